@@ -38,8 +38,11 @@ nlohmann::json make_data() {
                      {"qty", 1 + i % 7},
                      {"unit_price", 12.1 + i * 3.25}});
   }
+  // The invoice id is the last of 10 blocked ids, so in (a) every operand is evaluated:
+  // the && chain runs to its end (the `in` scans the whole list) and then the || side.
   nlohmann::json blocked = nlohmann::json::array();
-  for (int i = 0; i < 10; ++i) blocked.push_back("INV-" + std::to_string(9000 + i));
+  for (int i = 0; i < 9; ++i) blocked.push_back("INV-" + std::to_string(9000 + i));
+  blocked.push_back("INV-2026-0042");
   return {
       {"invoice",
        {{"id", "INV-2026-0042"},

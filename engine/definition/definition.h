@@ -20,6 +20,10 @@
 #include "engine/definition/template.h"
 #include "engine/expr/program.h"
 
+namespace valijson {
+class Schema;
+}
+
 namespace ledgerflow::def {
 
 enum class StateType : std::uint8_t {
@@ -177,6 +181,7 @@ struct Definition {
   std::string title;
   std::string description;
   nlohmann::json input_schema;  // null when absent
+  std::shared_ptr<const valijson::Schema> compiled_input_schema;  // parsed once at load
   std::vector<std::string> sensitive;
   std::optional<Duration> timeout;
   Flow flow;
@@ -192,5 +197,9 @@ struct Definition {
     return a.canonical == b.canonical;
   }
 };
+
+// Checks a start input against `input.schema`; the error names the JSON path that
+// fails, e.g. "input does not match input.schema at /invoice/amount: ...".
+Result<void> validate_input(const Definition& d, const nlohmann::json& input);
 
 }  // namespace ledgerflow::def

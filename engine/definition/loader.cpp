@@ -136,12 +136,12 @@ void Builder::read_input(const Node& n, Definition& d) {
   nlohmann::json j = schema->to_json();
   std::vector<std::string> errors;
   check_schema_types(j, "#", errors);
+  auto parsed = std::make_shared<valijson::Schema>();
   if (errors.empty()) {
     try {
-      valijson::Schema parsed;
       valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
       valijson::adapters::NlohmannJsonAdapter adapter(j);
-      parser.populateSchema(adapter, parsed);
+      parser.populateSchema(adapter, *parsed);
     } catch (const std::exception& e) {
       errors.push_back(e.what());
     }
@@ -150,6 +150,7 @@ void Builder::read_input(const Node& n, Definition& d) {
     report(schema->loc, "'input.schema' is not a valid JSON Schema: " + e);
   if (errors.empty()) {
     d.input_schema = std::move(j);
+    d.compiled_input_schema = std::move(parsed);
     input_schema_ = d.input_schema;
   }
 }

@@ -46,6 +46,9 @@ enum class Op : std::uint8_t {
 };
 
 inline constexpr std::uint32_t kNoIndex = 0xFFFFFFFF;
+inline constexpr std::uint8_t kNoRootSlot = 0xFF;
+// Distinct top-level data fields whose lookup one evaluation caches (see Evaluator).
+inline constexpr std::size_t kRootCacheSize = 16;
 
 struct Node {
   Op op = Op::constant;
@@ -83,6 +86,9 @@ struct Path {
   std::uint32_t node = kNoIndex;
   std::uint32_t start = 0;     // source offset of the path
   std::uint32_t root_end = 0;  // source offset just past the root
+  // data root: which entry of the evaluator's cache of top-level fields this path
+  // shares with others reading the same field (kNoRootSlot: not cached).
+  std::uint8_t root_slot = kNoRootSlot;
   std::vector<Segment> segments;
 };
 

@@ -38,7 +38,7 @@ bool fn_size(Evaluator& ev, const Node& n, Val* out) {
   const std::size_t size = v.kind == Kind::string ? code_points(v.sv())
                            : v.kind == Kind::list ? list_size(v)
                                                   : map_size(v);
-  *out = Val::number(Decimal::from_uint64(size));
+  out->set_number(Decimal::from_uint64(size));
   return true;
 }
 
@@ -46,7 +46,7 @@ bool fn_has(Evaluator& ev, const Node& n, Val* out) {
   Val ignored;
   bool present = false;
   if (!ev.resolve(ev.child(n, 0), true, &ignored, &present)) return false;
-  *out = Val::boolean(present);
+  out->set_boolean(present);
   return true;
 }
 
@@ -77,8 +77,8 @@ bool fn_matches(Evaluator& ev, const Node& n, Val* out) {
   }
   try {
     const char* begin = subject.str.data;
-    *out = Val::boolean(boost::regex_search(begin, begin + subject.str.size, *re,
-                                            boost::match_default | boost::match_not_dot_newline));
+    out->set_boolean(boost::regex_search(begin, begin + subject.str.size, *re,
+                                         boost::match_default | boost::match_not_dot_newline));
   } catch (const std::exception& e) {  // Boost's complexity or stack limits
     std::string_view why = e.what();
     why = why.substr(0, why.find('.'));  // the first sentence is the useful part
@@ -107,7 +107,7 @@ bool fn_case(Evaluator& ev, const Node& n, bool upper, Val* out) {
     if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     p[i] = c;
   }
-  *out = Val::string(std::string_view(p, in.size()));
+  out->set_string(std::string_view(p, in.size()));
   return true;
 }
 
@@ -125,7 +125,7 @@ bool fn_string_test(Evaluator& ev, const Node& n, Fn fn, Val* out) {
   } else {
     r = a.ends_with(b);
   }
-  *out = Val::boolean(r);
+  out->set_boolean(r);
   return true;
 }
 
@@ -162,7 +162,7 @@ bool fn_extreme(Evaluator& ev, const Node& n, bool is_max, Val* out) {
       if (!consider(item, arg_role(n, k), ev.child(n, k))) return false;
     }
   }
-  *out = Val::number(*best);
+  out->set_number(*best);
   return true;
 }
 
@@ -180,7 +180,7 @@ bool fn_round(Evaluator& ev, const Node& n, Val* out) {
     }
     digits = *i;
   }
-  *out = Val::number(x.num.round_half_away(static_cast<int>(digits)));
+  out->set_number(x.num.round_half_away(static_cast<int>(digits)));
   return true;
 }
 
@@ -201,7 +201,7 @@ bool fn_sum(Evaluator& ev, const Node& n, Val* out) {
     if (!next) return ev.fail(n, "decimal overflow (the result needs more than 38 digits)");
     total = *next;
   }
-  *out = Val::number(total);
+  out->set_number(total);
   return true;
 }
 
@@ -232,14 +232,14 @@ bool fn_days_between(Evaluator& ev, const Node& n, Val* out) {
   std::int64_t diff = 0;
   if (__builtin_sub_overflow(to, from, &diff))
     return ev.fail(n, "timestamp difference out of range");
-  *out = Val::number(Decimal::from_int64(diff / kMicrosPerDay));  // truncates toward zero
+  out->set_number(Decimal::from_int64(diff / kMicrosPerDay));  // truncates toward zero
   return true;
 }
 
 bool fn_date(Evaluator& ev, const Node& n, Val* out) {
   std::int64_t micros = 0;
   if (!timestamp_arg(ev, n, 0, &micros)) return false;
-  *out = Val::timestamp(micros);
+  out->set_timestamp(micros);
   return true;
 }
 
@@ -255,7 +255,7 @@ bool fn_number(Evaluator& ev, const Node& n, Val* out) {
       "\"" + std::string(v.sv().substr(0, 64)) + (v.str.size > 64 ? "...\"" : "\"");
   switch (Decimal::parse(v.sv(), Decimal::Rounding::exact, &d)) {
     case Decimal::ParseStatus::ok:
-      *out = Val::number(d);
+      out->set_number(d);
       return true;
     case Decimal::ParseStatus::syntax:
       return ev.fail(n, "number(): " + quoted + " is not a decimal number");
@@ -276,10 +276,10 @@ bool fn_string(Evaluator& ev, const Node& n, Val* out) {
       *out = v;
       return true;
     case Kind::null:
-      *out = Val::string("null");
+      out->set_string("null");
       return true;
     case Kind::boolean:
-      *out = Val::string(v.b ? "true" : "false");
+      out->set_string(v.b ? "true" : "false");
       return true;
     case Kind::number:
       text = v.num.to_string();
@@ -297,7 +297,7 @@ bool fn_string(Evaluator& ev, const Node& n, Val* out) {
   }
   std::string_view stored;
   if (!ev.store(n, text, &stored)) return false;
-  *out = Val::string(stored);
+  out->set_string(stored);
   return true;
 }
 
@@ -327,7 +327,7 @@ bool call_builtin(Evaluator& ev, const Node& n, Val* out) {
     case Fn::abs: {
       Val x;
       if (!arg(ev, n, 0, {Kind::number}, &x)) return false;
-      *out = Val::number(x.num.abs());
+      out->set_number(x.num.abs());
       return true;
     }
     case Fn::round:
@@ -337,7 +337,7 @@ bool call_builtin(Evaluator& ev, const Node& n, Val* out) {
     case Fn::days_between:
       return fn_days_between(ev, n, out);
     case Fn::now:
-      *out = Val::timestamp(ev.context().now_us);
+      out->set_timestamp(ev.context().now_us);
       return true;
     case Fn::date:
       return fn_date(ev, n, out);

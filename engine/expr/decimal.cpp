@@ -169,18 +169,20 @@ bool align(const Decimal& a, const Decimal& b, Int128* ca, Int128* cb, int* scal
 // k-digit decimal rounds to `value`, and k is searched upwards. Both n and 10^k are
 // exact doubles and IEEE division rounds correctly, so the check is exact.
 // (decimal_test compares it with the to_chars path on many random values.)
-std::optional<Decimal> from_double_fast(double value) {
+bool from_double_fast(double value, std::int64_t* coefficient, int* scale) {
   static constexpr double kPow10d[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   constexpr double kMaxN = 1125899906842624.0;  // 2^50
   for (int k = 1; k <= 15; ++k) {
     const double scaled = std::nearbyint(value * kPow10d[k]);
-    if (std::fabs(scaled) >= kMaxN) return std::nullopt;
+    if (std::fabs(scaled) >= kMaxN) return false;
     if (scaled / kPow10d[k] == value) {
-      return Decimal::from_parts(static_cast<Int128>(static_cast<std::int64_t>(scaled)), k);
+      *coefficient = static_cast<std::int64_t>(scaled);
+      *scale = k;
+      return true;
     }
   }
-  return std::nullopt;
+  return false;
 }
 
 // Fast path of parse: [+-]digits[.digits] with at most 18 digits, no exponent.
@@ -218,24 +220,6 @@ bool parse_short(std::string_view text, Decimal* out) {
 }
 
 }  // namespace
-
-void Decimal::set(Int128 coefficient, int scale) {
-  lo_ = static_cast<std::uint64_t>(static_cast<UInt128>(coefficient));
-  hi_ = static_cast<std::int64_t>(coefficient >> 64);
-  scale_ = static_cast<std::uint8_t>(scale);
-}
-
-Decimal Decimal::from_int64(std::int64_t value) {
-  Decimal d;
-  d.set(value, 0);
-  return d;
-}
-
-Decimal Decimal::from_uint64(std::uint64_t value) {
-  Decimal d;
-  d.set(static_cast<Int128>(value), 0);
-  return d;
-}
 
 std::optional<Decimal> Decimal::from_parts(Int128 coefficient, int scale) {
   if (!in_range(coefficient) || scale < 0 || scale > kMaxScale) return std::nullopt;
@@ -329,13 +313,21 @@ Decimal::ParseStatus Decimal::parse(std::string_view text, Rounding rounding, De
   return ParseStatus::ok;
 }
 
-std::optional<Decimal> Decimal::from_double(double value) {
-  if (!std::isfinite(value)) return std::nullopt;
+bool Decimal::from_double(double value, Decimal* out) {
+  if (!std::isfinite(value)) return false;
   if (value == std::trunc(value) && std::fabs(value) < 9007199254740992.0) {  // 2^53
-    return from_int64(static_cast<std::int64_t>(value));
+    out->set(static_cast<std::int64_t>(value), 0);
+    return true;
   }
-  if (auto fast = from_double_fast(value)) return fast;
-  return from_double_slow(value);
+  std::int64_t coefficient = 0;
+  int scale = 0;
+  if (from_double_fast(value, &coefficient, &scale)) {
+    out->set(coefficient, scale);
+    return true;
+  }
+  auto slow = from_double_slow(value);
+  if (slow) *out = *slow;
+  return slow.has_value();
 }
 
 std::optional<Decimal> Decimal::from_double_slow(double value) {

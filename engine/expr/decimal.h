@@ -48,8 +48,16 @@ class Decimal {
 
   constexpr Decimal() = default;  // zero
 
-  static Decimal from_int64(std::int64_t value);
-  static Decimal from_uint64(std::uint64_t value);
+  static Decimal from_int64(std::int64_t value) {
+    Decimal d;
+    d.set(value, 0);
+    return d;
+  }
+  static Decimal from_uint64(std::uint64_t value) {
+    Decimal d;
+    d.set(static_cast<Int128>(value), 0);
+    return d;
+  }
   // nullopt if |coefficient| >= 10^38 or scale is outside 0..18.
   static std::optional<Decimal> from_parts(Int128 coefficient, int scale);
   // Text: [+-]digits[.digits][(e|E)[+-]digits]. Trailing fractional zeros are dropped.
@@ -57,7 +65,15 @@ class Decimal {
   // Converts via the shortest round-trip text of `value` (std::to_chars), so 12.1
   // becomes exactly 12.1; rounds half-even beyond 18 fractional digits. nullopt for
   // NaN, infinities and magnitudes of 10^38 and above.
-  static std::optional<Decimal> from_double(double value);
+  static std::optional<Decimal> from_double(double value) {
+    Decimal d;
+    if (!from_double(value, &d)) return std::nullopt;
+    return d;
+  }
+  // The same, writing into *out (false where the above gives nullopt). The evaluator
+  // converts data numbers straight into their destination this way: copying a freshly
+  // returned Decimal with wide loads would stall store-to-load forwarding.
+  static bool from_double(double value, Decimal* out);
   // The reference conversion through std::to_chars text. from_double() takes an exact
   // shortcut without text when it can and falls back to this; exposed for tests.
   static std::optional<Decimal> from_double_slow(double value);
@@ -82,7 +98,11 @@ class Decimal {
   Decimal round_half_away(int digits) const;
 
  private:
-  void set(Int128 coefficient, int scale);
+  void set(Int128 coefficient, int scale) {
+    lo_ = static_cast<std::uint64_t>(static_cast<UInt128>(coefficient));
+    hi_ = static_cast<std::int64_t>(coefficient >> 64);
+    scale_ = static_cast<std::uint8_t>(scale);
+  }
 
   std::uint64_t lo_ = 0;  // coefficient, two's complement, split so that the
   std::int64_t hi_ = 0;   // type stays 8-byte aligned (24 bytes, not 32)

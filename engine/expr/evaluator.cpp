@@ -92,24 +92,9 @@ bool Evaluator::eval(std::uint32_t id, Val* out) {
     case Op::and_:
     case Op::or_:
       return eval_logic(n, out);
-    case Op::not_: {
-      Val v;
-      if (!eval_child(n, 0, &v)) return false;
-      if (v.kind != Kind::boolean)
-        return fail(n, "'!' needs a bool", " (" + is("operand", child(n, 0), v) + ")");
-      *out = Val::boolean(!v.b);
-      return true;
-    }
-    case Op::neg: {
-      Val v;
-      if (!eval_child(n, 0, &v)) return false;
-      if (v.kind != Kind::number) {
-        return fail(n, "cannot negate " + std::string(to_string(v.kind)),
-                    " (" + is("operand", child(n, 0), v) + ")");
-      }
-      *out = Val::number(v.num.negated());
-      return true;
-    }
+    case Op::not_:
+    case Op::neg:
+      return eval_unary(n, out);
     case Op::add:
     case Op::sub:
     case Op::mul:
@@ -130,8 +115,7 @@ bool Evaluator::eval(std::uint32_t id, Val* out) {
       Val c;
       if (!eval_child(n, 0, &c)) return false;
       if (c.kind != Kind::boolean) {
-        return fail(n, "the condition of '?:' must be bool",
-                    " (" + is("condition", child(n, 0), c) + ")");
+        return fail_operand(n, "the condition of '?:' must be bool", "condition", 0, c);
       }
       return eval_child(n, c.b ? 1 : 2, out);
     }
@@ -147,21 +131,41 @@ bool Evaluator::eval(std::uint32_t id, Val* out) {
   return fail(n, "internal error: unknown operation");
 }
 
+bool Evaluator::fail_operand(const Node& n, std::string_view message, std::string_view role,
+                             std::uint32_t k, const Val& v) {
+  return fail(n, message, " (" + is(role, child(n, k), v) + ")");
+}
+
+bool Evaluator::eval_unary(const Node& n, Val* out) {
+  Val v;
+  if (!eval_child(n, 0, &v)) return false;
+  if (n.op == Op::not_) {
+    if (v.kind != Kind::boolean) return fail_operand(n, "'!' needs a bool", "operand", 0, v);
+    out->set_boolean(!v.b);
+    return true;
+  }
+  if (v.kind != Kind::number) {
+    return fail_operand(n, "cannot negate " + std::string(to_string(v.kind)), "operand", 0, v);
+  }
+  out->set_number(v.num.negated());
+  return true;
+}
+
 bool Evaluator::eval_logic(const Node& n, Val* out) {
   const bool is_and = n.op == Op::and_;
   for (std::uint32_t k = 0; k < n.count; ++k) {
     Val v;
     if (!eval_child(n, k, &v)) return false;
     if (v.kind != Kind::boolean) {
-      return fail(n, is_and ? "'&&' needs bool operands" : "'||' needs bool operands",
-                  " (" + is("operand", child(n, k), v) + ")");
+      return fail_operand(n, is_and ? "'&&' needs bool operands" : "'||' needs bool operands",
+                          "operand", k, v);
     }
     if (v.b != is_and) {  // false for &&, true for ||: short-circuit
-      *out = v;
+      out->set_boolean(v.b);
       return true;
     }
   }
-  *out = Val::boolean(is_and);
+  out->set_boolean(is_and);
   return true;
 }
 
@@ -184,8 +188,8 @@ bool Evaluator::eval_arith(const Node& n, Val* out) {
       case Op::div:
       case Op::mod:
         if (b.num.is_zero()) {
-          return fail(n, n.op == Op::div ? "division by zero" : "modulo by zero",
-                      " (" + is("right side", child(n, 1), b) + ")");
+          return fail_operand(n, n.op == Op::div ? "division by zero" : "modulo by zero",
+                              "right side", 1, b);
         }
         r = n.op == Op::div ? checked_div(a.num, b.num) : checked_mod(a.num, b.num);
         break;
@@ -193,12 +197,16 @@ bool Evaluator::eval_arith(const Node& n, Val* out) {
         break;
     }
     if (!r) return fail(n, "decimal overflow (the result needs more than 38 digits)");
-    *out = Val::number(*r);
+    out->set_number(*r);
     return true;
   }
   if (n.op == Op::add && a.kind == b.kind && (a.kind == Kind::string || a.kind == Kind::list)) {
     return concat(n, a, b, out);
   }
+  return arith_type_error(n, a, b);
+}
+
+bool Evaluator::arith_type_error(const Node& n, const Val& a, const Val& b) {
   // Name the operand(s) at fault: the null side(s), else the one of the wrong kind,
   // else (a valid but mismatched pair, "a" + 1) both.
   const bool numeric_only = n.op != Op::add;
@@ -229,7 +237,7 @@ bool Evaluator::concat(const Node& n, const Val& a, const Val& b, Val* out) {
     if (!alloc(n, a.str.size + b.str.size, &p)) return false;
     if (a.str.size != 0) std::memcpy(p, a.str.data, a.str.size);
     if (b.str.size != 0) std::memcpy(p + a.str.size, b.str.data, b.str.size);
-    *out = Val::string(std::string_view(p, a.str.size + b.str.size));
+    out->set_string(std::string_view(p, a.str.size + b.str.size));
     return true;
   }
   const std::size_t na = list_size(a);
@@ -243,7 +251,7 @@ bool Evaluator::concat(const Node& n, const Val& a, const Val& b, Val* out) {
     if (auto s = list_at(b, i, &items[na + i]); s != ConvertStatus::ok)
       return bad_data(child(n, 1), s);
   }
-  *out = Val::list_of(items, na + nb);
+  out->set_list(items, na + nb);
   return true;
 }
 
@@ -251,14 +259,7 @@ bool Evaluator::eval_order(const Node& n, Val* out) {
   Val a;
   Val b;
   if (!eval_child(n, 0, &a) || !eval_child(n, 1, &b)) return false;
-  if (a.kind != b.kind || !ordered(a.kind)) {
-    return fail(
-        n,
-        "cannot compare " + std::string(to_string(a.kind)) + " and " +
-            std::string(to_string(b.kind)) + " with '" +
-            std::string(src_.substr(n.tok_offset, n.tok_length)) + "'",
-        " (" + is("left side", child(n, 0), a) + ", " + is("right side", child(n, 1), b) + ")");
-  }
+  if (a.kind != b.kind || !ordered(a.kind)) return order_type_error(n, a, b);
   std::strong_ordering c = std::strong_ordering::equal;
   if (a.kind == Kind::number) {
     c = a.num <=> b.num;
@@ -282,8 +283,17 @@ bool Evaluator::eval_order(const Node& n, Val* out) {
       r = c >= 0;
       break;
   }
-  *out = Val::boolean(r);
+  out->set_boolean(r);
   return true;
+}
+
+bool Evaluator::order_type_error(const Node& n, const Val& a, const Val& b) {
+  return fail(
+      n,
+      "cannot compare " + std::string(to_string(a.kind)) + " and " +
+          std::string(to_string(b.kind)) + " with '" +
+          std::string(src_.substr(n.tok_offset, n.tok_length)) + "'",
+      " (" + is("left side", child(n, 0), a) + ", " + is("right side", child(n, 1), b) + ")");
 }
 
 bool Evaluator::eval_equal(const Node& n, Val* out) {
@@ -293,7 +303,7 @@ bool Evaluator::eval_equal(const Node& n, Val* out) {
   const EqualStatus s = equal(a, b);
   if (s == EqualStatus::bad_data) return bad_data(n, ConvertStatus::bad_data);
   if (s == EqualStatus::too_deep) return bad_data(n, ConvertStatus::too_deep);
-  *out = Val::boolean((s == EqualStatus::yes) == (n.op == Op::eq));
+  out->set_boolean((s == EqualStatus::yes) == (n.op == Op::eq));
   return true;
 }
 
@@ -309,11 +319,11 @@ bool Evaluator::eval_in(const Node& n, Val* out) {
         for (const auto& element : container.json->get_ref<const json::array_t&>()) {
           const auto* s = element.get_ptr<const json::string_t*>();
           if (s != nullptr && std::string_view(*s) == item.sv()) {
-            *out = Val::boolean(true);
+            out->set_boolean(true);
             return true;
           }
         }
-        *out = Val::boolean(false);
+        out->set_boolean(false);
         return true;
       }
       const std::size_t size = list_size(container);
@@ -324,12 +334,12 @@ bool Evaluator::eval_in(const Node& n, Val* out) {
         }
         const EqualStatus eq = equal(item, element);
         if (eq == EqualStatus::yes) {
-          *out = Val::boolean(true);
+          out->set_boolean(true);
           return true;
         }
         if (eq != EqualStatus::no) return bad_data(n, ConvertStatus::bad_data);
       }
-      *out = Val::boolean(false);
+      out->set_boolean(false);
       return true;
     }
     case Kind::map:
@@ -341,7 +351,7 @@ bool Evaluator::eval_in(const Node& n, Val* out) {
             " (" + is("left side", child(n, 0), item) + ")");
       }
       if (container.kind == Kind::string) {
-        *out = Val::boolean(container.sv().find(item.sv()) != std::string_view::npos);
+        out->set_boolean(container.sv().find(item.sv()) != std::string_view::npos);
         return true;
       }
       Val ignored;
@@ -349,7 +359,7 @@ bool Evaluator::eval_in(const Node& n, Val* out) {
       if (auto s = map_find(container, item.sv(), &ignored, &found); s != ConvertStatus::ok) {
         return bad_data(child(n, 1), s);
       }
-      *out = Val::boolean(found);
+      out->set_boolean(found);
       return true;
     }
     default:
@@ -364,7 +374,7 @@ bool Evaluator::eval_list(const Node& n, Val* out) {
   for (std::uint32_t k = 0; k < n.count; ++k) {
     if (!eval_child(n, k, &items[k])) return false;
   }
-  *out = Val::list_of(items, n.count);
+  out->set_list(items, n.count);
   return true;
 }
 
@@ -378,7 +388,7 @@ bool Evaluator::eval_map(const Node& n, Val* out) {
   }
   std::sort(entries, entries + n.count,
             [](const MapEntry& a, const MapEntry& b) { return a.key < b.key; });
-  *out = Val::map_of(entries, n.count);
+  out->set_map(entries, n.count);
   return true;
 }
 
@@ -414,18 +424,29 @@ bool Evaluator::eval_macro(const Node& n, Val* out) {
     if (kind == MacroKind::filter) {
       if (keep.b) items[kept++] = element;
     } else if (keep.b == (kind == MacroKind::exists)) {  // all(): first false; exists(): first true
-      *out = Val::boolean(keep.b);
+      out->set_boolean(keep.b);
       return true;
     }
   }
   if (kind == MacroKind::map) {
-    *out = Val::list_of(items, size);
+    out->set_list(items, size);
   } else if (kind == MacroKind::filter) {
-    *out = Val::list_of(items, kept);
+    out->set_list(items, kept);
   } else {
-    *out = Val::boolean(kind == MacroKind::all);
+    out->set_boolean(kind == MacroKind::all);
   }
   return true;
+}
+
+const nlohmann::json* Evaluator::cached_root_field(const Path& path) {
+  const std::uint32_t bit = 1U << path.root_slot;
+  if ((root_cached_ & bit) == 0) {
+    const auto& object = data_.get_ref<const json::object_t&>();
+    const auto it = object.find(path.segments.front().key);
+    root_cache_[path.root_slot] = it == object.end() ? nullptr : &it->second;
+    root_cached_ |= bit;
+  }
+  return root_cache_[path.root_slot];
 }
 
 std::string Evaluator::path_prefix(const Path& path, std::size_t segment) const {
@@ -437,9 +458,19 @@ bool Evaluator::resolve(const Node& n, bool presence, Val* out, bool* present) {
   const Path& path = ast_.paths[n.payload];
   const json* j = nullptr;  // cursor while inside JSON data
   Val v;                    // cursor otherwise
+  std::size_t first = 0;
   switch (path.root) {
     case Path::Root::data:
       j = &data_;
+      if (path.root_slot != kNoRootSlot && data_.is_object()) {
+        j = cached_root_field(path);
+        if (j == nullptr) {
+          *present = false;
+          out->set_null();
+          return true;
+        }
+        first = 1;
+      }
       break;
     case Path::Root::env:
       j = ctx_.env;
@@ -455,10 +486,10 @@ bool Evaluator::resolve(const Node& n, bool presence, Val* out, bool* present) {
   *present = true;
   auto missing = [&] {
     *present = false;
-    *out = Val::null();
+    out->set_null();
     return true;
   };
-  for (std::size_t i = 0; i < path.segments.size(); ++i) {
+  for (std::size_t i = first; i < path.segments.size(); ++i) {
     const Segment& seg = path.segments[i];
     bool by_key = seg.kind == Segment::Kind::field;
     std::string_view key = seg.key;
@@ -533,7 +564,7 @@ bool Evaluator::resolve(const Node& n, bool presence, Val* out, bool* present) {
                 " (" + where + ")");
   }
   if (presence) {  // has() needs no value (and must not fail on an unrepresentable one)
-    *out = Val::null();
+    out->set_null();
     return true;
   }
   if (j != nullptr) {

@@ -41,9 +41,13 @@ class Evaluator {
   bool eval_child(const Node& n, std::uint32_t k, Val* out) {
     const std::uint32_t id = ast_.child(n, k);
     const Node& c = ast_.nodes[id];
-    if (c.op == Op::constant) {  // the most common child; skips a dispatch
+    if (c.op == Op::constant) {  // the most common children: skip a dispatch
       *out = ast_.constants[c.payload];
       return true;
+    }
+    if (c.op == Op::path) {
+      bool present = false;
+      return resolve(c, false, out, &present);
     }
     return eval(id, out);
   }
@@ -66,6 +70,7 @@ class Evaluator {
   bool bad_data(const Node& n, ConvertStatus status);
 
  private:
+  bool eval_unary(const Node& n, Val* out);
   bool eval_logic(const Node& n, Val* out);
   bool eval_arith(const Node& n, Val* out);
   bool eval_order(const Node& n, Val* out);
@@ -75,9 +80,17 @@ class Evaluator {
   bool eval_map(const Node& n, Val* out);
   bool eval_macro(const Node& n, Val* out);
   bool concat(const Node& n, const Val& a, const Val& b, Val* out);
-  bool out_of_memory(const Node& n);
-  bool too_many_steps(const Node& n);
+  // Error paths, out of line so the hot functions keep small frames.
+  [[gnu::cold, gnu::noinline]] bool out_of_memory(const Node& n);
+  [[gnu::cold, gnu::noinline]] bool too_many_steps(const Node& n);
+  [[gnu::cold, gnu::noinline]] bool fail_operand(const Node& n, std::string_view message,
+                                                 std::string_view role, std::uint32_t k,
+                                                 const Val& v);
+  [[gnu::cold, gnu::noinline]] bool arith_type_error(const Node& n, const Val& a, const Val& b);
+  [[gnu::cold, gnu::noinline]] bool order_type_error(const Node& n, const Val& a, const Val& b);
   std::string path_prefix(const Path& path, std::size_t segment) const;
+  // The top-level data field `path` starts with (nullptr: absent), looked up once.
+  const nlohmann::json* cached_root_field(const Path& path);
 
   const Ast& ast_;
   std::string_view src_;
@@ -86,6 +99,8 @@ class Evaluator {
   Arena& arena_;
   std::size_t steps_ = 0;
   std::string error_;
+  std::uint32_t root_cached_ = 0;  // bit i: root_cache_[i] is filled (no array init)
+  const nlohmann::json* root_cache_[kRootCacheSize];
   union Slots {  // bound macro variables; raw storage, written before read
     Slots() {}
     Val v[kMaxVariables];

@@ -13,11 +13,16 @@ namespace {
 // cannot continue past a syntax error. Never escapes this file.
 struct ParseAbort {};
 
+// Parsing recurses once per nesting level, so the frames of the parse_* functions are
+// kept small: everything that builds strings (diagnostics) or vectors is out of line.
 class Parser {
  public:
   Parser(std::string_view source, const CompileOptions& options, Ast* ast,
          std::vector<Diagnostic>* diagnostics)
-      : src_(source), options_(options), ast_(*ast), diags_(*diagnostics) {}
+      : src_(source),
+        max_depth_(std::min(options.max_depth, kMaxDepthLimit)),
+        ast_(*ast),
+        diags_(*diagnostics) {}
 
   bool run() {
     tokens_ = tokenize(src_);
@@ -57,7 +62,7 @@ class Parser {
   class DepthGuard {
    public:
     explicit DepthGuard(Parser* p) : p_(p) {
-      if (++p_->depth_ > p_->options_.max_depth) p_->too_deep(p_->cur().offset, p_->cur().length);
+      if (++p_->depth_ > p_->max_depth_) p_->too_deep(p_->cur().offset, p_->cur().length);
     }
     ~DepthGuard() { --p_->depth_; }
     DepthGuard(const DepthGuard&) = delete;
@@ -69,6 +74,7 @@ class Parser {
 
   // ---- tokens -------------------------------------------------------------------
 
+  // Tokens are never added after tokenize(), so references to them stay valid.
   const Token& cur() const { return tokens_[pos_]; }
   const Token& peek() const { return tokens_[std::min(pos_ + 1, tokens_.size() - 1)]; }
   const Token& advance() {
@@ -87,16 +93,18 @@ class Parser {
 
   // ---- diagnostics ----------------------------------------------------------------
 
-  void note(std::uint32_t offset, std::uint32_t length, std::string message) {
+  [[gnu::noinline, gnu::cold]] void note(std::uint32_t offset, std::uint32_t length,
+                                         std::string message) {
     if (length == 0 && !src_.empty()) length = 1;
     diags_.push_back(Diagnostic{offset, length, std::move(message)});
   }
-  [[noreturn]] void fail(std::uint32_t offset, std::uint32_t length, std::string message) {
+  [[noreturn, gnu::noinline, gnu::cold]] void fail(std::uint32_t offset, std::uint32_t length,
+                                                   std::string message) {
     note(offset, length, std::move(message));
     throw ParseAbort{};
   }
   // At the end of input, point at the last token: "unexpected end of input after '+'".
-  [[noreturn]] void fail(const Token& t, std::string message) {
+  [[noreturn, gnu::noinline, gnu::cold]] void fail(const Token& t, std::string message) {
     if (t.kind == Tok::end && lex_error_)
       fail(lex_error_->offset, lex_error_->length, lex_error_->text);
     if (t.kind == Tok::end && pos_ > 0) {
@@ -105,16 +113,15 @@ class Parser {
     }
     fail(t.offset, t.length, std::move(message));
   }
-  [[noreturn]] void unexpected(const std::string& expected) {
+  [[noreturn, gnu::noinline, gnu::cold]] void unexpected(const std::string& expected) {
     fail(cur(),
          "unexpected " + token_text(cur()) + (expected.empty() ? "" : ", expected " + expected));
   }
-  [[noreturn]] void too_deep(std::uint32_t offset, std::uint32_t length) {
+  [[noreturn, gnu::noinline, gnu::cold]] void too_deep(std::uint32_t offset, std::uint32_t length) {
     fail(offset, length,
-         "expression nested too deeply (more than " + std::to_string(options_.max_depth) +
-             " levels)");
+         "expression nested too deeply (more than " + std::to_string(max_depth_) + " levels)");
   }
-  void expect_close(Tok kind, const Token& open) {
+  [[gnu::noinline]] void expect_close(Tok kind, const Token& open) {
     if (cur().kind == kind) {
       advance();
       return;
@@ -131,7 +138,7 @@ class Parser {
 
   // ---- nodes --------------------------------------------------------------------
 
-  std::uint32_t add_node(Node n, const std::uint32_t* kids, std::size_t count) {
+  [[gnu::noinline]] std::uint32_t add_node(Node n, const std::uint32_t* kids, std::size_t count) {
     n.first = static_cast<std::uint32_t>(ast_.children.size());
     n.count = static_cast<std::uint32_t>(count);
     std::size_t height = 1;
@@ -139,7 +146,7 @@ class Parser {
       ast_.children.push_back(kids[i]);
       height = std::max<std::size_t>(height, heights_[kids[i]] + 1);
     }
-    if (height > options_.max_depth) too_deep(n.tok_offset, n.tok_length);
+    if (height > max_depth_) too_deep(n.tok_offset, n.tok_length);
     ast_.nodes.push_back(n);
     heights_.push_back(height);
     return static_cast<std::uint32_t>(ast_.nodes.size() - 1);
@@ -177,11 +184,11 @@ class Parser {
   // ---- grammar ------------------------------------------------------------------
 
   // expr = or_expr [ "?" expr ":" expr ]
-  std::uint32_t parse_expr() {
+  [[gnu::noinline]] std::uint32_t parse_expr() {
     DepthGuard guard(this);
     const std::uint32_t cond = parse_or();
     if (cur().kind != Tok::question) return cond;
-    const Token q = advance();
+    const Token& q = advance();
     const std::uint32_t then = parse_expr();
     if (cur().kind != Tok::colon)
       unexpected("':' of the conditional started by '?' at offset " + std::to_string(q.offset));
@@ -195,10 +202,10 @@ class Parser {
   // and_expr = in_expr { "&&" in_expr }
   std::uint32_t parse_and() { return parse_chain(Tok::and_, Op::and_, &Parser::parse_in); }
 
-  std::uint32_t parse_chain(Tok tok, Op op, std::uint32_t (Parser::*next)()) {
+  [[gnu::noinline]] std::uint32_t parse_chain(Tok tok, Op op, std::uint32_t (Parser::*next)()) {
     const std::uint32_t first = (this->*next)();
     if (cur().kind != tok) return first;
-    const Token op_tok = cur();
+    const Token& op_tok = cur();
     std::vector<std::uint32_t> operands{first};
     while (cur().kind == tok) {
       advance();
@@ -208,32 +215,33 @@ class Parser {
                     operands.size());
   }
 
-  std::uint32_t binary(Op op, const Token& tok, std::uint32_t left, std::uint32_t right) {
+  [[gnu::noinline]] std::uint32_t binary(Op op, const Token& tok, std::uint32_t left,
+                                         std::uint32_t right) {
     return add_node(make(op, start_of(left), end_of(right), tok), {left, right});
   }
 
   // in_expr = eq_expr { "in" eq_expr }
-  std::uint32_t parse_in() {
+  [[gnu::noinline]] std::uint32_t parse_in() {
     std::uint32_t left = parse_eq();
     while (cur().kind == Tok::kw_in) {
-      const Token tok = advance();
+      const Token& tok = advance();
       left = binary(Op::in, tok, left, parse_eq());
     }
     return left;
   }
 
   // eq_expr = rel_expr { ("==" | "!=") rel_expr }
-  std::uint32_t parse_eq() {
+  [[gnu::noinline]] std::uint32_t parse_eq() {
     std::uint32_t left = parse_rel();
     while (cur().kind == Tok::eq || cur().kind == Tok::ne) {
-      const Token tok = advance();
+      const Token& tok = advance();
       left = binary(tok.kind == Tok::eq ? Op::eq : Op::ne, tok, left, parse_rel());
     }
     return left;
   }
 
   // rel_expr = add_expr { ("<" | "<=" | ">" | ">=") add_expr }
-  std::uint32_t parse_rel() {
+  [[gnu::noinline]] std::uint32_t parse_rel() {
     std::uint32_t left = parse_add();
     while (true) {
       Op op = Op::lt;
@@ -253,26 +261,26 @@ class Parser {
         default:
           return left;
       }
-      const Token tok = advance();
+      const Token& tok = advance();
       left = binary(op, tok, left, parse_add());
     }
   }
 
   // add_expr = mul_expr { ("+" | "-") mul_expr }
-  std::uint32_t parse_add() {
+  [[gnu::noinline]] std::uint32_t parse_add() {
     std::uint32_t left = parse_mul();
     while (cur().kind == Tok::plus || cur().kind == Tok::minus) {
-      const Token tok = advance();
+      const Token& tok = advance();
       left = binary(tok.kind == Tok::plus ? Op::add : Op::sub, tok, left, parse_mul());
     }
     return left;
   }
 
   // mul_expr = unary { ("*" | "/" | "%") unary }
-  std::uint32_t parse_mul() {
+  [[gnu::noinline]] std::uint32_t parse_mul() {
     std::uint32_t left = parse_unary();
     while (cur().kind == Tok::star || cur().kind == Tok::slash || cur().kind == Tok::percent) {
-      const Token tok = advance();
+      const Token& tok = advance();
       const Op op = tok.kind == Tok::star ? Op::mul : tok.kind == Tok::slash ? Op::div : Op::mod;
       left = binary(op, tok, left, parse_unary());
     }
@@ -280,9 +288,9 @@ class Parser {
   }
 
   // unary = ("!" | "-") unary | postfix
-  std::uint32_t parse_unary() {
+  [[gnu::noinline]] std::uint32_t parse_unary() {
     if (cur().kind != Tok::bang && cur().kind != Tok::minus) return parse_postfix();
-    const Token tok = advance();
+    const Token& tok = advance();
     DepthGuard guard(this);
     const std::uint32_t operand = parse_unary();
     return add_node(
@@ -291,12 +299,12 @@ class Parser {
   }
 
   // postfix = primary { "." name [ "(" args ")" ] | "[" expr "]" }
-  std::uint32_t parse_postfix() {
+  [[gnu::noinline]] std::uint32_t parse_postfix() {
     Pending p = parse_primary();
     while (true) {
       if (cur().kind == Tok::dot) {
         advance();
-        const Token name = cur();
+        const Token& name = cur();
         const bool is_name = name.kind == Tok::ident || name.kind == Tok::kw_true ||
                              name.kind == Tok::kw_false || name.kind == Tok::kw_null ||
                              name.kind == Tok::kw_in;
@@ -311,7 +319,7 @@ class Parser {
         seg.key = std::string(text(name));
         extend(&p, std::move(seg));
       } else if (cur().kind == Tok::lbracket) {
-        const Token open = advance();
+        const Token& open = advance();
         const std::uint32_t index = parse_expr();
         expect_close(Tok::rbracket, open);
         extend(&p, index_segment(index));
@@ -383,8 +391,8 @@ class Parser {
     return p.node;
   }
 
-  Pending parse_primary() {
-    const Token tok = cur();
+  [[gnu::noinline]] Pending parse_primary() {
+    const Token& tok = cur();
     switch (tok.kind) {
       case Tok::number: {
         advance();
@@ -462,8 +470,8 @@ class Parser {
   }
 
   // list = "[" [ expr { "," expr } [ "," ] ] "]"
-  std::uint32_t parse_list() {
-    const Token open = advance();
+  [[gnu::noinline]] std::uint32_t parse_list() {
+    const Token& open = advance();
     std::vector<std::uint32_t> items;
     while (cur().kind != Tok::rbracket) {
       items.push_back(parse_expr());
@@ -475,12 +483,12 @@ class Parser {
   }
 
   // map = "{" [ string ":" expr { "," string ":" expr } [ "," ] ] "}"
-  std::uint32_t parse_map() {
-    const Token open = advance();
+  [[gnu::noinline]] std::uint32_t parse_map() {
+    const Token& open = advance();
     std::vector<std::uint32_t> values;
     std::vector<std::string> keys;
     while (cur().kind != Tok::rbrace) {
-      const Token key = cur();
+      const Token& key = cur();
       if (key.kind != Tok::string) unexpected("a string key in the map literal");
       advance();
       if (std::find(keys.begin(), keys.end(), key.text) != keys.end()) {
@@ -502,13 +510,13 @@ class Parser {
 
   // A call `name(args)` or, with a receiver, `receiver.name(args)` (== name(receiver,
   // args)) or a macro `receiver.map(x, body)`. The current token is "(".
-  std::uint32_t parse_call(const Token& name_tok, std::uint32_t receiver) {
+  [[gnu::noinline]] std::uint32_t parse_call(const Token& name_tok, std::uint32_t receiver) {
     const std::string_view name = text(name_tok);
     const std::uint32_t start = receiver == kNoIndex ? name_tok.offset : start_of(receiver);
     if (receiver != kNoIndex) {
       if (auto macro = find_macro(name)) return parse_macro(*macro, name_tok, receiver);
     }
-    const Token open = advance();
+    const Token& open = advance();
     std::vector<std::uint32_t> args;
     if (receiver != kNoIndex) args.push_back(receiver);
     while (cur().kind != Tok::rparen) {
@@ -535,7 +543,7 @@ class Parser {
     return add_node(n, args.data(), args.size());
   }
 
-  void unknown_function(const Token& name_tok, bool method) {
+  [[gnu::noinline, gnu::cold]] void unknown_function(const Token& name_tok, bool method) {
     const std::string_view name = text(name_tok);
     std::string message = "unknown function '" + std::string(name) + "'";
     if (!method && find_macro(name)) {
@@ -547,7 +555,8 @@ class Parser {
     note(name_tok.offset, name_tok.length, std::move(message));
   }
 
-  void check_arity(const FunctionInfo& info, const Token& name_tok, std::size_t count) {
+  [[gnu::noinline]] void check_arity(const FunctionInfo& info, const Token& name_tok,
+                                     std::size_t count) {
     if (count >= info.min_args && (info.max_args == kVariadic || count <= info.max_args)) return;
     std::string expected;
     if (info.max_args == kVariadic) {
@@ -563,14 +572,15 @@ class Parser {
   }
 
   // receiver.map(x, body): binds x in body.
-  std::uint32_t parse_macro(MacroKind kind, const Token& name_tok, std::uint32_t receiver) {
-    const Token open = advance();
+  [[gnu::noinline]] std::uint32_t parse_macro(MacroKind kind, const Token& name_tok,
+                                              std::uint32_t receiver) {
+    const Token& open = advance();
     const std::string usage = std::string(macro_name(kind)) + "(x, expression)";
     if (cur().kind != Tok::ident || peek().kind != Tok::comma) {
       fail(cur(), std::string(macro_name(kind)) +
                       "() expects a variable name and an expression, as in list." + usage);
     }
-    const Token var = advance();
+    const Token& var = advance();
     advance();  // ','
     if (text(var) == "env")
       fail(var.offset, var.length, "'env' is reserved and cannot be bound by a macro");
@@ -594,7 +604,7 @@ class Parser {
   }
 
   std::string_view src_;
-  const CompileOptions& options_;
+  std::size_t max_depth_;
   Ast& ast_;
   std::vector<Diagnostic>& diags_;
   std::vector<Token> tokens_;

@@ -50,6 +50,23 @@ void fold_constants(Ast* ast, std::string_view source) {
   }
 }
 
+// Gives paths that start with the same top-level data field a shared slot in the
+// evaluator's root cache, so `invoice` is looked up once per evaluation in
+// `invoice.a > 1 && invoice.b < 2`.
+void assign_root_slots(Ast* ast) {
+  std::vector<std::string_view> names;
+  for (auto& path : ast->paths) {
+    if (path.root != Path::Root::data) continue;
+    const std::string_view name = path.segments.front().key;
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      if (names.size() == kRootCacheSize) continue;
+      it = names.insert(names.end(), name);
+    }
+    path.root_slot = static_cast<std::uint8_t>(it - names.begin());
+  }
+}
+
 // Data paths read, in source order, cut at the first dynamic index.
 std::vector<std::vector<std::string>> data_paths(const Ast& ast) {
   std::vector<const Path*> sorted;
@@ -108,6 +125,7 @@ std::variant<Program, std::vector<Diagnostic>> Program::compile(std::string_view
     return diagnostics;
   }
   fold_constants(&impl->ast, impl->source);
+  assign_root_slots(&impl->ast);
   impl->paths = data_paths(impl->ast);
   return Program(std::move(impl));
 }

@@ -131,37 +131,30 @@ ConvertStatus to_value_at(const Val& v, int depth, Value* out) {
 ConvertStatus borrow_json(const json& j, Val* out) {
   switch (j.type()) {
     case json::value_t::null:
-      *out = Val::null();
+      out->set_null();
       return ConvertStatus::ok;
     case json::value_t::boolean:
-      *out = Val::boolean(*j.get_ptr<const json::boolean_t*>());
+      out->set_boolean(*j.get_ptr<const json::boolean_t*>());
       return ConvertStatus::ok;
     case json::value_t::number_integer:
-      *out = Val::number(Decimal::from_int64(*j.get_ptr<const json::number_integer_t*>()));
+      out->set_number(Decimal::from_int64(*j.get_ptr<const json::number_integer_t*>()));
       return ConvertStatus::ok;
     case json::value_t::number_unsigned:
-      *out = Val::number(Decimal::from_uint64(*j.get_ptr<const json::number_unsigned_t*>()));
+      out->set_number(Decimal::from_uint64(*j.get_ptr<const json::number_unsigned_t*>()));
       return ConvertStatus::ok;
-    case json::value_t::number_float: {
-      const auto d = Decimal::from_double(*j.get_ptr<const json::number_float_t*>());
-      if (!d) return ConvertStatus::bad_data;
-      *out = Val::number(*d);
-      return ConvertStatus::ok;
-    }
+    case json::value_t::number_float:
+      return Decimal::from_double(*j.get_ptr<const json::number_float_t*>(),
+                                  out->set_number_in_place())
+                 ? ConvertStatus::ok
+                 : ConvertStatus::bad_data;
     case json::value_t::string:
-      *out = Val::string(*j.get_ptr<const json::string_t*>());
+      out->set_string(*j.get_ptr<const json::string_t*>());
       return ConvertStatus::ok;
     case json::value_t::array:
-      *out = Val{};
-      out->kind = Kind::list;
-      out->json_backed = true;
-      out->json = &j;
+      out->set_json(Kind::list, &j);
       return ConvertStatus::ok;
     case json::value_t::object:
-      *out = Val{};
-      out->kind = Kind::map;
-      out->json_backed = true;
-      out->json = &j;
+      out->set_json(Kind::map, &j);
       return ConvertStatus::ok;
     case json::value_t::binary:
     case json::value_t::discarded:

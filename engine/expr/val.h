@@ -44,45 +44,73 @@ struct Val {
 
   Val() : b(false) {}
 
+  // Setters write the fields in place. Prefer them on hot paths over `*out =
+  // Val::boolean(x)`: building a temporary and copying it with wide loads right after
+  // its narrow stores stalls store-to-load forwarding (measured: ~20% of an evaluation).
+  void set_null() { set_header(Kind::null, false), b = false; }
+  void set_boolean(bool value) { set_header(Kind::boolean, false), b = value; }
+  void set_number(const Decimal& d) { set_header(Kind::number, false), num = d; }
+  // Makes this a number and returns it for writing in place (Decimal::from_double).
+  Decimal* set_number_in_place() {
+    set_header(Kind::number, false);
+    return &num;
+  }
+  void set_string(std::string_view s) {
+    set_header(Kind::string, false), str = {s.data(), s.size()};
+  }
+  void set_timestamp(std::int64_t micros) {
+    set_header(Kind::timestamp, false), ts_micros = micros;
+  }
+  void set_list(const Val* items, std::size_t size) {
+    set_header(Kind::list, false), list = {items, size};
+  }
+  void set_map(const MapEntry* entries, std::size_t size) {
+    set_header(Kind::map, false), map = {entries, size};
+  }
+  // A JSON array (kind list) or object (kind map), borrowed.
+  void set_json(Kind k, const nlohmann::json* j) { set_header(k, true), json = j; }
+
   static Val null() { return Val{}; }
   static Val boolean(bool value) {
     Val v;
-    v.kind = Kind::boolean;
-    v.b = value;
+    v.set_boolean(value);
     return v;
   }
   static Val number(const Decimal& d) {
     Val v;
-    v.kind = Kind::number;
-    v.num = d;
+    v.set_number(d);
     return v;
   }
   static Val string(std::string_view s) {
     Val v;
-    v.kind = Kind::string;
-    v.str = {s.data(), s.size()};
+    v.set_string(s);
     return v;
   }
   static Val timestamp(std::int64_t micros) {
     Val v;
-    v.kind = Kind::timestamp;
-    v.ts_micros = micros;
+    v.set_timestamp(micros);
     return v;
   }
   static Val list_of(const Val* items, std::size_t size) {
     Val v;
-    v.kind = Kind::list;
-    v.list = {items, size};
+    v.set_list(items, size);
     return v;
   }
   static Val map_of(const MapEntry* entries, std::size_t size) {
     Val v;
-    v.kind = Kind::map;
-    v.map = {entries, size};
+    v.set_map(entries, size);
     return v;
   }
 
   std::string_view sv() const { return {str.data, str.size}; }
+
+ private:
+  void set_header(Kind k, bool backed) {
+    kind = k;
+    json_backed = backed;
+  }
+
+ public:
 };
 
 struct MapEntry {

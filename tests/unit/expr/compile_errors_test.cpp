@@ -213,5 +213,11 @@ TEST_CASE("nesting deeper than max_depth is an error, not a stack overflow", "[u
     shallow.max_depth = 3;
     CHECK(diagnostics("((1))", shallow).empty());
     CHECK(only("(((1)))", shallow).message == "expression nested too deeply (more than 3 levels)");
+    CompileOptions deep;
+    deep.max_depth = 100000;  // capped: the stack is not the caller's to spend
+    CHECK(only(std::string(4000, '(')).message ==
+          "expression nested too deeply (more than 64 levels)");
+    CHECK(only(std::string(4000, '('), deep).message ==
+          "expression nested too deeply (more than 128 levels)");
   }
 }

@@ -1,0 +1,89 @@
+// Store: where the engine's state lives. The engine depends only on this interface;
+// storage/sqlite implements it (storage/postgres will too).
+//
+// Writes go through submit(): a WriteSet is applied atomically, and `done` is called
+// only after it is durable (or failed, with nothing of it applied). Implementations
+// batch the write sets of many callers into one transaction (group commit); a write set
+// that fails (a row-version conflict, a duplicate key) fails alone, the others commit.
+//
+// Thread-safety: every method may be called from any thread. `done` callbacks run on
+// the store's writer thread: keep them short and never call submit_sync() from one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/common/result.h"
+#include "engine/runtime/records.h"
+
+namespace ledgerflow::rt {
+
+struct InstanceFilter {
+  std::string workflow;                     // empty = any
+  std::optional<InstanceStatus> status;     // nullopt = any
+  std::string business_key;                 // empty = any
+  std::optional<std::int64_t> created_after_us;
+  std::string after_id;                     // cursor: ids are time-ordered; list ids > after_id
+  std::size_t limit = 100;                  // at most 1000
+};
+
+struct TaskFilter {
+  std::optional<TaskStatus> status;
+  std::string instance_id;
+  // The caller's inbox: tasks where user is a candidate (by user or any role) or assignee.
+  std::string candidate_user;
+  std::vector<std::string> candidate_roles;
+  std::string after_id;
+  std::size_t limit = 100;
+};
+
+struct StoreStats {
+  std::uint64_t commits = 0;     // transactions committed
+  std::uint64_t write_sets = 0;  // write sets committed (>= commits with group commit)
+  std::uint64_t failed_write_sets = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- writes
+  using Done = std::function<void(Result<void>)>;
+  virtual void submit(WriteSet ws, Done done) = 0;
+  // Convenience: submit and wait for the outcome.
+  Result<void> submit_sync(WriteSet ws);
+
+  // --- definitions
+  virtual Result<DefinitionRecord> definition(const std::string& name, int version) = 0;  // 0 = latest
+  virtual Result<DefinitionRecord> definition_by_hash(const std::string& name, const std::string& hash) = 0;
+  virtual Result<std::vector<DefinitionRecord>> definitions() = 0;  // every version, ordered
+
+  // --- instances
+  virtual Result<InstanceRecord> instance(const std::string& id) = 0;
+  virtual Result<std::optional<InstanceRecord>> instance_by_business_key(const std::string& workflow,
+                                                                         const std::string& key) = 0;
+  virtual Result<std::vector<InstanceRecord>> instances(const InstanceFilter& filter) = 0;
+  // Instances that are neither finished nor cancelled (recovery).
+  virtual Result<std::vector<InstanceRecord>> unfinished_instances() = 0;
+  virtual Result<std::vector<HistoryRecord>> history(const std::string& instance_id, std::uint64_t after_seq,
+                                                     std::size_t limit) = 0;
+
+  // --- tasks, timers, outbox, idempotency, events
+  virtual Result<TaskRecord> task(const std::string& id) = 0;
+  virtual Result<std::vector<TaskRecord>> tasks(const TaskFilter& filter) = 0;
+  virtual Result<std::vector<TimerRecord>> timers_due(std::int64_t now_us, std::size_t limit) = 0;
+  virtual Result<std::optional<std::int64_t>> next_timer_due() = 0;
+  virtual Result<std::vector<OutboxRecord>> outbox(std::size_t limit) = 0;
+  virtual Result<std::optional<IdempotencyRecord>> idempotency(const std::string& key) = 0;
+  virtual Result<std::vector<EventRecord>> events_after(std::uint64_t seq, std::size_t limit) = 0;
+
+  // --- health
+  virtual StoreStats stats() const = 0;
+  // Blocks until every submitted write set has been committed or failed.
+  virtual void flush() = 0;
+};
+
+}  // namespace ledgerflow::rt

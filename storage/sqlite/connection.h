@@ -1,0 +1,65 @@
+// Connection: RAII owner of one sqlite3 handle and its cache of prepared statements.
+// Values only ever reach SQL through bound parameters of cached prepared statements;
+// exec() runs a cached statement without values (BEGIN/COMMIT, SAVEPOINT, pragmas), and
+// exec_script() a multi-statement script without values (schema migrations).
+//
+// The statement cache is keyed by SQL text. Every text comes from a constant or from a
+// fixed set of filter clauses (never from values), so the cache is bounded by construction.
+// Thread-safety: none. One thread uses a connection at a time (the writer owns the write
+// connection; readers borrow theirs from ReaderPool).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "engine/common/result.h"
+#include "storage/sqlite/statement.h"
+
+struct sqlite3;
+
+namespace ledgerflow::storage {
+
+class Connection {
+ public:
+  enum class Mode { read_write, read_only };
+
+  // Opens (read_write: creates) the file; sets extended result codes and the busy timeout.
+  // Opening is lazy in SQLite: a file that is not a database is only noticed by the first
+  // statement that reads it.
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, Mode mode,
+                                                  std::int64_t busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one statement that carries no values (rows it returns are ignored); `doing`
+  // names the operation in the error.
+  Result<void> exec(std::string_view sql, std::string_view doing);
+  // Runs a script of statements without values (uncached; for migrations).
+  Result<void> exec_script(const char* sql, std::string_view doing);
+  // The cached prepared statement for `sql`, reset when the returned reference dies.
+  Result<StatementRef> prepare(std::string_view sql);
+  // The first column of the first row of a value-less query (pragmas).
+  Result<std::int64_t> query_int(const char* sql, std::string_view doing);
+  Result<std::string> query_text(const char* sql, std::string_view doing);
+
+  // An Error for a failed call on this connection (message, hint, path).
+  Error error(int sqlite_rc, std::string_view doing) const;
+
+  bool in_transaction() const;
+  // Rows changed by the most recent INSERT/UPDATE/DELETE.
+  std::int64_t changes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  sqlite3* db_;
+  std::string path_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+}  // namespace ledgerflow::storage

@@ -1,0 +1,171 @@
+#include "storage/sqlite/sqlite_store.h"
+
+#include "storage/sqlite/batch_writer.h"
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/reader_pool.h"
+#include "storage/sqlite/schema.h"
+#include "storage/sqlite/store_reader.h"
+#include "storage/sqlite/write_queue.h"
+
+namespace ledgerflow::storage {
+namespace {
+
+// Pragmas that take no parameters: the settings of the write connection.
+Result<void> configure_writer(Connection& db, const SqliteOptions& o) {
+  if (!o.read_only) {
+    auto mode = db.query_text("PRAGMA journal_mode = WAL", "switching to WAL mode");
+    if (!mode) return mode.error();
+    if (*mode != "wal") {
+      return Error::io(db.path() + ": could not switch to WAL mode (journal_mode is " + *mode + ")");
+    }
+  }
+  auto sync = db.exec(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                      "setting synchronous");
+  if (!sync) return sync;
+  return db.exec("PRAGMA foreign_keys = ON", "enabling foreign keys");
+}
+
+Result<void> limit_pages(Connection& db, std::int64_t max_page_count) {
+  if (max_page_count <= 0) return {};
+  // PRAGMA takes no parameters; the value is a typed integer option, not text from outside.
+  const std::string sql = "PRAGMA max_page_count = " + std::to_string(max_page_count);
+  auto set = db.query_int(sql.c_str(), "setting max_page_count");
+  if (!set) return set.error();
+  return {};
+}
+
+}  // namespace
+
+int SqliteStore::schema_version() { return storage::schema_version(); }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& o) {
+  if (o.path.empty() || o.path.front() == ':' || o.path.rfind("file:", 0) == 0) {
+    return Error::invalid("sqlite store: path must name a file (got '" + o.path + "')");
+  }
+  const auto mode = o.read_only ? Connection::Mode::read_only : Connection::Mode::read_write;
+  auto db = Connection::open(o.path, mode, o.busy_timeout_ms);
+  if (!db) return db.error();
+  Connection& c = **db;
+  if (auto r = check_integrity(c); !r) return r.error();
+  if (auto r = configure_writer(c, o); !r) return r.error();
+  if (auto r = migrate(c, o.read_only); !r) return r.error();
+  if (auto r = limit_pages(c, o.max_page_count); !r) return r.error();
+
+  auto readers = std::make_unique<ReaderPool>(o.path, o.busy_timeout_ms, o.max_readers);
+  {  // Fail at open, not at the first read, if read connections cannot work.
+    auto lease = readers->acquire();
+    if (!lease) return lease.error();
+    auto probe = lease->db().query_int("SELECT count(*) FROM sqlite_schema",
+                                       "reading the schema on a read connection");
+    if (!probe) return probe.error();
+  }
+  auto writer = std::make_unique<BatchWriter>(std::move(*db), o.group_commit ? o.max_batch : 1);
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(writer), std::move(readers), o.max_queued_write_sets));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<BatchWriter> writer, std::unique_ptr<ReaderPool> readers,
+                         std::size_t max_queued)
+    : writer_(std::move(writer)),
+      readers_(std::move(readers)),
+      queue_(std::make_unique<WriteQueue>(max_queued)) {
+  writer_thread_ = std::thread([this] { writer_->run(*queue_); });
+}
+
+SqliteStore::~SqliteStore() {
+  queue_->close();  // the writer drains what is queued, then returns
+  writer_thread_.join();
+}
+
+void SqliteStore::submit(rt::WriteSet ws, Done done) {
+  WriteQueue::Item item{std::move(ws), std::move(done)};
+  // The writer thread (a `done` submitting more work) must not wait for itself.
+  const bool on_writer = std::this_thread::get_id() == writer_thread_.get_id();
+  if (!queue_->push(item, /*may_block=*/!on_writer) && item.done) {
+    item.done(Error{ErrorCode::unavailable, "sqlite store: submit after shutdown began"});
+  }
+}
+
+void SqliteStore::flush() {
+  if (std::this_thread::get_id() == writer_thread_.get_id()) return;  // would wait for itself
+  queue_->wait_drained();
+}
+
+rt::StoreStats SqliteStore::stats() const { return writer_->stats(); }
+
+template <typename Fn>
+auto SqliteStore::read(Fn&& fn) {
+  using R = decltype(fn(std::declval<StoreReader&>()));
+  auto lease = readers_->acquire();
+  if (!lease) return R(lease.error());
+  StoreReader reader(lease->db());
+  return fn(reader);
+}
+
+Result<rt::DefinitionRecord> SqliteStore::definition(const std::string& name, int version) {
+  return read([&](StoreReader& r) { return r.definition(name, version); });
+}
+
+Result<rt::DefinitionRecord> SqliteStore::definition_by_hash(const std::string& name,
+                                                             const std::string& hash) {
+  return read([&](StoreReader& r) { return r.definition_by_hash(name, hash); });
+}
+
+Result<std::vector<rt::DefinitionRecord>> SqliteStore::definitions() {
+  return read([&](StoreReader& r) { return r.definitions(); });
+}
+
+Result<rt::InstanceRecord> SqliteStore::instance(const std::string& id) {
+  return read([&](StoreReader& r) { return r.instance(id); });
+}
+
+Result<std::optional<rt::InstanceRecord>> SqliteStore::instance_by_business_key(
+    const std::string& workflow, const std::string& key) {
+  return read([&](StoreReader& r) { return r.instance_by_business_key(workflow, key); });
+}
+
+Result<std::vector<rt::InstanceRecord>> SqliteStore::instances(const rt::InstanceFilter& filter) {
+  return read([&](StoreReader& r) { return r.instances(filter); });
+}
+
+Result<std::vector<rt::InstanceRecord>> SqliteStore::unfinished_instances() {
+  return read([&](StoreReader& r) { return r.unfinished_instances(); });
+}
+
+Result<std::vector<rt::HistoryRecord>> SqliteStore::history(const std::string& instance_id,
+                                                            std::uint64_t after_seq,
+                                                            std::size_t limit) {
+  return read([&](StoreReader& r) { return r.history(instance_id, after_seq, limit); });
+}
+
+Result<rt::TaskRecord> SqliteStore::task(const std::string& id) {
+  return read([&](StoreReader& r) { return r.task(id); });
+}
+
+Result<std::vector<rt::TaskRecord>> SqliteStore::tasks(const rt::TaskFilter& filter) {
+  return read([&](StoreReader& r) { return r.tasks(filter); });
+}
+
+Result<std::vector<rt::TimerRecord>> SqliteStore::timers_due(std::int64_t now_us,
+                                                             std::size_t limit) {
+  return read([&](StoreReader& r) { return r.timers_due(now_us, limit); });
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::next_timer_due() {
+  return read([&](StoreReader& r) { return r.next_timer_due(); });
+}
+
+Result<std::vector<rt::OutboxRecord>> SqliteStore::outbox(std::size_t limit) {
+  return read([&](StoreReader& r) { return r.outbox(limit); });
+}
+
+Result<std::optional<rt::IdempotencyRecord>> SqliteStore::idempotency(const std::string& key) {
+  return read([&](StoreReader& r) { return r.idempotency(key); });
+}
+
+Result<std::vector<rt::EventRecord>> SqliteStore::events_after(std::uint64_t seq,
+                                                               std::size_t limit) {
+  return read([&](StoreReader& r) { return r.events_after(seq, limit); });
+}
+
+}  // namespace ledgerflow::storage
