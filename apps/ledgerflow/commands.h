@@ -16,5 +16,10 @@ using Handler = std::function<int()>;
 Handler add_validate(CLI::App& app);
 Handler add_eval(CLI::App& app);
 Handler add_describe(CLI::App& app);
+Handler add_run(CLI::App& app);
+Handler add_instances(CLI::App& app);
+Handler add_history(CLI::App& app);
+Handler add_complete(CLI::App& app);
+Handler add_signal(CLI::App& app);
 
 }  // namespace ledgerflow::cli

@@ -119,6 +119,7 @@ struct MapEntry {
 };
 
 static_assert(std::is_trivially_copyable_v<Val> && std::is_trivially_destructible_v<Val>);
+static_assert(sizeof(Val) == 32);
 
 // Why a conversion from data failed: a number without a Decimal (NaN, infinity,
 // magnitude >= 10^38) or nesting deeper than kMaxValueDepth.

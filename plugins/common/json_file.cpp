@@ -52,7 +52,8 @@ Result<nlohmann::json> read_json_file(const std::string& path, const JsonFileLim
   std::size_t first = text->find_first_not_of(" \t\r\n");
   if ((*text)[first] != '{') {
     std::size_t line_start = text->rfind('\n', first);  // npos on the first line
-    auto line = 1 + std::count(text->begin(), text->begin() + static_cast<std::ptrdiff_t>(first), '\n');
+    auto line =
+        1 + std::count(text->begin(), text->begin() + static_cast<std::ptrdiff_t>(first), '\n');
     std::size_t column = line_start == std::string::npos ? first + 1 : first - line_start;
     return Error::invalid(path + ":" + std::to_string(line) + ":" + std::to_string(column) +
                           ": expected a JSON object ({...})");

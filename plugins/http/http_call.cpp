@@ -44,7 +44,8 @@ bool is_token(std::string_view s) {
 }
 
 Result<std::uint16_t> parse_port(std::string_view text) {
-  if (text.empty() || text.size() > 5) return Error::invalid("bad port '" + std::string(text) + "'");
+  if (text.empty() || text.size() > 5)
+    return Error::invalid("bad port '" + std::string(text) + "'");
   unsigned v = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return Error::invalid("bad port '" + std::string(text) + "'");
@@ -86,8 +87,8 @@ Result<std::int64_t> parse_timeout(const json& value) {
     return d->ms;
   }
   if (value.is_number_integer()) return value.get<std::int64_t>();
-  return bad("timeout", "expected an ISO 8601 duration (\"PT5S\") or milliseconds, got " +
-                            value.dump());
+  return bad("timeout",
+             "expected an ISO 8601 duration (\"PT5S\") or milliseconds, got " + value.dump());
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> parse_headers(const json& value,

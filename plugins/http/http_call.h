@@ -20,11 +20,11 @@ namespace ledgerflow::plugins {
 
 // Limits of the http action (TigerBeetle style: a limit on everything).
 struct HttpLimits {
-  std::size_t max_request_body_bytes = 1u << 20;    // 1 MiB
-  std::size_t max_response_body_bytes = 1u << 20;   // 1 MiB
+  std::size_t max_request_body_bytes = 1u << 20;        // 1 MiB
+  std::size_t max_response_body_bytes = 1u << 20;       // 1 MiB
   std::uint32_t max_response_header_bytes = 16u << 10;  // 16 KiB
-  std::size_t max_headers = 64;                     // request headers given in args
-  std::int64_t max_timeout_ms = 10 * 60 * 1000;     // 10 minutes
+  std::size_t max_headers = 64;                         // request headers given in args
+  std::int64_t max_timeout_ms = 10 * 60 * 1000;         // 10 minutes
   std::string user_agent = "ledgerflow/0.1";
 };
 
@@ -32,8 +32,8 @@ struct Url {
   std::string scheme;  // "http" or "https", lower case
   std::string host;    // name or address, without IPv6 brackets
   std::uint16_t port = 80;
-  std::string target;  // path and query, at least "/"; the fragment is dropped
-  std::string text;    // as written, for messages
+  std::string target;               // path and query, at least "/"; the fragment is dropped
+  std::string text;                 // as written, for messages
   std::string host_header() const;  // "host" or "host:port" (brackets kept for IPv6)
 };
 

@@ -24,7 +24,9 @@ using rt::ActionResult;
 
 constexpr int kMaxJsonDepth = 64;
 
-std::string_view std_view(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view std_view(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -196,8 +198,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void fail_timeout(const std::string& phase) {
-    fail("timeout", "no response within " + std::to_string(call_.timeout_ms) + " ms (while " +
-                        phase + ")");
+    fail("timeout",
+         "no response within " + std::to_string(call_.timeout_ms) + " ms (while " + phase + ")");
   }
 
   void fail(const std::string& name, const std::string& why) {

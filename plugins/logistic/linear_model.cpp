@@ -150,7 +150,8 @@ Result<std::optional<LinearLabels>> parse_labels(const Checker& check, const jso
   auto threshold = check.number(*it, "labels", "threshold", std::nullopt);
   if (!threshold) return threshold.error();
   if (kind == LinearKind::logistic && (*threshold < 0 || *threshold > 1)) {
-    return check.fail("labels.threshold", "a logistic model's threshold is a probability in [0, 1]");
+    return check.fail("labels.threshold",
+                      "a logistic model's threshold is a probability in [0, 1]");
   }
   auto above = check.string(*it, "labels", "above");
   if (!above) return above.error();
@@ -166,10 +167,11 @@ Result<void> check_format(const Checker& check, const json& doc) {
   auto it = doc.find("format");
   std::string expected = "\"" + std::string(kLinearModelFormat) + "\"";
   if (it == doc.end()) return check.fail("format", "missing; expected " + expected);
-  if (!it->is_string()) return check.fail("format", "expected " + expected + ", got " + describe(*it));
+  if (!it->is_string())
+    return check.fail("format", "expected " + expected + ", got " + describe(*it));
   if (it->get<std::string>() != kLinearModelFormat) {
-    return check.fail("format", "unsupported model format " + it->dump() + "; this loader reads " +
-                                    expected);
+    return check.fail("format",
+                      "unsupported model format " + it->dump() + "; this loader reads " + expected);
   }
   return {};
 }
@@ -191,10 +193,17 @@ Result<LinearModel> parse_linear_model(const nlohmann::json& doc, const std::str
   }
   Checker check(source);
   if (auto r = check_format(check, doc); !r) return r.error();
-  if (auto r = check.only_keys(doc, "", {"format", "kind", "name", "version", "description",
-                                         "features", "intercept", "labels", "metadata"});
+  if (auto r = check.only_keys(doc, "",
+                               {"format", "kind", "name", "version", "description", "features",
+                                "intercept", "labels", "metadata"});
       !r) {
     return r.error();
+  }
+  if (auto d = doc.find("description"); d != doc.end() && !d->is_string()) {
+    return check.fail("description", "expected a string, got " + describe(*d));
+  }
+  if (auto m = doc.find("metadata"); m != doc.end() && !m->is_object()) {
+    return check.fail("metadata", "expected an object, got " + describe(*m));
   }
   LinearModel model;
   auto kind = check.string(doc, "", "kind");

@@ -76,8 +76,8 @@ BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std:
     rollback_quietly();
     return Attempt::finished;
   }
-  auto committed = db_->exec("COMMIT", "committing a batch of " + std::to_string(applied.size()) +
-                                           " write sets");
+  auto committed = db_->exec(
+      "COMMIT", "committing a batch of " + std::to_string(applied.size()) + " write sets");
   if (!committed) {
     rollback_quietly();
     for (std::size_t i : applied) results[i] = committed.error();

@@ -9,13 +9,14 @@
 namespace ledgerflow::storage {
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode,
-                                                     std::int64_t busy_timeout_ms) {
+                                                     std::int64_t busy_timeout_ms,
+                                                     const std::string& vfs) {
   // NOMUTEX: SQLite's multi-thread mode; we guarantee one thread per connection at a time.
   int flags = SQLITE_OPEN_NOMUTEX;
-  flags |= mode == Mode::read_only ? SQLITE_OPEN_READONLY
-                                   : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |=
+      mode == Mode::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs.empty() ? nullptr : vfs.c_str());
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(db, rc, "opening database", path);
     sqlite3_close(db);  // db may be a handle carrying the error, or null; both are fine
@@ -93,8 +94,12 @@ Error Connection::error(int sqlite_rc, std::string_view doing) const {
   return sqlite_error(db_, sqlite_rc, doing, path_);
 }
 
-bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool Connection::in_transaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
-std::int64_t Connection::changes() const { return sqlite3_changes64(db_); }
+std::int64_t Connection::changes() const {
+  return sqlite3_changes64(db_);
+}
 
 }  // namespace ledgerflow::storage

@@ -29,8 +29,10 @@ class Connection {
   // Opens (read_write: creates) the file; sets extended result codes and the busy timeout.
   // Opening is lazy in SQLite: a file that is not a database is only noticed by the first
   // statement that reads it.
+  // `vfs`: a registered SQLite VFS name, or empty for the default.
   static Result<std::unique_ptr<Connection>> open(const std::string& path, Mode mode,
-                                                  std::int64_t busy_timeout_ms);
+                                                  std::int64_t busy_timeout_ms,
+                                                  const std::string& vfs = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

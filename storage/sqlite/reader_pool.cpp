@@ -6,8 +6,10 @@ ReaderPool::Lease::~Lease() {
   if (db_ != nullptr) pool_->release(std::move(db_));
 }
 
-ReaderPool::ReaderPool(std::string path, std::int64_t busy_timeout_ms, std::size_t max_connections)
+ReaderPool::ReaderPool(std::string path, std::string vfs, std::int64_t busy_timeout_ms,
+                       std::size_t max_connections)
     : path_(std::move(path)),
+      vfs_(std::move(vfs)),
       busy_timeout_ms_(busy_timeout_ms),
       max_connections_(max_connections == 0 ? 1 : max_connections) {}
 
@@ -22,7 +24,7 @@ Result<ReaderPool::Lease> ReaderPool::acquire() {
     }
     ++open_;  // reserve a slot; open outside the lock
   }
-  auto db = Connection::open(path_, Connection::Mode::read_only, busy_timeout_ms_);
+  auto db = Connection::open(path_, Connection::Mode::read_only, busy_timeout_ms_, vfs_);
   if (!db) {
     {
       std::lock_guard lock(mutex_);

@@ -35,7 +35,8 @@ class ReaderPool {
     std::unique_ptr<Connection> db_;
   };
 
-  ReaderPool(std::string path, std::int64_t busy_timeout_ms, std::size_t max_connections);
+  ReaderPool(std::string path, std::string vfs, std::int64_t busy_timeout_ms,
+             std::size_t max_connections);
 
   Result<Lease> acquire();
 
@@ -43,6 +44,7 @@ class ReaderPool {
   void release(std::unique_ptr<Connection> db);
 
   const std::string path_;
+  const std::string vfs_;
   const std::int64_t busy_timeout_ms_;
   const std::size_t max_connections_;
   std::mutex mutex_;

@@ -44,7 +44,9 @@ CREATE TABLE instances (
   row_version   INTEGER NOT NULL,
   state         TEXT    NOT NULL
 );
-CREATE UNIQUE INDEX instances_business_key ON instances (workflow, business_key)
+-- Unique per workflow; business_key first so a filter on the key alone can use it too.
+-- Partial: queries add "business_key != ''" so the planner may use it.
+CREATE UNIQUE INDEX instances_business_key ON instances (business_key, workflow)
   WHERE business_key != '';
 CREATE INDEX instances_status ON instances (status, id);
 CREATE INDEX instances_workflow ON instances (workflow, status, id);
@@ -148,8 +150,8 @@ Result<void> rollback_after(Connection& db, Error error) {
 }
 
 Result<void> apply(Connection& db, const Migration& m) {
-  const std::string doing = "migrating the schema to version " + std::to_string(m.version) +
-                            " (" + m.what + ")";
+  const std::string doing =
+      "migrating the schema to version " + std::to_string(m.version) + " (" + m.what + ")";
   auto begun = db.exec("BEGIN IMMEDIATE", doing);
   if (!begun) return begun.error();
   // Another process may have migrated while we waited for the write lock.
@@ -169,7 +171,9 @@ Result<void> apply(Connection& db, const Migration& m) {
 
 }  // namespace
 
-int schema_version() { return kMigrations.back().version; }
+int schema_version() {
+  return kMigrations.back().version;
+}
 
 Result<void> check_integrity(Connection& db) {
   const std::string doing = "checking the integrity of " + db.path() + " (PRAGMA quick_check)";
@@ -200,16 +204,17 @@ Result<void> migrate(Connection& db, bool read_only) {
   if (!version) return version.error();
   const int known = schema_version();
   if (*version > known) {
-    return Error{ErrorCode::unavailable,
-                 db.path() + ": database schema version " + std::to_string(*version) +
-                     " is newer than this ledgerflow (knows up to " + std::to_string(known) +
-                     "); upgrade ledgerflow"};
+    return Error{ErrorCode::unavailable, db.path() + ": database schema version " +
+                                             std::to_string(*version) +
+                                             " is newer than this ledgerflow (knows up to " +
+                                             std::to_string(known) + "); upgrade ledgerflow"};
   }
   auto app_id = db.query_int("PRAGMA application_id", "reading the application id");
   if (!app_id) return app_id.error();
   auto tables = db.query_int("SELECT count(*) FROM sqlite_schema", "reading the schema");
   if (!tables) return tables.error();
-  const bool foreign = (*app_id != 0 && *app_id != kApplicationId) || (*version == 0 && *tables > 0);
+  const bool foreign =
+      (*app_id != 0 && *app_id != kApplicationId) || (*version == 0 && *tables > 0);
   if (foreign) {
     return Error::invalid(db.path() +
                           " is a SQLite database of another application, not a ledgerflow one");

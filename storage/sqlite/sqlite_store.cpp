@@ -16,11 +16,16 @@ Result<void> configure_writer(Connection& db, const SqliteOptions& o) {
     auto mode = db.query_text("PRAGMA journal_mode = WAL", "switching to WAL mode");
     if (!mode) return mode.error();
     if (*mode != "wal") {
-      return Error::io(db.path() + ": could not switch to WAL mode (journal_mode is " + *mode + ")");
+      return Error::io(db.path() + ": could not switch to WAL mode (journal_mode is " + *mode +
+                       ")");
     }
   }
-  auto sync = db.exec(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
-                      "setting synchronous");
+  // Bounds the WAL file left behind after a checkpoint (it is reused, not shrunk, otherwise).
+  auto limited = db.exec("PRAGMA journal_size_limit = 67108864", "limiting the WAL size");
+  if (!limited) return limited;
+  auto sync =
+      db.exec(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+              "setting synchronous");
   if (!sync) return sync;
   return db.exec("PRAGMA foreign_keys = ON", "enabling foreign keys");
 }
@@ -36,14 +41,16 @@ Result<void> limit_pages(Connection& db, std::int64_t max_page_count) {
 
 }  // namespace
 
-int SqliteStore::schema_version() { return storage::schema_version(); }
+int SqliteStore::schema_version() {
+  return storage::schema_version();
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& o) {
   if (o.path.empty() || o.path.front() == ':' || o.path.rfind("file:", 0) == 0) {
     return Error::invalid("sqlite store: path must name a file (got '" + o.path + "')");
   }
   const auto mode = o.read_only ? Connection::Mode::read_only : Connection::Mode::read_write;
-  auto db = Connection::open(o.path, mode, o.busy_timeout_ms);
+  auto db = Connection::open(o.path, mode, o.busy_timeout_ms, o.vfs);
   if (!db) return db.error();
   Connection& c = **db;
   if (auto r = check_integrity(c); !r) return r.error();
@@ -51,7 +58,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& o) {
   if (auto r = migrate(c, o.read_only); !r) return r.error();
   if (auto r = limit_pages(c, o.max_page_count); !r) return r.error();
 
-  auto readers = std::make_unique<ReaderPool>(o.path, o.busy_timeout_ms, o.max_readers);
+  auto readers = std::make_unique<ReaderPool>(o.path, o.vfs, o.busy_timeout_ms, o.max_readers);
   {  // Fail at open, not at the first read, if read connections cannot work.
     auto lease = readers->acquire();
     if (!lease) return lease.error();
@@ -91,7 +98,9 @@ void SqliteStore::flush() {
   queue_->wait_drained();
 }
 
-rt::StoreStats SqliteStore::stats() const { return writer_->stats(); }
+rt::StoreStats SqliteStore::stats() const {
+  return writer_->stats();
+}
 
 template <typename Fn>
 auto SqliteStore::read(Fn&& fn) {

@@ -40,6 +40,7 @@ struct SqliteOptions {
   bool read_only = false;           // every connection SQLITE_OPEN_READONLY; writes fail
   std::size_t max_queued_write_sets = 100'000;  // submit() blocks beyond this
   std::size_t max_readers = 8;                  // read connections; more readers wait
+  std::string vfs;  // SQLite VFS name; empty = the default (tests inject faults through one)
 };
 
 class SqliteStore final : public rt::Store {

@@ -4,7 +4,9 @@
 
 namespace ledgerflow::storage {
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }  // rc repeats the last step's; nothing to do
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}  // rc repeats the last step's; nothing to do
 
 void Statement::bind_int(int index, std::int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
@@ -12,8 +14,8 @@ void Statement::bind_int(int index, std::int64_t value) {
 }
 
 void Statement::bind_text(int index, std::string_view value) {
-  const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                     SQLITE_UTF8);
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 
@@ -42,7 +44,9 @@ void Statement::reset() {
   bind_rc_ = SQLITE_OK;
 }
 
-std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::int64_t Statement::column_int(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
 std::string Statement::column_text(int col) const {
   const auto* text = sqlite3_column_text(stmt_, col);

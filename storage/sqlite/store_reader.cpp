@@ -13,7 +13,9 @@ namespace {
 
 using Param = std::variant<std::int64_t, std::string>;
 
-std::string q(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string q(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 std::int64_t capped(std::size_t limit) {
   return static_cast<std::int64_t>(std::min(limit, kMaxListLimit));
@@ -134,8 +136,7 @@ Result<rt::TaskRecord> decode_task(const Statement& s) {
   return t;
 }
 
-constexpr std::string_view kTimerColumns =
-    "SELECT id, instance_id, due_at_us, payload FROM timers";
+constexpr std::string_view kTimerColumns = "SELECT id, instance_id, due_at_us, payload FROM timers";
 
 Result<rt::TimerRecord> decode_timer(const Statement& s) {
   rt::TimerRecord t;
@@ -256,9 +257,9 @@ Result<T> required(Result<std::optional<T>> found, const std::string& what) {
 }  // namespace
 
 Result<rt::DefinitionRecord> StoreReader::definition(const std::string& name, int version) {
-  const std::string what = "definition " + q(name) +
-                           (version == 0 ? std::string(" (latest)")
-                                         : " version " + std::to_string(version));
+  const std::string what =
+      "definition " + q(name) +
+      (version == 0 ? std::string(" (latest)") : " version " + std::to_string(version));
   if (version == 0) {
     Query query(kDefinitionColumns, "WHERE name = ?1 ORDER BY version DESC LIMIT 1", {name});
     return required(query_one(db_, query, decode_definition, "reading " + what), what);
@@ -290,10 +291,11 @@ Result<rt::InstanceRecord> StoreReader::instance(const std::string& id) {
 Result<std::optional<rt::InstanceRecord>> StoreReader::instance_by_business_key(
     const std::string& workflow, const std::string& key) {
   if (key.empty()) return std::optional<rt::InstanceRecord>();  // empty = no business key
-  Query query(kInstanceColumns, "WHERE workflow = ?1 AND business_key = ?2", {workflow, key});
-  return query_one(db_, query, decode_instance,
-                   "reading the instance of workflow " + q(workflow) + " with business key " +
-                       q(key));
+  Query query(kInstanceColumns, "WHERE business_key = ?2 AND workflow = ?1 AND business_key != ''",
+              {workflow, key});
+  return query_one(
+      db_, query, decode_instance,
+      "reading the instance of workflow " + q(workflow) + " with business key " + q(key));
 }
 
 Result<std::vector<rt::InstanceRecord>> StoreReader::instances(const rt::InstanceFilter& f) {
@@ -306,7 +308,10 @@ Result<std::vector<rt::InstanceRecord>> StoreReader::instances(const rt::Instanc
   };
   if (!f.workflow.empty()) clause("workflow =", f.workflow);
   if (f.status) clause("status =", std::string(rt::to_string(*f.status)));
-  if (!f.business_key.empty()) clause("business_key =", f.business_key);
+  if (!f.business_key.empty()) {
+    clause("business_key =", f.business_key);
+    where.append(" AND business_key != ''");  // lets the partial unique index serve it
+  }
   if (f.created_after_us) clause("created_at_us >", *f.created_after_us);
   if (!f.after_id.empty()) clause("id >", f.after_id);
   params.emplace_back(capped(f.limit));
@@ -325,7 +330,8 @@ Result<std::vector<rt::HistoryRecord>> StoreReader::history(const std::string& i
                                                             std::size_t limit) {
   Query query(kHistoryColumns, "WHERE instance_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
               {instance_id, static_cast<std::int64_t>(after_seq), capped(limit)});
-  return query_rows(db_, query, decode_history, "reading the history of instance " + q(instance_id));
+  return query_rows(db_, query, decode_history,
+                    "reading the history of instance " + q(instance_id));
 }
 
 Result<rt::TaskRecord> StoreReader::task(const std::string& id) {

@@ -7,7 +7,9 @@
 namespace ledgerflow::storage {
 namespace {
 
-std::string q(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string q(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 bool is_duplicate(int rc) {
   return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
@@ -29,8 +31,7 @@ constexpr const char* kUpdateInstance =
 
 constexpr const char* kSelectRowVersion = "SELECT row_version FROM instances WHERE id = ?1";
 
-constexpr const char* kHistoryExists =
-    "SELECT 1 FROM history WHERE instance_id = ?1 AND seq = ?2";
+constexpr const char* kHistoryExists = "SELECT 1 FROM history WHERE instance_id = ?1 AND seq = ?2";
 
 constexpr const char* kInsertHistory =
     "INSERT INTO history (instance_id, seq, at_us, type, state, actor, data) "
@@ -165,8 +166,8 @@ Result<void> WriteSetApplier::write_instance(const rt::InstanceRecord& i,
       return "instance " + q(i.id) + " already exists (expected_row_version 0 means a new one)";
     }
     if (rc == SQLITE_CONSTRAINT_UNIQUE) {
-      return "business key " + q(i.business_key) + " is already used in workflow " +
-             q(i.workflow) + " (writing instance " + q(i.id) + ")";
+      return "business key " + q(i.business_key) + " is already used in workflow " + q(i.workflow) +
+             " (writing instance " + q(i.id) + ")";
     }
     return (insert ? "inserting instance " : "updating instance ") + q(i.id);
   });
@@ -185,9 +186,9 @@ Result<void> WriteSetApplier::explain_stale_instance(const std::string& id,
   const int rc = s.step();
   const std::string expected = std::to_string(expected_row_version);
   if (rc == SQLITE_DONE) {
-    return Error{ErrorCode::not_found,
-                 "instance " + q(id) + " does not exist (update expected row_version " +
-                     expected + ")"};
+    return Error{
+        ErrorCode::not_found,
+        "instance " + q(id) + " does not exist (update expected row_version " + expected + ")"};
   }
   if (rc != SQLITE_ROW) return db_.error(rc, "reading the row_version of instance " + q(id));
   return Error{ErrorCode::conflict, "instance " + q(id) + " was changed concurrently: expected " +
@@ -271,7 +272,8 @@ Result<void> WriteSetApplier::replace_task_candidates(const rt::TaskRecord& t) {
     auto st = db_.prepare(kDeleteCandidates);
     if (!st) return st.error();
     st->get().bind_text(1, t.id);
-    auto done = finish(st->get(), [&](int) { return "clearing the candidates of task " + q(t.id); });
+    auto done =
+        finish(st->get(), [&](int) { return "clearing the candidates of task " + q(t.id); });
     if (!done) return done;
   }
   auto st = db_.prepare(kInsertCandidate);

@@ -102,8 +102,7 @@ TEST_CASE("registry: broken entries give clear errors", "[unit][plugins]") {
   add_model(dir, "dangling", 1);
   dir.write("dangling/aliases.json", R"({"champion": 4})");
   dir.write("nofile/1/notes.txt", "");
-  dir.write("other/1/model.json",
-            R"({"format": "xgboost-json/1", "learner": {}})");
+  dir.write("other/1/model.json", R"({"format": "xgboost-json/1", "learner": {}})");
   dir.write("moved/1/model.json", model_text("risk", 1));
   dir.write("badalias/1/model.json", model_text("badalias", 1));
   dir.write("badalias/aliases.json", R"({"champion": "two"})");

@@ -60,7 +60,8 @@ TEST_CASE("http: POST echo carries body, idempotency key and headers", "[unit][p
   CHECK(echo["headers"]["x-trace"] == "abc");
   CHECK(echo["headers"]["x-count"] == "3");
   CHECK(echo["headers"]["host"] == "127.0.0.1:" + std::to_string(server.port()));
-  CHECK(json::parse(echo["body"].get<std::string>()) == json({{"amount", 12.5}, {"currency", "EUR"}}));
+  CHECK(json::parse(echo["body"].get<std::string>()) ==
+        json({{"amount", 12.5}, {"currency", "EUR"}}));
 }
 
 TEST_CASE("http: GET sends no body and no content type", "[unit][plugins]") {
@@ -97,8 +98,8 @@ TEST_CASE("http: a slow server is a timeout", "[unit][plugins]") {
   HttpActionRunner runner;
   for (const json& timeout : {json(200), json("PT0.2S")}) {
     auto start = std::chrono::steady_clock::now();
-    auto result =
-        runner.run(request({{"method", "GET"}, {"url", server.url("/slow")}, {"timeout", timeout}}));
+    auto result = runner.run(
+        request({{"method", "GET"}, {"url", server.url("/slow")}, {"timeout", timeout}}));
     auto elapsed = std::chrono::steady_clock::now() - start;
     require_failure(result, "timeout");
     CHECK_THAT(result.message, Catch::Contains("no response within 200 ms"));
@@ -187,7 +188,8 @@ TEST_CASE("http: concurrent calls from 4 threads", "[unit][plugins]") {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
-        auto r = runner.run(request({{"method", "PUT"}, {"url", server.url("/echo")}, {"body", i}}));
+        auto r =
+            runner.run(request({{"method", "PUT"}, {"url", server.url("/echo")}, {"body", i}}));
         if (r.ok && r.output["body"]["body"] == std::to_string(i)) ++ok[t];
       }
     });

@@ -93,7 +93,8 @@ TEST_CASE("bad model files are refused naming the file and field", "[unit][plugi
 
 TEST_CASE("syntax errors carry line and column", "[unit][plugins]") {
   TempDir dir;
-  auto path = dir.write("model.json", "{\n  \"format\": \"ledgerflow-linear/1\",\n  \"kind\": ]\n}");
+  auto path =
+      dir.write("model.json", "{\n  \"format\": \"ledgerflow-linear/1\",\n  \"kind\": ]\n}");
   auto r = LinearScorer::load(path);
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.error().message, Catch::StartsWith(path + ":3:"));

@@ -17,8 +17,12 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 json model(const std::string& kind, json features, double intercept) {
-  return {{"format", "ledgerflow-linear/1"}, {"kind", kind},         {"name", "risk"},
-          {"version", "1"},                  {"features", features}, {"intercept", intercept}};
+  return {{"format", "ledgerflow-linear/1"},
+          {"kind", kind},
+          {"name", "risk"},
+          {"version", "1"},
+          {"features", features},
+          {"intercept", intercept}};
 }
 
 std::unique_ptr<LinearScorer> make(const json& doc) {
@@ -39,9 +43,9 @@ ledgerflow::scoring::ScoreResult score(const LinearScorer& s, std::vector<double
 }  // namespace
 
 TEST_CASE("logistic: probability of known coefficients", "[unit][plugins]") {
-  auto doc = model("logistic",
-                   {{{"name", "amount"}, {"coef", 0.002}}, {{"name", "days_late"}, {"coef", -0.5}}},
-                   -1.0);
+  auto doc =
+      model("logistic",
+            {{{"name", "amount"}, {"coef", 0.002}}, {{"name", "days_late"}, {"coef", -0.5}}}, -1.0);
   doc["labels"] = {{"threshold", 0.5}, {"above", "high"}, {"below", "low"}};
   auto scorer = make(doc);
 
@@ -145,7 +149,8 @@ TEST_CASE("standardisation (x - mean) / scale and the linear kind", "[unit][plug
 }
 
 TEST_CASE("wrong width and infinite inputs are invalid_argument", "[unit][plugins]") {
-  auto scorer = make(model("logistic", {{{"name", "a"}, {"coef", 1}}, {{"name", "b"}, {"coef", 1}}}, 0));
+  auto scorer =
+      make(model("logistic", {{{"name", "a"}, {"coef", 1}}, {{"name", "b"}, {"coef", 1}}}, 0));
   std::vector<double> three{1, 2, 3};
   auto wide = scorer->score(three, 0);
   REQUIRE_FALSE(wide.ok());

@@ -20,7 +20,9 @@ using tcp = net::ip::tcp;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-std::string text(beast::string_view s) { return std::string(s.data(), s.size()); }
+std::string text(beast::string_view s) {
+  return std::string(s.data(), s.size());
+}
 
 Response reply(const Request& req, http::status status, const std::string& content_type,
                std::string body) {
@@ -48,7 +50,8 @@ Response echo(const Request& req) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  explicit Session(tcp::socket socket) : stream_(std::move(socket)), timer_(stream_.get_executor()) {}
+  explicit Session(tcp::socket socket)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()) {}
 
   void start() {
     http::async_read(stream_, buffer_, request_,
@@ -126,7 +129,9 @@ TestHttpServer::~TestHttpServer() {
   impl_->thread.join();
 }
 
-std::uint16_t TestHttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t TestHttpServer::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 std::string TestHttpServer::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port()) + path;

@@ -27,9 +27,10 @@ TEST_CASE("SqliteStore creates the schema at the current version in WAL mode", "
   { auto store = open_store(path); }
   CHECK(raw_int(path, "PRAGMA user_version") == SqliteStore::schema_version());
   CHECK(SqliteStore::schema_version() == 1);
-  CHECK(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-                      "('definitions', 'instances', 'history', 'tasks', 'task_candidates', "
-                      "'timers', 'outbox', 'idempotency_keys', 'events')") == 9);
+  CHECK(raw_int(path,
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+                "('definitions', 'instances', 'history', 'tasks', 'task_candidates', "
+                "'timers', 'outbox', 'idempotency_keys', 'events')") == 9);
   raw_exec(path, "SELECT 1");  // journal mode is persistent in the file
   CHECK(raw_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1);
   { auto again = open_store(path); }  // reopening an up-to-date database is a no-op

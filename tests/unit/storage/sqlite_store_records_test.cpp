@@ -359,7 +359,9 @@ TEST_CASE("SqliteStore orders due timers and reports the next one", "[unit][stor
   TempDir dir;
   auto store = open_store(dir.file("ledger.db"));
   rt::WriteSet ws = insert_instance(make_instance("i-1"));
-  ws.timers = {{"c", "i-1", 300, {}}, {"a", "i-1", 100, {}}, {"b", "i-1", 100, {}},
+  ws.timers = {{"c", "i-1", 300, {}},
+               {"a", "i-1", 100, {}},
+               {"b", "i-1", 100, {}},
                {"d", "i-1", 900, {{"n", 1}}}};
   require_ok(store->submit_sync(ws));
 
@@ -388,7 +390,8 @@ TEST_CASE("SqliteStore keeps the outbox until done", "[unit][storage]") {
   TempDir dir;
   auto store = open_store(dir.file("ledger.db"));
   rt::WriteSet ws = insert_instance(make_instance("i-1"));
-  ws.outbox = {{"o2", "i-1", "http", 20, {}}, {"o1", "i-1", "plugin", 10, {}},
+  ws.outbox = {{"o2", "i-1", "http", 20, {}},
+               {"o1", "i-1", "plugin", 10, {}},
                {"o3", "i-1", "child", 20, {}}};
   require_ok(store->submit_sync(ws));
   auto ids = [&](std::size_t limit) {

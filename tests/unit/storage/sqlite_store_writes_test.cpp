@@ -3,36 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <future>
 #include <mutex>
 #include <thread>
 
 #include "tests/unit/storage/storage_test_support.h"
 
 using namespace storage_test;
-
-namespace {
-
-// Holds the writer thread inside a `done` callback so that what is submitted meanwhile
-// queues up and is taken as one batch when released.
-class WriterGate {
- public:
-  explicit WriterGate(SqliteStore& store) {
-    store.submit(rt::WriteSet{}, [this](ledgerflow::Result<void>) {
-      entered_.set_value();
-      release_future_.wait();
-    });
-    entered_.get_future().wait();
-  }
-  void release() { release_.set_value(); }
-
- private:
-  std::promise<void> entered_;
-  std::promise<void> release_;
-  std::shared_future<void> release_future_ = release_.get_future().share();
-};
-
-}  // namespace
 
 TEST_CASE("SqliteStore group-commits concurrent submitters", "[unit][storage]") {
   TempDir dir;
@@ -123,7 +99,7 @@ TEST_CASE("SqliteStore fails a conflicting write set alone within its batch", "[
                                      Catch::Contains("expected row_version 1, stored 2"));
 
   const auto after = store->stats();
-  CHECK(after.commits - before.commits == 2);  // the gate's empty batch, then one batch of 3
+  CHECK(after.commits - before.commits == 2);        // the gate's empty batch, then one batch of 3
   CHECK(after.write_sets - before.write_sets == 3);  // gate + first + other
   CHECK(after.failed_write_sets - before.failed_write_sets == 1);
 
@@ -150,7 +126,8 @@ TEST_CASE("SqliteStore reports duplicates and missing rows as errors", "[unit][s
     auto r = store->submit_sync(dup);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::conflict);
-    CHECK_THAT(r.error().message, Catch::Contains("history of instance 'i-1' seq 1 already exists"));
+    CHECK_THAT(r.error().message,
+               Catch::Contains("history of instance 'i-1' seq 1 already exists"));
   }
   SECTION("duplicate business key in one workflow is a conflict") {
     auto r = store->submit_sync(

@@ -3,14 +3,15 @@
 // record comparison.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
+#include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 #include "engine/runtime/records.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -65,7 +66,8 @@ inline std::unique_ptr<SqliteStore> open_store(const std::string& path) {
 
 // ---- record builders (deterministic values)
 
-inline rt::InstanceRecord make_instance(const std::string& id, const std::string& workflow = "invoice",
+inline rt::InstanceRecord make_instance(const std::string& id,
+                                        const std::string& workflow = "invoice",
                                         rt::InstanceStatus status = rt::InstanceStatus::running,
                                         const std::string& business_key = "") {
   rt::InstanceRecord i;
@@ -112,8 +114,38 @@ inline rt::TaskRecord make_task(const std::string& id, const std::string& instan
   return t;
 }
 
+// Holds the writer thread inside a `done` callback so that what is submitted meanwhile
+// queues up and is taken as one batch when released.
+class WriterGate {
+ public:
+  explicit WriterGate(SqliteStore& store) {
+    std::promise<void> entered;
+    auto entered_future = entered.get_future();
+    store.submit(rt::WriteSet{},
+                 [&entered, released = release_.get_future().share()](ledgerflow::Result<void>) {
+                   entered.set_value();
+                   released.wait();
+                 });
+    entered_future.wait();
+  }
+  ~WriterGate() { release(); }
+  WriterGate(const WriterGate&) = delete;
+  WriterGate& operator=(const WriterGate&) = delete;
+
+  void release() {
+    if (!released_) release_.set_value();
+    released_ = true;
+  }
+
+ private:
+  std::promise<void> release_;
+  bool released_ = false;
+};
+
 inline void require_ok(const ledgerflow::Result<void>& r) {
-  if (!r) FAIL("expected success, got " << ledgerflow::to_string(r.error().code) << ": " << r.error().message);
+  if (!r)
+    FAIL("expected success, got " << ledgerflow::to_string(r.error().code) << ": "
+                                  << r.error().message);
 }
 
 // ---- raw SQLite access, bypassing the store

@@ -1,0 +1,55 @@
+// EngineSession: what the CLI's engine commands share — a store on a database file, the
+// definition registry, scorers, action runners and an executor — wired exactly as the
+// daemon wires them, so the CLI exercises the same engine API.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/runtime/executor.h"
+#include "engine/runtime/state.h"
+
+namespace ledgerflow::cli {
+
+struct SessionOptions {
+  std::string db = "ledgerflow.db";
+  std::string models = "models";
+  std::string users = "config/demo-users.yaml";
+  std::string as = "system";
+  std::string roles;  // comma-separated; overrides the users file
+};
+
+// Adds --db, --models, --users, --as, --roles to a subcommand.
+void add_session_options(CLI::App& cmd, SessionOptions& options, bool with_actor);
+
+class EngineSession {
+ public:
+  static Result<std::unique_ptr<EngineSession>> open(const SessionOptions& options);
+  ~EngineSession();
+
+  rt::Store& store() { return *store_; }
+  rt::DefinitionRegistry& definitions() { return *definitions_; }
+  rt::Executor& executor() { return *executor_; }
+  const rt::Actor& actor() const { return actor_; }
+
+  // Lets everything in flight finish: effects, and timers already due.
+  void settle();
+  // Prints history events after `after_seq`, returns the last seq printed.
+  std::uint64_t print_history(const std::string& instance_id, std::uint64_t after_seq);
+  // Prints status, open tasks and what the instance waits for.
+  void print_status(const std::string& instance_id);
+
+ private:
+  EngineSession() = default;
+  std::unique_ptr<rt::Store> store_;
+  std::unique_ptr<rt::DefinitionRegistry> definitions_;
+  std::unique_ptr<scoring::ScorerRegistry> scorers_;
+  rt::SystemClock clock_;
+  std::unique_ptr<rt::Executor> executor_;
+  rt::Actor actor_;
+};
+
+}  // namespace ledgerflow::cli
