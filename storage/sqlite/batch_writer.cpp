@@ -1,5 +1,6 @@
 #include "storage/sqlite/batch_writer.h"
 
+#include <cstdio>
 #include <exception>
 #include <numeric>
 #include <string>
@@ -65,6 +66,7 @@ BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std:
       continue;
     }
     results[i] = std::move(r);
+    fprintf(stderr, "DEBUG write set %zu failed, in_txn=%d: %s\n", i, (int)db_->in_transaction(), results[i].error().message.c_str());
     if (!db_->in_transaction()) {  // SQLite rolled back the whole transaction
       applied.insert(applied.end(), pending.begin() + static_cast<std::ptrdiff_t>(k) + 1,
                      pending.end());
