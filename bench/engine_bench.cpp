@@ -52,8 +52,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr double kGoalInstancesPerS = 10'000;
 constexpr double kGoalTransitionsPerS = 50'000;
-constexpr double kCamundaPerS = 51;      // Camunda 8, three 3-vCPU brokers
-constexpr double kConductorPerS = 200;   // Conductor on a laptop
+constexpr double kCamundaPerS = 51;     // Camunda 8, three 3-vCPU brokers
+constexpr double kConductorPerS = 200;  // Conductor on a laptop
 
 const char* kWorkflow = R"(
 workflow: ap_bench
@@ -155,8 +155,8 @@ std::int64_t count_state_transitions(const std::string& db) {
   std::int64_t n = -1;
   if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(h, "SELECT count(*) FROM history WHERE type = 'state_entered'", -1,
-                           &st, nullptr) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(h, "SELECT count(*) FROM history WHERE type = 'state_entered'", -1, &st,
+                           nullptr) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW) {
       n = sqlite3_column_int64(st, 0);
     }
@@ -225,9 +225,9 @@ std::unique_ptr<Engine> open_engine(const Config& c, const std::string& db, bool
   rt::ExecutorOptions eo;
   eo.shards = c.threads;
   eo.effect_threads = 1;
-  e->executor = std::make_unique<rt::Executor>(*e->store, *e->definitions, e->clock,
-                                               e->scorers.get(),
-                                               std::vector<std::shared_ptr<rt::ActionRunner>>{}, eo);
+  e->executor =
+      std::make_unique<rt::Executor>(*e->store, *e->definitions, e->clock, e->scorers.get(),
+                                     std::vector<std::shared_ptr<rt::ActionRunner>>{}, eo);
   return e;
 }
 
@@ -326,10 +326,14 @@ std::optional<StepOnly> measure_step_only(const Config& c, std::size_t n) {
     for (const auto& k : s->contributions) {
       contributions.push_back({{"feature", k.feature}, {"value", k.value}});
     }
-    result.output = {{"model", info.name},         {"version", info.version},
-                     {"score", s->score},          {"probability", s->probability.value_or(0)},
-                     {"label", s->label},          {"contributions", std::move(contributions)},
-                     {"bias", s->bias},            {"features", effect.payload["features"]},
+    result.output = {{"model", info.name},
+                     {"version", info.version},
+                     {"score", s->score},
+                     {"probability", s->probability.value_or(0)},
+                     {"label", s->label},
+                     {"contributions", std::move(contributions)},
+                     {"bias", s->bias},
+                     {"features", effect.payload["features"]},
                      {"shadow", nlohmann::json::array()}};
     ctx.actor = rt::Actor{};
     auto second = rt::step(*loaded.definition, &first->instance, result, ctx);
@@ -404,7 +408,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "engine_bench: --instances, --threads and --in-flight must be > 0\n");
     return 2;
   }
-  const fs::path scratch = fs::temp_directory_path() / ("lf_engine_bench_" + std::to_string(::getpid()));
+  const fs::path scratch =
+      fs::temp_directory_path() / ("lf_engine_bench_" + std::to_string(::getpid()));
   fs::create_directories(scratch);
   c.models = scratch / "models";
   if (!write_model(c.models)) return 1;
@@ -433,27 +438,29 @@ int main(int argc, char** argv) {
   if (!ng) return 1;
   runs.push_back(*ng);
 
-  std::printf("%-26s %9s %12s %12s %14s %8s %8s %8s %8s %7s\n", "run", "instances",
-              "instances/s", "steps/s", "state-trans/s", "p50 ms", "p99 ms", "batch", "commits",
-              "failed");
+  std::printf("%-26s %9s %12s %12s %14s %8s %8s %8s %8s %7s\n", "run", "instances", "instances/s",
+              "steps/s", "state-trans/s", "p50 ms", "p99 ms", "batch", "commits", "failed");
   for (const auto& r : runs) print_row(r);
   const RunResult& best = runs.front();
   const double ips = best.per_s(static_cast<double>(best.instances));
   const double tps = best.per_s(static_cast<double>(best.state_transitions));
-  std::printf("\n(steps = step() calls, Executor::stats().transitions: 2 per instance here; "
-              "state transitions = states entered, 7 per instance)\n");
+  std::printf(
+      "\n(steps = step() calls, Executor::stats().transitions: 2 per instance here; "
+      "state transitions = states entered, 7 per instance)\n");
   if (runs.size() == 2) {
     std::printf("group commit / no group commit, instances/s: %.1fx\n",
                 ips / runs[1].per_s(static_cast<double>(runs[1].instances)));
   }
-  std::printf("\nagainst the goal (durable, 2 cores): %.0f instances/s of %.0f (%s), %.0f state "
-              "transitions/s of %.0f (%s)\n",
-              ips, kGoalInstancesPerS, ips >= kGoalInstancesPerS ? "met" : "NOT met", tps,
-              kGoalTransitionsPerS, tps >= kGoalTransitionsPerS ? "met" : "NOT met");
-  std::printf("against published figures (different workflows and hardware, so only a rough "
-              "scale): Camunda 8 ~%.0f PI/s on three 3-vCPU brokers: %.0fx; Conductor ~%.0f "
-              "workflows/s on a laptop: %.0fx\n",
-              kCamundaPerS, ips / kCamundaPerS, kConductorPerS, ips / kConductorPerS);
+  std::printf(
+      "\nagainst the goal (durable, 2 cores): %.0f instances/s of %.0f (%s), %.0f state "
+      "transitions/s of %.0f (%s)\n",
+      ips, kGoalInstancesPerS, ips >= kGoalInstancesPerS ? "met" : "NOT met", tps,
+      kGoalTransitionsPerS, tps >= kGoalTransitionsPerS ? "met" : "NOT met");
+  std::printf(
+      "against published figures (different workflows and hardware, so only a rough "
+      "scale): Camunda 8 ~%.0f PI/s on three 3-vCPU brokers: %.0fx; Conductor ~%.0f "
+      "workflows/s on a laptop: %.0fx\n",
+      kCamundaPerS, ips / kCamundaPerS, kConductorPerS, ips / kConductorPerS);
 
   // Where the time goes.
   const std::size_t n_parts = std::min<std::size_t>(c.instances, 20'000);
@@ -465,16 +472,17 @@ int main(int argc, char** argv) {
   const double step_per_s = 1e6 / steps->us_per_instance;
   auto store_per_s = measure_store_only(c, c.db + ".storeonly", std::move(steps->write_sets), true);
   std::printf("\nwhere the time goes (%zu instances each):\n", n_parts);
-  std::printf("  step() x2 + scoring, one thread, nothing written: %7.1f us/instance = %8.0f "
-              "instances/s per core\n",
-              steps->us_per_instance, step_per_s);
+  std::printf(
+      "  step() x2 + scoring, one thread, nothing written: %7.1f us/instance = %8.0f "
+      "instances/s per core\n",
+      steps->us_per_instance, step_per_s);
   if (store_per_s) {
-    std::printf("  SqliteStore alone, the same write sets, group commit: %8.0f write sets/s "
-                "(%.1f us each on the writer thread)\n",
-                *store_per_s, 1e6 / *store_per_s);
+    std::printf(
+        "  SqliteStore alone, the same write sets, group commit: %8.0f write sets/s "
+        "(%.1f us each on the writer thread)\n",
+        *store_per_s, 1e6 / *store_per_s);
   }
-  std::printf("  whole engine: %.0f instances/s = %.1f us/instance of wall time\n", ips,
-              1e6 / ips);
+  std::printf("  whole engine: %.0f instances/s = %.1f us/instance of wall time\n", ips, 1e6 / ips);
   std::error_code ec;
   fs::remove_all(scratch, ec);
   return best.failed == 0 ? 0 : 1;

@@ -1,6 +1,5 @@
 #include "storage/sqlite/batch_writer.h"
 
-#include <cstdio>
 #include <exception>
 #include <numeric>
 #include <string>
@@ -52,6 +51,7 @@ void BatchWriter::commit_batch(Items& items) {
 BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std::size_t>& pending,
                                                   std::vector<Result<void>>& results) {
   if (pending.empty()) return Attempt::finished;
+  rollback_quietly();  // never inherit a transaction a failure left open
   auto begun = db_->exec("BEGIN IMMEDIATE", "beginning the write transaction");
   if (!begun) {
     for (std::size_t i : pending) results[i] = begun.error();
@@ -66,7 +66,6 @@ BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std:
       continue;
     }
     results[i] = std::move(r);
-    fprintf(stderr, "DEBUG write set %zu failed, in_txn=%d: %s\n", i, (int)db_->in_transaction(), results[i].error().message.c_str());
     if (!db_->in_transaction()) {  // SQLite rolled back the whole transaction
       applied.insert(applied.end(), pending.begin() + static_cast<std::ptrdiff_t>(k) + 1,
                      pending.end());
@@ -90,7 +89,7 @@ BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std:
   return Attempt::finished;
 }
 
-Result<void> BatchWriter::apply_in_savepoint(const rt::WriteSet& ws) {
+Result<void> BatchWriter::apply_in_savepoint(const EncodedWriteSet& ws) {
   auto opened = db_->exec("SAVEPOINT ws", "opening a savepoint for a write set");
   if (!opened) return opened;
   auto applied = applier_.apply(ws);

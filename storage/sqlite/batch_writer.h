@@ -44,7 +44,7 @@ class BatchWriter {
   void commit_batch(Items& items);
   Attempt try_transaction(Items& items, std::vector<std::size_t>& pending,
                           std::vector<Result<void>>& results);
-  Result<void> apply_in_savepoint(const rt::WriteSet& ws);
+  Result<void> apply_in_savepoint(const EncodedWriteSet& ws);
   void rollback_quietly();
 
   std::unique_ptr<Connection> db_;

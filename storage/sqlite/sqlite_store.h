@@ -1,15 +1,17 @@
 // SqliteStore: the SQLite implementation of rt::Store (engine/runtime/store.h), the
 // embedded default: one file, WAL mode, synchronous=FULL unless told otherwise.
 //
-// Writes: submit() puts the write set on a bounded queue (submit blocks when
-// max_queued_write_sets are waiting: back-pressure). One writer thread owns the only
-// write connection and commits up to max_batch write sets per transaction, each in its
-// own savepoint, so one failing write set (row_version conflict, duplicate key) fails
-// alone. `done` runs on the writer thread after COMMIT returned, never before.
-// Reads: each call borrows a read-only connection (SQLITE_OPEN_READONLY) from a small
+// Writes: submit() serialises the write set's JSON on the caller's thread and puts it on a
+// bounded queue (submit blocks when max_queued_write_sets are waiting: back-pressure).
+// One writer thread owns the only write connection and commits up to max_batch write sets
+// per transaction, each in its own savepoint, so one failing write set (row_version
+// conflict, duplicate key) fails alone. `done` runs on the writer thread after COMMIT returned,
+// never before. Reads: each call borrows a read-only connection (SQLITE_OPEN_READONLY) from a small
 // pool; in WAL mode readers see the last commit and never block the writer.
 // Open: refuses a file that is not a database or fails PRAGMA quick_check (corruption),
-// a schema newer than this binary, and a directory or file it cannot open (io_error).
+// a schema newer than this binary (unavailable), a SQLite file of another application
+// (invalid_argument), and a directory or file it cannot open (io_error). A full disk or a
+// read-only file fails the write sets concerned with io_error; the store stays usable.
 //
 // Thread-safety: every method may be called from any thread, except that flush() and
 // submit_sync() must not be called from a `done` callback (the writer thread).
@@ -32,7 +34,7 @@ class WriteQueue;
 
 struct SqliteOptions {
   std::string path;
-  bool synchronous_full = true;  // else NORMAL (durable up to the last checkpoint only)
+  bool synchronous_full = true;  // else NORMAL: power loss may lose the last commits
   bool group_commit = true;      // false: one transaction per write set (benchmarks)
   std::size_t max_batch = 512;   // write sets per transaction
   std::int64_t busy_timeout_ms = 5000;
@@ -40,6 +42,7 @@ struct SqliteOptions {
   bool read_only = false;           // every connection SQLITE_OPEN_READONLY; writes fail
   std::size_t max_queued_write_sets = 100'000;  // submit() blocks beyond this
   std::size_t max_readers = 8;                  // read connections; more readers wait
+  std::int64_t writer_cache_kib = 32 * 1024;    // page cache of the write connection
   std::string vfs;  // SQLite VFS name; empty = the default (tests inject faults through one)
 };
 

@@ -4,9 +4,10 @@
 
 namespace ledgerflow::storage {
 
+// sqlite3_finalize's result repeats the last step's error, which step() already reported.
 Statement::~Statement() {
   sqlite3_finalize(stmt_);
-}  // rc repeats the last step's; nothing to do
+}
 
 void Statement::bind_int(int index, std::int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
@@ -14,8 +15,10 @@ void Statement::bind_int(int index, std::int64_t value) {
 }
 
 void Statement::bind_text(int index, std::string_view value) {
+  // A null data() would bind SQL NULL; an empty string_view still means ''.
+  const char* data = value.data() != nullptr ? value.data() : "";
   const int rc =
-      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
 }
 

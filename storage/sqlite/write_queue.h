@@ -17,13 +17,14 @@
 
 #include "engine/runtime/records.h"
 #include "engine/runtime/store.h"
+#include "storage/sqlite/encoded_write_set.h"
 
 namespace ledgerflow::storage {
 
 class WriteQueue {
  public:
   struct Item {
-    rt::WriteSet write_set;
+    EncodedWriteSet write_set;
     rt::Store::Done done;
   };
 

@@ -2,8 +2,6 @@
 
 #include <sqlite3.h>
 
-#include "storage/sqlite/json_text.h"
-
 namespace ledgerflow::storage {
 namespace {
 
@@ -84,41 +82,40 @@ Result<void> WriteSetApplier::finish(Statement& st, Describe&& describe) {
   return db_.error(rc, describe(rc));
 }
 
-Result<void> WriteSetApplier::apply(const rt::WriteSet& ws) {
-  if (ws.expected_row_versions.size() != ws.instances.size()) {
-    return Error::invalid("write set has " + std::to_string(ws.instances.size()) +
-                          " instances but " + std::to_string(ws.expected_row_versions.size()) +
-                          " expected_row_versions (one per instance; 0 = new)");
-  }
+Result<void> WriteSetApplier::apply(const EncodedWriteSet& ews) {
+  if (ews.error) return *ews.error;
+  const rt::WriteSet& ws = ews.records;
   for (const auto& d : ws.definitions) {
     if (auto r = insert_definition(d); !r) return r;
   }
   for (std::size_t i = 0; i < ws.instances.size(); ++i) {
-    if (auto r = write_instance(ws.instances[i], ws.expected_row_versions[i]); !r) return r;
+    auto r = write_instance(ws.instances[i], ews.instance_state[i], ws.expected_row_versions[i]);
+    if (!r) return r;
   }
-  for (const auto& h : ws.history) {
-    if (auto r = append_history(h); !r) return r;
+  for (std::size_t i = 0; i < ws.history.size(); ++i) {
+    if (auto r = append_history(ws.history[i], ews.history_data[i]); !r) return r;
   }
-  for (const auto& t : ws.tasks) {
-    if (auto r = upsert_task(t); !r) return r;
+  for (std::size_t i = 0; i < ws.tasks.size(); ++i) {
+    auto r = upsert_task(ws.tasks[i], ews.task_roles[i], ews.task_users[i], ews.task_detail[i]);
+    if (!r) return r;
   }
   for (const auto& id : ws.timers_deleted) {
     if (auto r = delete_by_id(kDeleteTimer, id, "timer"); !r) return r;
   }
-  for (const auto& t : ws.timers) {
-    if (auto r = upsert_timer(t); !r) return r;
+  for (std::size_t i = 0; i < ws.timers.size(); ++i) {
+    if (auto r = upsert_timer(ws.timers[i], ews.timer_payload[i]); !r) return r;
   }
   for (const auto& id : ws.outbox_done) {
     if (auto r = delete_by_id(kDeleteOutbox, id, "outbox entry"); !r) return r;
   }
-  for (const auto& o : ws.outbox) {
-    if (auto r = insert_outbox(o); !r) return r;
+  for (std::size_t i = 0; i < ws.outbox.size(); ++i) {
+    if (auto r = insert_outbox(ws.outbox[i], ews.outbox_payload[i]); !r) return r;
   }
-  for (const auto& k : ws.idempotency) {
-    if (auto r = insert_idempotency(k); !r) return r;
+  for (std::size_t i = 0; i < ws.idempotency.size(); ++i) {
+    if (auto r = insert_idempotency(ws.idempotency[i], ews.idempotency_response[i]); !r) return r;
   }
-  for (const auto& e : ws.events) {
-    if (auto r = append_event(e); !r) return r;
+  for (std::size_t i = 0; i < ws.events.size(); ++i) {
+    if (auto r = append_event(ws.events[i], ews.event_payload[i]); !r) return r;
   }
   return {};
 }
@@ -140,10 +137,8 @@ Result<void> WriteSetApplier::insert_definition(const rt::DefinitionRecord& d) {
   });
 }
 
-Result<void> WriteSetApplier::write_instance(const rt::InstanceRecord& i,
+Result<void> WriteSetApplier::write_instance(const rt::InstanceRecord& i, const std::string& state,
                                              std::uint64_t expected_row_version) {
-  auto state = json_text(i.state, "state of instance " + q(i.id));
-  if (!state) return state.error();
   const bool insert = expected_row_version == 0;
   auto st = db_.prepare(insert ? kInsertInstance : kUpdateInstance);
   if (!st) return st.error();
@@ -159,7 +154,7 @@ Result<void> WriteSetApplier::write_instance(const rt::InstanceRecord& i,
   s.bind_int(9, i.updated_at_us);
   s.bind_int(10, static_cast<std::int64_t>(i.seq));
   s.bind_int(11, static_cast<std::int64_t>(expected_row_version + 1));
-  s.bind_text(12, *state);
+  s.bind_text(12, state);
   if (!insert) s.bind_int(13, static_cast<std::int64_t>(expected_row_version));
   auto done = finish(s, [&](int rc) -> std::string {
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -196,10 +191,11 @@ Result<void> WriteSetApplier::explain_stale_instance(const std::string& id,
                                         std::to_string(s.column_int(0))};
 }
 
-Result<void> WriteSetApplier::append_history(const rt::HistoryRecord& h) {
-  const std::string what =
-      "history of instance " + q(h.instance_id) + " seq " + std::to_string(h.seq);
-  if (h.seq == 0) return Error::invalid(what + ": history seq is 1-based");
+Result<void> WriteSetApplier::append_history(const rt::HistoryRecord& h, const std::string& data) {
+  auto what = [&] {
+    return "history of instance " + q(h.instance_id) + " seq " + std::to_string(h.seq);
+  };
+  if (h.seq == 0) return Error::invalid(what() + ": history seq is 1-based");
   if (h.seq > 1) {  // seq has no gaps: the previous event must be stored already
     auto st = db_.prepare(kHistoryExists);
     if (!st) return st.error();
@@ -208,13 +204,11 @@ Result<void> WriteSetApplier::append_history(const rt::HistoryRecord& h) {
     s.bind_int(2, static_cast<std::int64_t>(h.seq - 1));
     const int rc = s.step();
     if (rc == SQLITE_DONE) {
-      return Error::invalid(what + " would leave a gap: seq " + std::to_string(h.seq - 1) +
+      return Error::invalid(what() + " would leave a gap: seq " + std::to_string(h.seq - 1) +
                             " is not stored");
     }
-    if (rc != SQLITE_ROW) return db_.error(rc, "checking " + what);
+    if (rc != SQLITE_ROW) return db_.error(rc, "checking " + what());
   }
-  auto data = json_text(h.data, "data of " + what);
-  if (!data) return data.error();
   auto st = db_.prepare(kInsertHistory);
   if (!st) return st.error();
   Statement& s = st->get();
@@ -224,22 +218,17 @@ Result<void> WriteSetApplier::append_history(const rt::HistoryRecord& h) {
   s.bind_text(4, h.type);
   s.bind_text(5, h.state);
   s.bind_text(6, h.actor);
-  s.bind_text(7, *data);
+  s.bind_text(7, data);
   return finish(s, [&](int rc) -> std::string {
-    if (is_duplicate(rc)) return what + " already exists (history is append-only)";
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return what + ": no such instance";
-    return "appending " + what;
+    if (is_duplicate(rc)) return what() + " already exists (history is append-only)";
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return what() + ": no such instance";
+    return "appending " + what();
   });
 }
 
-Result<void> WriteSetApplier::upsert_task(const rt::TaskRecord& t) {
-  const std::string what = "task " + q(t.id);
-  auto roles = json_text(nlohmann::json(t.candidate_roles), "candidate roles of " + what);
-  if (!roles) return roles.error();
-  auto users = json_text(nlohmann::json(t.candidate_users), "candidate users of " + what);
-  if (!users) return users.error();
-  auto detail = json_text(t.detail, "detail of " + what);
-  if (!detail) return detail.error();
+Result<void> WriteSetApplier::upsert_task(const rt::TaskRecord& t, const std::string& roles_json,
+                                          const std::string& users_json,
+                                          const std::string& detail_json) {
   auto st = db_.prepare(kUpsertTask);
   if (!st) return st.error();
   Statement& s = st->get();
@@ -249,15 +238,16 @@ Result<void> WriteSetApplier::upsert_task(const rt::TaskRecord& t) {
   s.bind_text(4, t.state);
   s.bind_text(5, rt::to_string(t.status));
   s.bind_text(6, t.title);
-  s.bind_text(7, *roles);
-  s.bind_text(8, *users);
+  s.bind_text(7, roles_json);
+  s.bind_text(8, users_json);
   s.bind_text(9, t.assignee);
   s.bind_opt_int(10, t.due_at_us);
   s.bind_int(11, t.created_at_us);
   s.bind_opt_int(12, t.completed_at_us);
   s.bind_text(13, t.outcome);
-  s.bind_text(14, *detail);
+  s.bind_text(14, detail_json);
   auto done = finish(s, [&](int rc) -> std::string {
+    const std::string what = "task " + q(t.id);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
       return what + " refers to instance " + q(t.instance_id) + ", which does not exist";
     }
@@ -298,18 +288,16 @@ Result<void> WriteSetApplier::replace_task_candidates(const rt::TaskRecord& t) {
   return {};
 }
 
-Result<void> WriteSetApplier::upsert_timer(const rt::TimerRecord& t) {
-  const std::string what = "timer " + q(t.id);
-  auto payload = json_text(t.payload, "payload of " + what);
-  if (!payload) return payload.error();
+Result<void> WriteSetApplier::upsert_timer(const rt::TimerRecord& t, const std::string& payload) {
   auto st = db_.prepare(kUpsertTimer);
   if (!st) return st.error();
   Statement& s = st->get();
   s.bind_text(1, t.id);
   s.bind_text(2, t.instance_id);
   s.bind_int(3, t.due_at_us);
-  s.bind_text(4, *payload);
+  s.bind_text(4, payload);
   return finish(s, [&](int rc) -> std::string {
+    const std::string what = "timer " + q(t.id);
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
       return what + " refers to instance " + q(t.instance_id) + ", which does not exist";
     }
@@ -317,10 +305,7 @@ Result<void> WriteSetApplier::upsert_timer(const rt::TimerRecord& t) {
   });
 }
 
-Result<void> WriteSetApplier::insert_outbox(const rt::OutboxRecord& o) {
-  const std::string what = "outbox entry " + q(o.id);
-  auto payload = json_text(o.payload, "payload of " + what);
-  if (!payload) return payload.error();
+Result<void> WriteSetApplier::insert_outbox(const rt::OutboxRecord& o, const std::string& payload) {
   auto st = db_.prepare(kInsertOutbox);
   if (!st) return st.error();
   Statement& s = st->get();
@@ -328,8 +313,9 @@ Result<void> WriteSetApplier::insert_outbox(const rt::OutboxRecord& o) {
   s.bind_text(2, o.instance_id);
   s.bind_text(3, o.kind);
   s.bind_int(4, o.created_at_us);
-  s.bind_text(5, *payload);
+  s.bind_text(5, payload);
   return finish(s, [&](int rc) -> std::string {
+    const std::string what = "outbox entry " + q(o.id);
     if (is_duplicate(rc)) return what + " already exists";
     if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
       return what + " refers to instance " + q(o.instance_id) + ", which does not exist";
@@ -338,26 +324,23 @@ Result<void> WriteSetApplier::insert_outbox(const rt::OutboxRecord& o) {
   });
 }
 
-Result<void> WriteSetApplier::insert_idempotency(const rt::IdempotencyRecord& k) {
-  const std::string what = "idempotency key " + q(k.key);
-  auto response = json_text(k.response, "response of " + what);
-  if (!response) return response.error();
+Result<void> WriteSetApplier::insert_idempotency(const rt::IdempotencyRecord& k,
+                                                 const std::string& response) {
   auto st = db_.prepare(kInsertIdempotency);
   if (!st) return st.error();
   Statement& s = st->get();
   s.bind_text(1, k.key);
   s.bind_text(2, k.request_hash);
   s.bind_text(3, k.instance_id);
-  s.bind_text(4, *response);
+  s.bind_text(4, response);
   s.bind_int(5, k.created_at_us);
   return finish(s, [&](int rc) -> std::string {
+    const std::string what = "idempotency key " + q(k.key);
     return is_duplicate(rc) ? what + " is already used" : "inserting " + what;
   });
 }
 
-Result<void> WriteSetApplier::append_event(const rt::EventRecord& e) {
-  auto payload = json_text(e.payload, "payload of a " + q(e.kind) + " event");
-  if (!payload) return payload.error();
+Result<void> WriteSetApplier::append_event(const rt::EventRecord& e, const std::string& payload) {
   auto st = db_.prepare(kInsertEvent);
   if (!st) return st.error();
   Statement& s = st->get();
@@ -365,7 +348,7 @@ Result<void> WriteSetApplier::append_event(const rt::EventRecord& e) {
   s.bind_text(2, e.kind);
   s.bind_text(3, e.instance_id);
   s.bind_text(4, e.task_id);
-  s.bind_text(5, *payload);
+  s.bind_text(5, payload);
   return finish(s, [&](int) { return "appending a " + q(e.kind) + " event"; });
 }
 

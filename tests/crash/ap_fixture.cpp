@@ -5,9 +5,13 @@
 
 namespace ledgerflow::crash {
 
-rt::Actor clerk() { return rt::Actor{"clerk", {"ap_clerk"}}; }
+rt::Actor clerk() {
+  return rt::Actor{"clerk", {"ap_clerk"}};
+}
 
-rt::Actor manager() { return rt::Actor{"mgr", {"ap_manager"}}; }
+rt::Actor manager() {
+  return rt::Actor{"mgr", {"ap_manager"}};
+}
 
 const std::string& ap_workflow_yaml() {
   static const std::string yaml = R"(

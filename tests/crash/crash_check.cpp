@@ -56,7 +56,8 @@ Result<void> CrashCheck::settle(EngineStack& engine) {
       return Error{ErrorCode::unavailable, "timers still armed after settling for " +
                                                std::to_string(options_.settle_timeout_ms) + " ms"};
     }
-    const std::int64_t wait_us = std::clamp<std::int64_t>(*next - engine.clock.now_us(), 1000, 50'000);
+    const std::int64_t wait_us =
+        std::clamp<std::int64_t>(*next - engine.clock.now_us(), 1000, 50'000);
     std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
   }
   engine.executor->wait_idle();
@@ -99,8 +100,9 @@ void CrashCheck::check_history(const rt::InstanceRecord& rec,
             std::to_string(rec.seq));
   }
   if (replayed->state != rec.state) {
-    problem(rec.id + ": replay gives a different state:\n    replayed " + replayed->state.dump() +
-            "\n    stored   " + rec.state.dump());
+    std::string patch = nlohmann::json::diff(rec.state, replayed->state).dump();
+    if (patch.size() > 400) patch = patch.substr(0, 400) + "...";
+    problem(rec.id + ": replay gives a different state (stored -> replayed: " + patch + ")");
   }
 }
 

@@ -29,8 +29,8 @@ namespace ledgerflow::crash {
 struct CheckOptions {
   std::string db;
   std::string models;
-  std::string acks_file;          // lines "ACK <id>" / "ACK_TASK <id>"; empty = none
-  std::int64_t since_us = 0;      // deep-check instances updated at or after this
+  std::string acks_file;      // lines "ACK <id>" / "ACK_TASK <id>"; empty = none
+  std::int64_t since_us = 0;  // deep-check instances updated at or after this
   std::int64_t settle_timeout_ms = 30'000;
 };
 

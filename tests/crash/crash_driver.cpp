@@ -2,7 +2,7 @@
 // until SIGKILL, acknowledgements on stdout) and crash_check.h (--check: recover,
 // settle and verify in a fresh process).
 //
-//   crash_driver --db FILE --models DIR [--seed N]
+//   crash_driver --db FILE --models DIR [--seed N] [--burst N]
 //   crash_driver --check --db FILE --models DIR [--acks FILE] [--since-us T]
 #include <cstdio>
 
@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   app.add_option("--since-us", co.since_us,
                  "--check: deep-check instances updated at or after this time (0 = all)");
   app.add_option("--seed", lo.seed, "Seed of the invoice generator");
+  app.add_option("--burst", lo.burst,
+                 "Start this many timer-waiting instances, print BURST_DONE and idle");
   CLI11_PARSE(app, argc, argv);
   if (check) return CrashCheck(co).run();
   auto engine = EngineStack::open(co.db, co.models);

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <latch>
 #include <mutex>
 #include <semaphore>
 #include <thread>
@@ -72,7 +73,7 @@ void CrashLoad::approver(std::uint64_t seed) {
   for (;;) {
     rt::TaskFilter f;
     f.status = rt::TaskStatus::open;
-    f.limit = 32;
+    f.limit = 64;
     auto open = engine_.store->tasks(f);
     if (!open) {
       emit_line("ERR tasks: " + open.error().message);
@@ -80,23 +81,47 @@ void CrashLoad::approver(std::uint64_t seed) {
       continue;
     }
     if (open->empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Completed concurrently, so approvals keep up with the starts (each waits for a commit).
+    std::latch finished(static_cast<std::ptrdiff_t>(open->size()));
     for (const auto& t : *open) {
       rt::Event e;
       e.type = rt::Event::Type::task_complete;
       e.task_id = t.id;
       e.outcome = pct(rng) < options_.reject_pct ? "rejected" : "approved";
       e.comment = "crash test";
-      auto r = engine_.executor->send_sync(t.instance_id, std::move(e), manager());
-      if (r) {
-        emit_line("ACK_TASK " + t.id);
-      } else {
-        emit_line("ERR task " + t.id + ": " + r.error().message);
-      }
+      engine_.executor->send(
+          t.instance_id, std::move(e), manager(),
+          [&finished, id = t.id](Result<rt::InstanceRecord> r) {
+            emit_line(r ? "ACK_TASK " + id : "ERR task " + id + ": " + r.error().message);
+            finished.count_down();
+          });
     }
+    finished.wait();
   }
 }
 
+void CrashLoad::timer_burst() {
+  emit_line("READY");
+  LoadOptions all_hold = options_;
+  all_hold.approve_pct = 0;
+  all_hold.hold_pct = 100;
+  CrashLoad burst(engine_, all_hold);
+  std::mt19937_64 rng(options_.seed);
+  std::counting_semaphore<> slots(options_.async_in_flight);
+  for (std::size_t i = 0; i < options_.burst; ++i) {
+    slots.acquire();
+    engine_.executor->start(burst.request(rng), [&slots](Result<rt::InstanceRecord> r) {
+      emit_line(r ? "ACK " + r->id : "ERR start: " + r.error().message);
+      slots.release();
+    });
+  }
+  engine_.executor->wait_idle();
+  emit_line("BURST_DONE");
+  for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+}
+
 void CrashLoad::run() {
+  if (options_.burst > 0) timer_burst();
   engine_.executor->run_timer_thread();
   emit_line("READY");
   std::vector<std::thread> threads;

@@ -9,6 +9,7 @@
 //   ACK <instance_id>     a start was acknowledged
 //   ACK_TASK <task_id>    a task completion was acknowledged
 //   ERR <message>         an operation failed that should not have (the test fails on it)
+//   BURST_DONE            (--burst only) every burst start was acknowledged
 // Thread-safety: run() once; it starts and owns its threads.
 #pragma once
 
@@ -22,11 +23,15 @@ namespace ledgerflow::crash {
 
 struct LoadOptions {
   std::uint64_t seed = 1;
-  int sync_threads = 2;        // threads calling start_sync in a loop
-  int async_in_flight = 48;    // asynchronous starts outstanding at once
-  int approve_pct = 25;        // instances that wait for an approval
-  int hold_pct = 15;           // instances that wait for a PT0.2S timer
-  int reject_pct = 20;         // completed tasks that are rejected
+  int sync_threads = 2;      // threads calling start_sync in a loop
+  int async_in_flight = 48;  // asynchronous starts outstanding at once
+  int approve_pct = 25;      // instances that wait for an approval
+  int hold_pct = 15;         // instances that wait for a PT0.2S timer
+  int reject_pct = 20;       // completed tasks that are rejected
+  // > 0: instead of the mixed load, start this many instances that all wait on a timer,
+  // print BURST_DONE, and idle (no timer thread) until killed: the database then holds
+  // `burst` armed timers for recovery to load.
+  std::size_t burst = 0;
 };
 
 class CrashLoad {
@@ -41,6 +46,7 @@ class CrashLoad {
   void sync_starter(std::uint64_t seed);
   void async_starter(std::uint64_t seed);
   void approver(std::uint64_t seed);
+  [[noreturn]] void timer_burst();
 
   EngineStack& engine_;
   LoadOptions options_;

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -29,8 +30,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr int kMinKillMs = 30;  // some kills land during open and recovery
+constexpr int kMinKillMs = 30;
 constexpr int kMaxKillMs = 900;
+// One kill in kDuringStartup is timed from the spawn, so it may land during open and
+// recovery; the others are timed from READY, so they land under load even when a grown
+// database makes opening slow.
+constexpr int kDuringStartup = 4;
+constexpr auto kStartupTimeout = std::chrono::seconds(120);
+constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kCheckTimeout = std::chrono::seconds(120);
 
 std::uint64_t crash_seed() {
@@ -91,15 +98,27 @@ class CrashRun {
     const std::int64_t since_us = wall_us();
     std::uniform_int_distribution<int> delay_ms(kMinKillMs, kMaxKillMs);
     const int delay = delay_ms(rng_);
-    INFO("cycle " << index << ": kill after " << delay << " ms");
-    auto child = ChildProcess::spawn(
-        LF_CRASH_DRIVER,
-        {"--db", dir_ / "ledger.db", "--models", dir_ / "models", "--seed",
-         std::to_string(seed_ + static_cast<std::uint64_t>(index))},
-        dir_ / "driver.log");
+    const bool from_spawn = std::uniform_int_distribution<int>(1, kDuringStartup)(rng_) == 1;
+    INFO("cycle " << index << ": kill " << delay << " ms after "
+                  << (from_spawn ? "the spawn" : "READY"));
+    auto child =
+        ChildProcess::spawn(LF_CRASH_DRIVER,
+                            {"--db", dir_ / "ledger.db", "--models", dir_ / "models", "--seed",
+                             std::to_string(seed_ + static_cast<std::uint64_t>(index))},
+                            dir_ / "driver.log");
     REQUIRE(child.ok());
     std::vector<std::string> lines;
-    const bool running = (*child)->read_lines(Clock::now() + std::chrono::milliseconds(delay), lines);
+    bool running = true;
+    if (!from_spawn) {
+      const auto deadline = Clock::now() + kStartupTimeout;
+      auto ready = [&] { return std::find(lines.begin(), lines.end(), "READY") != lines.end(); };
+      while (running && !ready() && Clock::now() < deadline) {
+        running = (*child)->read_lines(std::min(deadline, Clock::now() + kPoll), lines);
+      }
+    }
+    if (running) {
+      running = (*child)->read_lines(Clock::now() + std::chrono::milliseconds(delay), lines);
+    }
     (*child)->kill_hard();
     while ((*child)->read_lines(Clock::now() + std::chrono::seconds(10), lines)) {
     }
@@ -121,8 +140,8 @@ class CrashRun {
       }
     }
     if (!ready) ++totals_.killed_before_ready;
-    INFO("driver output: " << lines.size() << " lines, first error: "
-                           << (errors.empty() ? "-" : errors.front()));
+    INFO("driver output: " << lines.size()
+                           << " lines, first error: " << (errors.empty() ? "-" : errors.front()));
     CHECK(running);  // the driver must not exit by itself
     CHECK(status == 128 + SIGKILL);
     CHECK(errors.empty());
@@ -130,6 +149,34 @@ class CrashRun {
     auto outcome = check(acks, since_us);
     INFO(outcome.report);
     REQUIRE(outcome.exit_code == 0);
+  }
+
+  // Starts `n` instances that all wait on a timer, kills the driver once every start is
+  // acknowledged (so the database holds n armed timers) and checks that recovery fires
+  // them all.
+  void timer_burst(std::size_t n) {
+    auto child = ChildProcess::spawn(
+        LF_CRASH_DRIVER,
+        {"--db", dir_ / "ledger.db", "--models", dir_ / "models", "--burst", std::to_string(n)},
+        dir_ / "driver.log");
+    REQUIRE(child.ok());
+    std::vector<std::string> lines;
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    auto done = [&] { return !lines.empty() && lines.back() == "BURST_DONE"; };
+    while (!done() && Clock::now() < deadline &&
+           (*child)->read_lines(std::min(deadline, Clock::now() + kPoll), lines)) {
+    }
+    (*child)->kill_hard();
+    (*child)->wait();
+    std::vector<std::string> acks;
+    for (const auto& l : lines) {
+      if (l.rfind("ACK ", 0) == 0) acks.push_back(l);
+    }
+    REQUIRE(done());
+    REQUIRE(acks.size() == n);
+    auto outcome = check(acks, 0);
+    INFO(outcome.report);
+    CHECK(outcome.exit_code == 0);
   }
 
   // The final check: every acknowledgement of every cycle, every instance.
@@ -150,11 +197,11 @@ class CrashRun {
       for (const auto& a : acks) out << a << "\n";
       REQUIRE(out.flush());
     }
-    auto child = ChildProcess::spawn(LF_CRASH_DRIVER,
-                                     {"--check", "--db", dir_ / "ledger.db", "--models",
-                                      dir_ / "models", "--acks", acks_file, "--since-us",
-                                      std::to_string(since_us)},
-                                     dir_ / "check.log");
+    auto child =
+        ChildProcess::spawn(LF_CRASH_DRIVER,
+                            {"--check", "--db", dir_ / "ledger.db", "--models", dir_ / "models",
+                             "--acks", acks_file, "--since-us", std::to_string(since_us)},
+                            dir_ / "check.log");
     REQUIRE(child.ok());
     std::vector<std::string> lines;
     const auto deadline = Clock::now() + kCheckTimeout;
@@ -205,4 +252,15 @@ TEST_CASE("SIGKILL under load loses nothing acknowledged (20 cycles)", "[crash]"
 
 TEST_CASE("SIGKILL under load loses nothing acknowledged (200 cycles)", "[.crash][.slow]") {
   run_cycles(200);
+}
+
+// KNOWN BUG, so tagged [!shouldfail]: Executor::recover() loads the timers with
+// store.timers_due(INT64_MAX, 1000000), but SqliteStore caps every list at 1000 rows
+// (kMaxListLimit) and timers_due has no cursor to page with. After a restart with more
+// than 1000 armed timers the later ones are never loaded, so their instances wait for
+// ever (and the same holds for more than 1000 outbox entries). When this test starts to
+// "fail", the bug is fixed: drop [!shouldfail].
+TEST_CASE("recovery arms every stored timer beyond the first 1000", "[crash][!shouldfail]") {
+  CrashRun run(crash_seed());
+  run.timer_burst(1500);
 }

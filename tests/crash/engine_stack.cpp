@@ -5,7 +5,7 @@
 namespace ledgerflow::crash {
 
 Result<std::unique_ptr<EngineStack>> EngineStack::open(const std::string& db,
-                                                      const std::string& models) {
+                                                       const std::string& models) {
   auto s = std::make_unique<EngineStack>();
   storage::SqliteOptions so;
   so.path = db;
@@ -28,9 +28,9 @@ Result<std::unique_ptr<EngineStack>> EngineStack::open(const std::string& db,
   rt::ExecutorOptions eo;
   eo.shards = 2;
   eo.effect_threads = 1;
-  s->executor = std::make_unique<rt::Executor>(*s->store, *s->definitions, s->clock,
-                                               s->scorers.get(),
-                                               std::vector<std::shared_ptr<rt::ActionRunner>>{}, eo);
+  s->executor =
+      std::make_unique<rt::Executor>(*s->store, *s->definitions, s->clock, s->scorers.get(),
+                                     std::vector<std::shared_ptr<rt::ActionRunner>>{}, eo);
   if (auto r = s->executor->recover(); !r) return r.error();
   return s;
 }

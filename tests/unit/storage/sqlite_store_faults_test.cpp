@@ -17,6 +17,7 @@ std::unique_ptr<SqliteStore> open_faulty(const std::string& path) {
   FaultyVfs::reset();
   auto options = options_for(path);
   options.vfs = FaultyVfs::kName;
+  options.writer_cache_kib = 1024;
   return open_store(options);
 }
 
@@ -73,10 +74,10 @@ TEST_CASE("SqliteStore fails only the write set whose IO error aborted the trans
     auto ws1 = insert_instance(make_instance("small-1"));
     ws1.events.push_back({0, 1, "instance", "small-1", "", {}});
     small1 = submit(*store, ws1);
-    // Larger than the page cache (2 MiB): SQLite spills pages to the WAL mid-transaction,
-    // and that write fails.
+    // Larger than the writer's page cache (1 MiB here): SQLite spills pages to the WAL
+    // mid-transaction, and that write fails.
     auto huge = insert_instance(make_instance("big"));
-    huge.instances[0].state["blob"] = std::string(8 << 20, 'x');
+    huge.instances[0].state["blob"] = std::string(4 << 20, 'x');
     big = submit(*store, huge);
     auto ws2 = insert_instance(make_instance("small-2"));
     ws2.events.push_back({0, 2, "instance", "small-2", "", {}});
