@@ -296,6 +296,13 @@ expr::Type Builder::type_of_path(std::span<const std::string> path) const {
   const nlohmann::json* schema = &input_schema_;
   for (const auto& segment : path) {
     if (!schema->is_object()) return expr::Type::dyn;
+    bool index = !segment.empty() && segment.find_first_not_of("0123456789") == std::string::npos;
+    if (index) {  // lines[0]: the array's item schema
+      auto items = schema->find("items");
+      if (items == schema->end() || !items->is_object()) return expr::Type::dyn;
+      schema = &*items;
+      continue;
+    }
     auto props = schema->find("properties");
     if (props == schema->end() || !props->is_object()) return expr::Type::dyn;
     auto next = props->find(segment);
