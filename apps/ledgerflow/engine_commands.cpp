@@ -37,7 +37,8 @@ int report(const Error& e, const char* command) {
 }  // namespace
 
 Handler add_run(CLI::App& app) {
-  auto* cmd = app.add_subcommand("run", "Deploy a definition and run one instance until it finishes or waits");
+  auto* cmd = app.add_subcommand(
+      "run", "Deploy a definition and run one instance until it finishes or waits");
   struct Args {
     SessionOptions session;
     std::string file, input, business_key;
@@ -65,8 +66,8 @@ Handler add_run(CLI::App& app) {
       for (const auto& p : deployed->problems) std::cerr << def::format_problem(a->file, p) << "\n";
       return kExitInvalid;
     }
-    std::cout << (deployed->created ? "deployed " : "already deployed ") << deployed->name << " version "
-              << deployed->version << "\n";
+    std::cout << (deployed->created ? "deployed " : "already deployed ") << deployed->name
+              << " version " << deployed->version << "\n";
     rt::StartRequest req;
     req.workflow = deployed->name;
     req.version = deployed->version;
@@ -108,8 +109,8 @@ Handler add_instances(CLI::App& app) {
     auto list = (*session)->store().instances(f);
     if (!list) return report(list.error(), "instances");
     for (const auto& r : *list) {
-      std::cout << r.id << "  " << r.workflow << "@" << r.version << "  " << rt::to_string(r.status) << "  "
-                << expr::format_timestamp(r.updated_at_us);
+      std::cout << r.id << "  " << r.workflow << "@" << r.version << "  " << rt::to_string(r.status)
+                << "  " << expr::format_timestamp(r.updated_at_us);
       if (!r.business_key.empty()) std::cout << "  key=" << r.business_key;
       std::cout << "\n";
     }
@@ -126,7 +127,8 @@ Handler add_history(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("id", a->id, "Instance id")->required();
-  cmd->add_flag("--verify", a->verify, "Replay the history through the engine and compare with the stored state");
+  cmd->add_flag("--verify", a->verify,
+                "Replay the history through the engine and compare with the stored state");
   add_session_options(*cmd, a->session, false);
   return [a]() {
     auto session = EngineSession::open(a->session);
@@ -143,7 +145,8 @@ Handler add_history(CLI::App& app) {
     if (!h) return report(h.error(), "history");
     auto replayed = rt::replay(**d, *h);
     if (!replayed) return report(replayed.error(), "history");
-    bool same = replayed->state == rec->state && replayed->status == rec->status && replayed->seq == rec->seq;
+    bool same = replayed->state == rec->state && replayed->status == rec->status &&
+                replayed->seq == rec->seq;
     std::cout << (same ? "verified: replaying the history reproduces the stored state\n"
                        : "MISMATCH: replaying the history does not reproduce the stored state\n");
     return same ? kExitOk : kExitInvalid;
@@ -158,7 +161,8 @@ Handler add_complete(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("task", a->task, "Task id")->required();
-  cmd->add_option("--outcome", a->outcome, "approved, rejected, or another outcome of the task")->required();
+  cmd->add_option("--outcome", a->outcome, "approved, rejected, or another outcome of the task")
+      ->required();
   cmd->add_option("--comment", a->comment, "A comment recorded with the decision");
   add_session_options(*cmd, a->session, true);
   cmd->get_option("--as")->required();
@@ -193,7 +197,8 @@ Handler add_signal(CLI::App& app) {
   cmd->add_option("id", a->id, "Instance id")->required();
   cmd->add_option("name", a->name, "Signal name")->required();
   cmd->add_option("--data", a->data, "The signal's payload: JSON, or @file");
-  cmd->add_option("--correlation", a->correlation, "The correlation key, as JSON (e.g. '\"INV-1\"')");
+  cmd->add_option("--correlation", a->correlation,
+                  "The correlation key, as JSON (e.g. '\"INV-1\"')");
   add_session_options(*cmd, a->session, true);
   return [a]() {
     auto data = parse_json_arg(a->data, "--data");

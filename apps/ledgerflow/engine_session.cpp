@@ -79,12 +79,13 @@ Result<std::unique_ptr<EngineSession>> EngineSession::open(const SessionOptions&
     if (!reg) return reg.error();
     s->scorers_ = std::move(*reg);
   }
-  std::vector<std::shared_ptr<rt::ActionRunner>> runners{std::make_shared<plugins::HttpActionRunner>()};
+  std::vector<std::shared_ptr<rt::ActionRunner>> runners{
+      std::make_shared<plugins::HttpActionRunner>()};
   rt::ExecutorOptions eo;
   eo.shards = 1;
   eo.effect_threads = 2;
-  s->executor_ = std::make_unique<rt::Executor>(*s->store_, *s->definitions_, s->clock_, s->scorers_.get(),
-                                                std::move(runners), eo);
+  s->executor_ = std::make_unique<rt::Executor>(*s->store_, *s->definitions_, s->clock_,
+                                                s->scorers_.get(), std::move(runners), eo);
   if (auto r = s->executor_->recover(); !r) return r.error();
   return s;
 }

@@ -93,10 +93,10 @@ class Builder {
   const LoadOptions& options_;
   std::vector<Problem>& problems_;
   const Node* root_ = nullptr;  // the document; its x- keys are extensions
-  std::string state_;  // the state being read, for problem attribution
+  std::string state_;           // the state being read, for problem attribution
   std::vector<FlowInfo*> flow_stack_;
   std::map<std::string, Location, std::less<>> state_names_;  // names read so far
-  std::set<std::string, std::less<>> all_state_names_;       // every name in the document
+  std::set<std::string, std::less<>> all_state_names_;        // every name in the document
   std::vector<std::string> output_roots_;  // first segments of every state's output
   nlohmann::json input_schema_;
   std::size_t state_count_ = 0;

@@ -180,7 +180,7 @@ struct Definition {
   std::optional<int> version;
   std::string title;
   std::string description;
-  nlohmann::json input_schema;  // null when absent
+  nlohmann::json input_schema;                                    // null when absent
   std::shared_ptr<const valijson::Schema> compiled_input_schema;  // parsed once at load
   std::vector<std::string> sensitive;
   std::optional<Duration> timeout;

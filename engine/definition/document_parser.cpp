@@ -257,7 +257,9 @@ ParseResult parse_json(std::string_view text, const ParseLimits& limits) {
   if (!check.error.empty()) {
     // The parser stops one byte past an invalid literal ("tru}"); point at its start.
     std::size_t at = std::min(check.error_offset, text.size() - 1);
-    auto word = [&](std::size_t i) { return std::isalnum(static_cast<unsigned char>(text[i])) != 0; };
+    auto word = [&](std::size_t i) {
+      return std::isalnum(static_cast<unsigned char>(text[i])) != 0;
+    };
     if (!word(at) && at > 0 && word(at - 1)) --at;
     while (at > 0 && word(at) && word(at - 1)) --at;
     return fail(location_at(text, at), "invalid JSON: " + check.error);

@@ -53,8 +53,10 @@ Result<Duration> parse_duration(std::string_view text) {
     char unit = text[i++];
     static constexpr std::string_view kDateOrder = "YMWD", kTimeOrder = "HMS";
     auto pos = in_time ? kTimeOrder.find(unit) : kDateOrder.find(unit);
-    int rank = pos == std::string_view::npos ? last_rank + 1 : static_cast<int>(pos) + (in_time ? 10 : 0);
-    if (rank <= last_rank) return bad(text, std::string("unit '") + unit + "' is repeated or out of order");
+    int rank =
+        pos == std::string_view::npos ? last_rank + 1 : static_cast<int>(pos) + (in_time ? 10 : 0);
+    if (rank <= last_rank)
+      return bad(text, std::string("unit '") + unit + "' is repeated or out of order");
     last_rank = rank;
     std::int64_t unit_ms;
     if (!in_time) {

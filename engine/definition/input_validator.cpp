@@ -15,8 +15,10 @@ std::string pointer_of(const std::vector<std::string>& context) {
   for (const auto& c : context) {
     if (c == "<root>") continue;
     std::string part = c;
-    if (part.size() >= 2 && part.front() == '[' && part.back() == ']') part = part.substr(1, part.size() - 2);
-    if (part.size() >= 2 && part.front() == '"' && part.back() == '"') part = part.substr(1, part.size() - 2);
+    if (part.size() >= 2 && part.front() == '[' && part.back() == ']')
+      part = part.substr(1, part.size() - 2);
+    if (part.size() >= 2 && part.front() == '"' && part.back() == '"')
+      part = part.substr(1, part.size() - 2);
     out += "/" + part;
   }
   return out.empty() ? "/" : out;
@@ -25,7 +27,8 @@ std::string pointer_of(const std::vector<std::string>& context) {
 }  // namespace
 
 Result<void> validate_input(const Definition& d, const nlohmann::json& input) {
-  if (!input.is_object()) return Error::invalid("the input must be a JSON object, got " + std::string(input.type_name()));
+  if (!input.is_object())
+    return Error::invalid("the input must be a JSON object, got " + std::string(input.type_name()));
   if (!d.compiled_input_schema) return {};
   valijson::Validator validator;
   valijson::ValidationResults results;

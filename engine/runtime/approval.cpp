@@ -14,7 +14,8 @@ namespace {
 
 bool contains(const nlohmann::json& list, const std::string& v) {
   if (!list.is_array()) return false;
-  return std::any_of(list.begin(), list.end(), [&](const nlohmann::json& x) { return x.is_string() && x == v; });
+  return std::any_of(list.begin(), list.end(),
+                     [&](const nlohmann::json& x) { return x.is_string() && x == v; });
 }
 
 }  // namespace
@@ -51,10 +52,12 @@ void Stepper::enter_approval(std::uint32_t id, const def::State& s) {
             {"assignee", ""},
             {"created_at_us", ctx_.now_us}};
   if (spec.due) g.task["due_at_us"] = ctx_.now_us + spec.due->ms * 1000;
-  if (spec.escalate) g.timers.push_back(arm_timer(g, ctx_.now_us + spec.escalate->after.ms * 1000, "escalate"));
+  if (spec.escalate)
+    g.timers.push_back(arm_timer(g, ctx_.now_us + spec.escalate->after.ms * 1000, "escalate"));
   g.wait = WaitKind::task;
   g.wait_key = task_id;
-  history("task_created", s.name, {{"task_id", task_id}, {"title", title}, {"forbidden", forbidden}});
+  history("task_created", s.name,
+          {{"task_id", task_id}, {"title", title}, {"forbidden", forbidden}});
   write_task(g, TaskStatus::open, "");
 }
 
@@ -75,11 +78,18 @@ void Stepper::write_task(const Frame& f, TaskStatus status, const std::string& o
   r.created_at_us = t.at("created_at_us").get<std::int64_t>();
   if (status != TaskStatus::open) r.completed_at_us = ctx_.now_us;
   r.outcome = outcome;
-  r.detail = {{"approvals", t.at("approvals")}, {"min_approvals", t.at("min_approvals")},
+  r.detail = {{"approvals", t.at("approvals")},
+              {"min_approvals", t.at("min_approvals")},
               {"forbidden", t.at("forbidden")}};
   tr_.tasks.push_back(r);
-  tr_.events.push_back(EventRecord{0, ctx_.now_us, "task", rec_.id, r.id,
-                                   {{"task_id", r.id}, {"status", to_string(status)}, {"state", f.state},
+  tr_.events.push_back(EventRecord{0,
+                                   ctx_.now_us,
+                                   "task",
+                                   rec_.id,
+                                   r.id,
+                                   {{"task_id", r.id},
+                                    {"status", to_string(status)},
+                                    {"state", f.state},
                                     {"outcome", outcome}}});
 }
 
@@ -88,11 +98,13 @@ Result<void> Stepper::check_may_act(const Frame& f, const std::string& action) {
   const std::string& user = ctx_.actor.user;
   if (contains(t.at("forbidden"), user)) {
     bool submitter = user == rec_.created_by;
-    return Error{ErrorCode::forbidden,
-                 std::string("segregation of duties: ") +
-                     (submitter ? "the submitter of an item may not " : "user '" + user + "' may not ") + action +
-                     " its task '" + t.at("id").get<std::string>() + "'" +
-                     (submitter ? " (user '" + user + "' started this instance)" : " (excluded by 'forbid')")};
+    return Error{
+        ErrorCode::forbidden,
+        std::string("segregation of duties: ") +
+            (submitter ? "the submitter of an item may not " : "user '" + user + "' may not ") +
+            action + " its task '" + t.at("id").get<std::string>() + "'" +
+            (submitter ? " (user '" + user + "' started this instance)"
+                       : " (excluded by 'forbid')")};
   }
   bool candidate = contains(t.at("users"), user) || contains(t.at("delegates"), user) ||
                    t.value("assignee", std::string()) == user;
@@ -110,12 +122,14 @@ Result<void> Stepper::on_task(const Event& e) {
     if (f.wait == WaitKind::task && f.wait_key == e.task_id) found = &f;
   }
   if (!found) {
-    return Error{ErrorCode::conflict, "task '" + e.task_id + "' is not open in instance " + rec_.id +
-                                          " (already completed, cancelled or unknown)"};
+    return Error{ErrorCode::conflict, "task '" + e.task_id + "' is not open in instance " +
+                                          rec_.id + " (already completed, cancelled or unknown)"};
   }
   std::uint32_t id = found->id;
   const auto& spec = std::get<def::ApprovalSpec>(state_of(*found).spec);
-  if (auto ok = check_may_act(*found, e.type == Event::Type::task_complete ? "act on" : "claim or delegate"); !ok) {
+  if (auto ok = check_may_act(
+          *found, e.type == Event::Type::task_complete ? "act on" : "claim or delegate");
+      !ok) {
     return ok;
   }
   nlohmann::json& t = found->task;
@@ -123,7 +137,8 @@ Result<void> Stepper::on_task(const Event& e) {
   if (e.type == Event::Type::task_claim) {
     std::string assignee = t.value("assignee", std::string());
     if (!assignee.empty() && assignee != user) {
-      return Error{ErrorCode::conflict, "task '" + e.task_id + "' is already claimed by '" + assignee + "'"};
+      return Error{ErrorCode::conflict,
+                   "task '" + e.task_id + "' is already claimed by '" + assignee + "'"};
     }
     t["assignee"] = user;
     history("task_claimed", found->state, {{"task_id", e.task_id}, {"user", user}});
@@ -133,8 +148,9 @@ Result<void> Stepper::on_task(const Event& e) {
   if (e.type == Event::Type::task_delegate) {
     if (e.to.empty()) return Error::invalid("delegate needs 'to': the user to delegate to");
     if (contains(t.at("forbidden"), e.to)) {
-      return Error{ErrorCode::forbidden, "segregation of duties: user '" + e.to + "' may not act on task '" +
-                                             e.task_id + "', so it cannot be delegated to them"};
+      return Error{ErrorCode::forbidden, "segregation of duties: user '" + e.to +
+                                             "' may not act on task '" + e.task_id +
+                                             "', so it cannot be delegated to them"};
     }
     if (!contains(t["delegates"], e.to)) t["delegates"].push_back(e.to);
     if (t.value("assignee", std::string()) == user) t["assignee"] = e.to;
@@ -143,11 +159,13 @@ Result<void> Stepper::on_task(const Event& e) {
     return {};
   }
   // complete
-  auto route = std::find_if(spec.on.begin(), spec.on.end(), [&](const auto& o) { return o.first == e.outcome; });
+  auto route = std::find_if(spec.on.begin(), spec.on.end(),
+                            [&](const auto& o) { return o.first == e.outcome; });
   if (route == spec.on.end()) {
     std::string known;
     for (const auto& o : spec.on) known += (known.empty() ? "" : ", ") + o.first;
-    return Error::invalid("outcome '" + e.outcome + "' is not one of this task's outcomes: " + known);
+    return Error::invalid("outcome '" + e.outcome +
+                          "' is not one of this task's outcomes: " + known);
   }
   for (const auto& a : t.at("approvals")) {
     if (a.at("user") == user) {
@@ -156,7 +174,8 @@ Result<void> Stepper::on_task(const Event& e) {
                                              "'; the approvals must come from distinct users"};
     }
   }
-  t["approvals"].push_back({{"user", user}, {"outcome", e.outcome}, {"comment", e.comment}, {"at_us", ctx_.now_us}});
+  t["approvals"].push_back(
+      {{"user", user}, {"outcome", e.outcome}, {"comment", e.comment}, {"at_us", ctx_.now_us}});
   history("task_acted", found->state,
           {{"task_id", e.task_id}, {"user", user}, {"outcome", e.outcome}, {"comment", e.comment}});
   int approvals = 0;

@@ -26,7 +26,8 @@ class SystemClock final : public Clock {
 
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(std::int64_t start_us = 1'767'225'600'000'000) : now_(start_us) {}  // 2026-01-01
+  explicit FakeClock(std::int64_t start_us = 1'767'225'600'000'000)
+      : now_(start_us) {}  // 2026-01-01
   std::int64_t now_us() const override { return now_.load(); }
   void advance_ms(std::int64_t ms) { now_ += ms * 1000; }
   void set_us(std::int64_t us) { now_ = us; }

@@ -51,8 +51,8 @@ Result<Deployment> DefinitionRegistry::deploy(const std::string& source, def::Fo
     return latest.error();
   }
   WriteSet ws;
-  ws.definitions.push_back(DefinitionRecord{d.name, version, hash,
-                                            format == def::Format::json ? "json" : "yaml", source, now_us, user});
+  ws.definitions.push_back(DefinitionRecord{
+      d.name, version, hash, format == def::Format::json ? "json" : "yaml", source, now_us, user});
   if (auto r = store_.submit_sync(std::move(ws)); !r) return r.error();
   {
     std::lock_guard cache_lock(mu_);
@@ -65,7 +65,8 @@ Result<Deployment> DefinitionRegistry::deploy(const std::string& source, def::Fo
   return out;
 }
 
-Result<std::shared_ptr<const def::Definition>> DefinitionRegistry::get(const std::string& name, int version) {
+Result<std::shared_ptr<const def::Definition>> DefinitionRegistry::get(const std::string& name,
+                                                                       int version) {
   if (version == 0) {
     auto latest = latest_version(name);
     if (!latest) return latest.error();
@@ -81,8 +82,9 @@ Result<std::shared_ptr<const def::Definition>> DefinitionRegistry::get(const std
   options.format = rec->format == "json" ? def::Format::json : def::Format::yaml;
   auto loaded = def::load_definition(rec->source, options);
   if (!loaded.ok()) {
-    return Error{ErrorCode::corruption, "stored definition " + name + " version " + std::to_string(version) +
-                                            " no longer validates: " + loaded.problems.front().message};
+    return Error{ErrorCode::corruption,
+                 "stored definition " + name + " version " + std::to_string(version) +
+                     " no longer validates: " + loaded.problems.front().message};
   }
   std::lock_guard lock(mu_);
   cache_[{name, version}] = loaded.definition;

@@ -6,12 +6,15 @@
 namespace ledgerflow::rt {
 namespace {
 
-constexpr std::array<std::string_view, 8> kTypes = {"start",         "effect_result", "timer_fired", "signal",
-                                                    "task_complete", "task_claim",    "task_delegate", "cancel"};
+constexpr std::array<std::string_view, 8> kTypes = {"start",         "effect_result", "timer_fired",
+                                                    "signal",        "task_complete", "task_claim",
+                                                    "task_delegate", "cancel"};
 
 }  // namespace
 
-std::string_view to_string(Event::Type type) { return kTypes[static_cast<std::size_t>(type)]; }
+std::string_view to_string(Event::Type type) {
+  return kTypes[static_cast<std::size_t>(type)];
+}
 
 nlohmann::json to_json(const Event& e) {
   nlohmann::json j = {{"type", to_string(e.type)}};

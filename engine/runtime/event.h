@@ -30,21 +30,21 @@ struct Event {
   };
 
   Type type = Type::start;
-  nlohmann::json input;       // start
-  std::string business_key;   // start
-  std::string effect_id;      // effect_result
-  bool ok = true;             // effect_result
-  nlohmann::json output;      // effect_result
-  std::string error;          // effect_result
-  std::string message;        // effect_result
-  std::string timer_id;       // timer_fired
-  nlohmann::json payload;     // timer_fired, signal
-  std::string name;           // signal
-  nlohmann::json correlation; // signal (null = none given)
-  std::string task_id;        // task_*
-  std::string outcome;        // task_complete
-  std::string comment;        // task_complete, cancel
-  std::string to;             // task_delegate
+  nlohmann::json input;        // start
+  std::string business_key;    // start
+  std::string effect_id;       // effect_result
+  bool ok = true;              // effect_result
+  nlohmann::json output;       // effect_result
+  std::string error;           // effect_result
+  std::string message;         // effect_result
+  std::string timer_id;        // timer_fired
+  nlohmann::json payload;      // timer_fired, signal
+  std::string name;            // signal
+  nlohmann::json correlation;  // signal (null = none given)
+  std::string task_id;         // task_*
+  std::string outcome;         // task_complete
+  std::string comment;         // task_complete, cancel
+  std::string to;              // task_delegate
 };
 
 std::string_view to_string(Event::Type type);

@@ -34,7 +34,8 @@ struct Executor::Shard {
 namespace {
 
 std::string request_hash(const StartRequest& r) {
-  return r.workflow + "\n" + std::to_string(r.version) + "\n" + r.business_key + "\n" + r.input.dump();
+  return r.workflow + "\n" + std::to_string(r.version) + "\n" + r.business_key + "\n" +
+         r.input.dump();
 }
 
 // Folds `next` (a step applied on top of `t`) into `t`. Effects and timers that `next`
@@ -51,7 +52,8 @@ void merge(Transition& t, Transition next, const std::string& consumed_effect) {
   }
   for (auto& k : next.tasks) t.tasks.push_back(std::move(k));
   for (const auto& d : next.timers_deleted) {
-    auto it = std::find_if(t.timers.begin(), t.timers.end(), [&](const TimerRecord& r) { return r.id == d; });
+    auto it = std::find_if(t.timers.begin(), t.timers.end(),
+                           [&](const TimerRecord& r) { return r.id == d; });
     if (it != t.timers.end()) {
       t.timers.erase(it);
     } else {
@@ -65,8 +67,8 @@ void merge(Transition& t, Transition next, const std::string& consumed_effect) {
 }  // namespace
 
 Executor::Executor(Store& store, DefinitionRegistry& definitions, const Clock& clock,
-                   const scoring::ScorerRegistry* scorers, std::vector<std::shared_ptr<ActionRunner>> runners,
-                   ExecutorOptions options)
+                   const scoring::ScorerRegistry* scorers,
+                   std::vector<std::shared_ptr<ActionRunner>> runners, ExecutorOptions options)
     : store_(store),
       definitions_(definitions),
       clock_(clock),
@@ -110,7 +112,8 @@ std::string Executor::new_instance_id() {
   std::lock_guard lock(id_mu_);
   std::int64_t ms = clock_.now_us() / 1000;
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%013lld-%010llx", static_cast<long long>(std::max(ms, last_id_ms_)),
+  std::snprintf(buf, sizeof buf, "%013lld-%010llx",
+                static_cast<long long>(std::max(ms, last_id_ms_)),
                 static_cast<unsigned long long>(++id_counter_));
   last_id_ms_ = std::max(ms, last_id_ms_);
   return buf;
@@ -125,7 +128,8 @@ void Executor::enqueue(Command command) {
     std::lock_guard lock(idle_mu_);
     ++in_flight_;
   }
-  if (command.is_start && command.start.instance_id.empty()) command.start.instance_id = new_instance_id();
+  if (command.is_start && command.start.instance_id.empty())
+    command.start.instance_id = new_instance_id();
   const std::string& id = command.is_start ? command.start.instance_id : command.instance_id;
   Shard& shard = shard_for(id);
   std::unique_lock lock(shard.mu);
@@ -158,10 +162,12 @@ Result<InstanceRecord> Executor::start_sync(StartRequest request) {
   return f.get();
 }
 
-Result<InstanceRecord> Executor::send_sync(const std::string& instance_id, Event event, Actor actor) {
+Result<InstanceRecord> Executor::send_sync(const std::string& instance_id, Event event,
+                                           Actor actor) {
   std::promise<Result<InstanceRecord>> p;
   auto f = p.get_future();
-  send(instance_id, std::move(event), std::move(actor), [&p](Result<InstanceRecord> r) { p.set_value(std::move(r)); });
+  send(instance_id, std::move(event), std::move(actor),
+       [&p](Result<InstanceRecord> r) { p.set_value(std::move(r)); });
   return f.get();
 }
 
@@ -216,8 +222,9 @@ void Executor::process(Shard& shard, Command& c) {
       if (!prior) return fail(prior.error());
       if (*prior) {
         if ((*prior)->request_hash != request_hash(r)) {
-          return fail(Error{ErrorCode::conflict, "Idempotency-Key '" + r.idempotency_key +
-                                                     "' was already used with a different request"});
+          return fail(
+              Error{ErrorCode::conflict, "Idempotency-Key '" + r.idempotency_key +
+                                             "' was already used with a different request"});
         }
         auto original = store_.instance((*prior)->instance_id);
         if (c.done) c.done(std::move(original));
@@ -292,39 +299,42 @@ void Executor::process(Shard& shard, Command& c) {
     entry.record = after;
     ++entry.pending;
     if (shard.cache.size() > options_.max_cached) {
-      for (auto it = shard.cache.begin(); it != shard.cache.end() && shard.cache.size() > options_.max_cached / 2;) {
+      for (auto it = shard.cache.begin();
+           it != shard.cache.end() && shard.cache.size() > options_.max_cached / 2;) {
         it = it->second.pending == 0 ? shard.cache.erase(it) : std::next(it);
       }
     }
   }
   Callback done = std::move(c.done);
-  store_.submit(std::move(ws), [this, &shard, id, after = std::move(after), done = std::move(done),
-                                effects = std::move(effects), timers = std::move(timers),
-                                timers_deleted = std::move(timers_deleted)](Result<void> r) mutable {
-    {
-      std::lock_guard lock(shard.mu);
-      auto it = shard.cache.find(id);
-      if (it != shard.cache.end()) {
-        if (!r) {
-          shard.cache.erase(it);  // the next command reloads what is really stored
-        } else if (--it->second.pending == 0 && is_final(it->second.record.status)) {
-          shard.cache.erase(it);
+  store_.submit(
+      std::move(ws), [this, &shard, id, after = std::move(after), done = std::move(done),
+                      effects = std::move(effects), timers = std::move(timers),
+                      timers_deleted = std::move(timers_deleted)](Result<void> r) mutable {
+        {
+          std::lock_guard lock(shard.mu);
+          auto it = shard.cache.find(id);
+          if (it != shard.cache.end()) {
+            if (!r) {
+              shard.cache.erase(it);  // the next command reloads what is really stored
+            } else if (--it->second.pending == 0 && is_final(it->second.record.status)) {
+              shard.cache.erase(it);
+            }
+          }
         }
-      }
-    }
-    if (r) after_commit(id, std::move(effects), std::move(timers), std::move(timers_deleted));
-    if (done) {
-      if (r) {
-        done(std::move(after));
-      } else {
-        done(r.error());
-      }
-    }
-    finish_one();
-  });
+        if (r) after_commit(id, std::move(effects), std::move(timers), std::move(timers_deleted));
+        if (done) {
+          if (r) {
+            done(std::move(after));
+          } else {
+            done(r.error());
+          }
+        }
+        finish_one();
+      });
 }
 
-void Executor::after_commit(const std::string&, std::vector<OutboxRecord> effects, std::vector<TimerRecord> timers,
+void Executor::after_commit(const std::string&, std::vector<OutboxRecord> effects,
+                            std::vector<TimerRecord> timers,
                             std::vector<std::string> timers_deleted) {
   {
     std::lock_guard lock(timers_mu_);
@@ -380,9 +390,8 @@ void Executor::dispatch_effect(OutboxRecord effect) {
     e.type = Event::Type::cancel;
     e.comment = "parent state cancelled";
     std::string outbox_id = effect.id;
-    send(p.value("child_id", std::string()), std::move(e), Actor{}, [consume, outbox_id](Result<InstanceRecord>) {
-      consume(outbox_id);
-    });
+    send(p.value("child_id", std::string()), std::move(e), Actor{},
+         [consume, outbox_id](Result<InstanceRecord>) { consume(outbox_id); });
     return;
   }
   if (effect.kind == kEffectNotifyParent) {
@@ -438,7 +447,8 @@ Event Executor::run_action(const OutboxRecord& effect) {
     try {
       r = runner->run(req);
     } catch (const std::exception& ex) {
-      r = ActionResult::failure("action_error", std::string("action '") + req.action + "' threw: " + ex.what());
+      r = ActionResult::failure("action_error",
+                                std::string("action '") + req.action + "' threw: " + ex.what());
     }
     e.ok = r.ok;
     e.output = std::move(r.output);
@@ -448,7 +458,8 @@ Event Executor::run_action(const OutboxRecord& effect) {
   }
   e.ok = false;
   e.error = "action_error";
-  e.message = "no action runner handles '" + req.action + "' (is the plugin that provides it loaded?)";
+  e.message =
+      "no action runner handles '" + req.action + "' (is the plugin that provides it loaded?)";
   return e;
 }
 
@@ -480,7 +491,8 @@ Event Executor::run_score(const OutboxRecord& effect) {
     if (s->probability) out["probability"] = *s->probability;
     if (!s->label.empty()) out["label"] = s->label;
     nlohmann::json contributions = nlohmann::json::array();
-    for (const auto& c : s->contributions) contributions.push_back({{"feature", c.feature}, {"value", c.value}});
+    for (const auto& c : s->contributions)
+      contributions.push_back({{"feature", c.feature}, {"value", c.value}});
     out["contributions"] = std::move(contributions);
     out["bias"] = s->bias;
     return out;
@@ -496,7 +508,9 @@ Event Executor::run_score(const OutboxRecord& effect) {
     nlohmann::json shadows = nlohmann::json::array();
     for (const auto& ref : p.value("shadow", std::vector<std::string>())) {
       auto s = score_one(ref, 0);
-      shadows.push_back(s ? nlohmann::json{{"model", (*s)["model"]}, {"version", (*s)["version"]}, {"score", (*s)["score"]}}
+      shadows.push_back(s ? nlohmann::json{{"model", (*s)["model"]},
+                                           {"version", (*s)["version"]},
+                                           {"score", (*s)["score"]}}
                           : nlohmann::json{{"model", ref}, {"error", s.error().message}});
     }
     out["shadow"] = std::move(shadows);
@@ -580,6 +594,8 @@ void Executor::run_timer_thread() {
   });
 }
 
-Executor::Stats Executor::stats() const { return Stats{transitions_.load(), commands_.load()}; }
+Executor::Stats Executor::stats() const {
+  return Stats{transitions_.load(), commands_.load()};
+}
 
 }  // namespace ledgerflow::rt

@@ -38,11 +38,11 @@
 namespace ledgerflow::rt {
 
 struct ExecutorOptions {
-  std::size_t shards = 2;             // instance worker threads
-  std::size_t effect_threads = 4;     // action runners (these may block on IO)
-  std::size_t max_queued = 100000;    // commands per shard before callers are pushed back
-  std::size_t max_cached = 100000;    // instance records kept in memory
-  bool inline_scores = true;          // apply in-process scores before committing
+  std::size_t shards = 2;           // instance worker threads
+  std::size_t effect_threads = 4;   // action runners (these may block on IO)
+  std::size_t max_queued = 100000;  // commands per shard before callers are pushed back
+  std::size_t max_cached = 100000;  // instance records kept in memory
+  bool inline_scores = true;        // apply in-process scores before committing
   const nlohmann::json* env = nullptr;
 };
 
@@ -64,8 +64,8 @@ class Executor {
   using Callback = std::function<void(Result<InstanceRecord>)>;
 
   Executor(Store& store, DefinitionRegistry& definitions, const Clock& clock,
-           const scoring::ScorerRegistry* scorers, std::vector<std::shared_ptr<ActionRunner>> runners,
-           ExecutorOptions options = {});
+           const scoring::ScorerRegistry* scorers,
+           std::vector<std::shared_ptr<ActionRunner>> runners, ExecutorOptions options = {});
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -109,7 +109,7 @@ class Executor {
   Event run_score(const OutboxRecord& effect);
   Event run_action(const OutboxRecord& effect);
   void finish_one();
-  void add_timer(TimerRecord t);     // timers_mu_ held
+  void add_timer(TimerRecord t);             // timers_mu_ held
   void remove_timer(const std::string& id);  // timers_mu_ held
   Shard& shard_for(const std::string& instance_id);
   std::string new_instance_id();
@@ -129,7 +129,7 @@ class Executor {
   std::vector<std::thread> effect_threads_;
 
   mutable std::mutex timers_mu_;
-  std::multimap<std::int64_t, TimerRecord> timers_;  // by due time
+  std::multimap<std::int64_t, TimerRecord> timers_;          // by due time
   std::unordered_map<std::string, std::int64_t> timer_due_;  // id -> due, for disarming
   std::thread timer_thread_;
 

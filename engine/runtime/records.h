@@ -29,7 +29,8 @@ enum class InstanceStatus : std::uint8_t { running, waiting, succeeded, failed, 
 std::string_view to_string(InstanceStatus s);
 std::optional<InstanceStatus> instance_status_from(std::string_view s);
 inline bool is_final(InstanceStatus s) {
-  return s == InstanceStatus::succeeded || s == InstanceStatus::failed || s == InstanceStatus::cancelled;
+  return s == InstanceStatus::succeeded || s == InstanceStatus::failed ||
+         s == InstanceStatus::cancelled;
 }
 
 struct InstanceRecord {
@@ -121,17 +122,17 @@ struct EventRecord {
 
 // Everything one command changes, applied atomically (all or nothing).
 struct WriteSet {
-  std::vector<DefinitionRecord> definitions;       // insert
-  std::vector<InstanceRecord> instances;           // insert (row_version 1) or update
+  std::vector<DefinitionRecord> definitions;         // insert
+  std::vector<InstanceRecord> instances;             // insert (row_version 1) or update
   std::vector<std::uint64_t> expected_row_versions;  // per instance: 0 = new; else must match
-  std::vector<HistoryRecord> history;              // append
-  std::vector<TaskRecord> tasks;                   // upsert
-  std::vector<TimerRecord> timers;                 // upsert
+  std::vector<HistoryRecord> history;                // append
+  std::vector<TaskRecord> tasks;                     // upsert
+  std::vector<TimerRecord> timers;                   // upsert
   std::vector<std::string> timers_deleted;
-  std::vector<OutboxRecord> outbox;                // insert
-  std::vector<std::string> outbox_done;            // delete
-  std::vector<IdempotencyRecord> idempotency;      // insert
-  std::vector<EventRecord> events;                 // append; seq assigned on commit
+  std::vector<OutboxRecord> outbox;            // insert
+  std::vector<std::string> outbox_done;        // delete
+  std::vector<IdempotencyRecord> idempotency;  // insert
+  std::vector<EventRecord> events;             // append; seq assigned on commit
 
   bool empty() const;
 };

@@ -19,8 +19,9 @@ const Frame* RuntimeState::frame(std::uint32_t id) const {
 namespace {
 
 nlohmann::json frame_to_json(const Frame& f) {
-  nlohmann::json j = {{"id", f.id}, {"state", f.state}, {"attempt", f.attempt}, {"entered_at_us", f.entered_at_us},
-                      {"data", f.data}, {"wait", static_cast<int>(f.wait)}};
+  nlohmann::json j = {{"id", f.id},           {"state", f.state},
+                      {"attempt", f.attempt}, {"entered_at_us", f.entered_at_us},
+                      {"data", f.data},       {"wait", static_cast<int>(f.wait)}};
   if (f.parent) {
     j["parent"] = *f.parent;
     j["slot"] = f.slot;
@@ -70,7 +71,8 @@ Frame frame_from_json(const nlohmann::json& j) {
 nlohmann::json to_json(const RuntimeState& s) {
   nlohmann::json frames = nlohmann::json::array();
   for (const auto& f : s.frames) frames.push_back(frame_to_json(f));
-  nlohmann::json j = {{"frames", std::move(frames)}, {"next_frame_id", s.next_frame_id}, {"counter", s.counter}};
+  nlohmann::json j = {
+      {"frames", std::move(frames)}, {"next_frame_id", s.next_frame_id}, {"counter", s.counter}};
   if (!s.data.is_null()) j["data"] = s.data;
   if (!s.result.is_null()) j["result"] = s.result;
   if (!s.error.empty()) {

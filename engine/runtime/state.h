@@ -33,32 +33,32 @@ struct Frame {
   std::string state;                    // current state name
   std::uint32_t attempt = 1;
   std::int64_t entered_at_us = 0;
-  nlohmann::json data;                  // this frame's data (the root's is the instance data)
+  nlohmann::json data;  // this frame's data (the root's is the instance data)
 
   WaitKind wait = WaitKind::none;
   std::string wait_key;
-  nlohmann::json correlation;           // signal waits
-  std::vector<std::string> timers;      // timers armed for this state (timeout, escalation)
-  nlohmann::json task;                  // approval: the human task (candidates, approvals, ...)
+  nlohmann::json correlation;       // signal waits
+  std::vector<std::string> timers;  // timers armed for this state (timeout, escalation)
+  nlohmann::json task;              // approval: the human task (candidates, approvals, ...)
 
   // parallel / map bookkeeping while wait == children
   std::vector<nlohmann::json> results;  // per slot; null until that child finished
   std::vector<bool> finished;           // per slot
   std::uint32_t running_children = 0;
-  std::uint32_t next_item = 0;          // map: next item index to start
-  nlohmann::json items;                 // map: the items being processed
+  std::uint32_t next_item = 0;  // map: next item index to start
+  nlohmann::json items;         // map: the items being processed
 };
 
 struct RuntimeState {
-  std::vector<Frame> frames;       // active frames, root first
+  std::vector<Frame> frames;  // active frames, root first
   std::uint32_t next_frame_id = 1;
-  std::uint64_t counter = 0;       // for deterministic effect/timer/task ids
-  nlohmann::json data;             // the root frame's data once the instance finished
-  nlohmann::json result;           // the succeed state's result
-  std::string error;               // the error name when failed
+  std::uint64_t counter = 0;  // for deterministic effect/timer/task ids
+  nlohmann::json data;        // the root frame's data once the instance finished
+  nlohmann::json result;      // the succeed state's result
+  std::string error;          // the error name when failed
   std::string error_message;
-  std::string instance_timer;      // the instance-level timeout timer, if any
-  std::string parent_effect;       // child instances: the parent's start_child effect id
+  std::string instance_timer;  // the instance-level timeout timer, if any
+  std::string parent_effect;   // child instances: the parent's start_child effect id
 
   Frame* frame(std::uint32_t id);
   const Frame* frame(std::uint32_t id) const;

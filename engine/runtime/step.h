@@ -30,37 +30,41 @@ namespace ledgerflow::rt {
 struct StepContext {
   std::int64_t now_us = 0;
   Actor actor;
-  int definition_version = 0;        // start: the version being started
-  std::string new_instance_id;       // start: the id of the new instance
-  std::string parent_id;             // start of a child instance: its parent
-  std::string parent_effect_id;      // start of a child instance: the parent's effect
+  int definition_version = 0;           // start: the version being started
+  std::string new_instance_id;          // start: the id of the new instance
+  std::string parent_id;                // start of a child instance: its parent
+  std::string parent_effect_id;         // start of a child instance: the parent's effect
   const nlohmann::json* env = nullptr;  // values of `env.*` in expressions
 };
 
 // Effect kinds written to the outbox (OutboxRecord::kind).
-inline constexpr const char* kEffectAction = "action";        // {action, args, idempotency_key, state, attempt, timeout_ms}
-inline constexpr const char* kEffectScore = "score";          // {model, features:{name:value}, shadow, explain, state}
-inline constexpr const char* kEffectStartChild = "start_child";   // {workflow, version, input, child_id}
-inline constexpr const char* kEffectCancelChild = "cancel_child"; // {child_id}
-inline constexpr const char* kEffectNotifyParent = "notify_parent";  // {parent_id, effect_id, ok, output|error,message}
+inline constexpr const char* kEffectAction =
+    "action";  // {action, args, idempotency_key, state, attempt, timeout_ms}
+inline constexpr const char* kEffectScore =
+    "score";  // {model, features:{name:value}, shadow, explain, state}
+inline constexpr const char* kEffectStartChild =
+    "start_child";  // {workflow, version, input, child_id}
+inline constexpr const char* kEffectCancelChild = "cancel_child";  // {child_id}
+inline constexpr const char* kEffectNotifyParent =
+    "notify_parent";  // {parent_id, effect_id, ok, output|error,message}
 
 struct Transition {
-  InstanceRecord instance;                 // the new record (row_version untouched: the store bumps it)
-  std::vector<HistoryRecord> history;      // seq continues from the old record
-  std::vector<OutboxRecord> effects;       // to run after commit (and kept in the outbox until done)
-  std::vector<std::string> effects_done;   // outbox ids this step consumed
-  std::vector<TaskRecord> tasks;           // created or changed human tasks
-  std::vector<TimerRecord> timers;         // armed
-  std::vector<std::string> timers_deleted; // disarmed
-  std::vector<EventRecord> events;         // change feed
+  InstanceRecord instance;             // the new record (row_version untouched: the store bumps it)
+  std::vector<HistoryRecord> history;  // seq continues from the old record
+  std::vector<OutboxRecord> effects;   // to run after commit (and kept in the outbox until done)
+  std::vector<std::string> effects_done;    // outbox ids this step consumed
+  std::vector<TaskRecord> tasks;            // created or changed human tasks
+  std::vector<TimerRecord> timers;          // armed
+  std::vector<std::string> timers_deleted;  // disarmed
+  std::vector<EventRecord> events;          // change feed
 };
 
 // `current` is null for Event::Type::start. Errors: invalid_argument (input breaks
 // input.schema, malformed event), not_found (no such task in this instance), conflict
 // (instance finished, task already completed, nobody waits for that signal), forbidden
 // (segregation of duties, not a candidate).
-Result<Transition> step(const def::Definition& definition, const InstanceRecord* current, const Event& event,
-                        const StepContext& context);
+Result<Transition> step(const def::Definition& definition, const InstanceRecord* current,
+                        const Event& event, const StepContext& context);
 
 // The write set that commits a transition; expected_row_version is the row version the
 // transition was computed from (0 for a new instance).
@@ -68,7 +72,8 @@ WriteSet to_write_set(Transition t, std::uint64_t expected_row_version);
 
 // Replays the events recorded in a history (type "event") through step() from nothing
 // and returns the resulting record; used by tests and `ledgerflow history --verify`.
-Result<InstanceRecord> replay(const def::Definition& definition, const std::vector<HistoryRecord>& history,
+Result<InstanceRecord> replay(const def::Definition& definition,
+                              const std::vector<HistoryRecord>& history,
                               const nlohmann::json* env = nullptr);
 
 }  // namespace ledgerflow::rt

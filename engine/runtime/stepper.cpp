@@ -30,7 +30,9 @@ void set_path(nlohmann::json& data, const std::string& path, nlohmann::json valu
   *cur = std::move(value);
 }
 
-std::string Stepper::next_id(const char* kind) { return rec_.id + "-" + kind + std::to_string(++st_.counter); }
+std::string Stepper::next_id(const char* kind) {
+  return rec_.id + "-" + kind + std::to_string(++st_.counter);
+}
 
 void Stepper::history(const std::string& type, const std::string& state, nlohmann::json data) {
   HistoryRecord h;
@@ -44,9 +46,13 @@ void Stepper::history(const std::string& type, const std::string& state, nlohman
   tr_.history.push_back(std::move(h));
 }
 
-Frame& Stepper::frame(std::uint32_t id) { return *st_.frame(id); }
+Frame& Stepper::frame(std::uint32_t id) {
+  return *st_.frame(id);
+}
 
-const def::State& Stepper::state_of(const Frame& f) const { return *def_.find_state(f.state); }
+const def::State& Stepper::state_of(const Frame& f) const {
+  return *def_.find_state(f.state);
+}
 
 expr::EvalContext Stepper::eval_context() const {
   expr::EvalContext c;
@@ -80,8 +86,8 @@ Result<Transition> Stepper::start(const Event& e) {
   if (def_.timeout) {
     std::string id = next_id("t");
     st_.instance_timer = id;
-    tr_.timers.push_back(TimerRecord{id, rec_.id, ctx_.now_us + def_.timeout->ms * 1000,
-                                     {{"purpose", "instance_timeout"}}});
+    tr_.timers.push_back(TimerRecord{
+        id, rec_.id, ctx_.now_us + def_.timeout->ms * 1000, {{"purpose", "instance_timeout"}}});
   }
   go_to(st_.frames.front().id, def_.flow.start);
   run();
@@ -93,10 +99,12 @@ Result<Transition> Stepper::apply(const InstanceRecord& current, const Event& e)
   try {
     st_ = runtime_state_from_json(current.state);
   } catch (const std::exception& ex) {
-    return Error{ErrorCode::corruption, "instance " + current.id + " has a malformed state: " + ex.what()};
+    return Error{ErrorCode::corruption,
+                 "instance " + current.id + " has a malformed state: " + ex.what()};
   }
   if (is_final(rec_.status) && e.type != Event::Type::effect_result) {
-    return Error{ErrorCode::conflict, "instance " + rec_.id + " is " + std::string(to_string(rec_.status)) +
+    return Error{ErrorCode::conflict, "instance " + rec_.id + " is " +
+                                          std::string(to_string(rec_.status)) +
                                           "; it accepts no more events"};
   }
   nlohmann::json ev = to_json(e);
@@ -135,8 +143,9 @@ void Stepper::run() {
     runnable_.pop_front();
     if (!st_.frame(id) || is_final(rec_.status)) continue;
     if (inline_budget_-- == 0) {
-      fail_state(id, {"loop_limit", "more than 10000 states ran inline in one step; the workflow loops "
-                                    "without waiting"});
+      fail_state(id, {"loop_limit",
+                      "more than 10000 states ran inline in one step; the workflow loops "
+                      "without waiting"});
       continue;
     }
     enter(id);
@@ -196,7 +205,9 @@ void Stepper::enter(std::uint32_t id) {
 std::string Stepper::arm_timer(Frame& f, std::int64_t due_us, const std::string& purpose) {
   std::string id = next_id("t");
   tr_.timers.push_back(TimerRecord{
-      id, rec_.id, due_us,
+      id,
+      rec_.id,
+      due_us,
       {{"purpose", purpose}, {"frame", f.id}, {"state", f.state}, {"attempt", f.attempt}}});
   return id;
 }
@@ -214,7 +225,8 @@ void Stepper::complete_state(std::uint32_t id, nlohmann::json output) {
   Frame& f = frame(id);
   const def::State& s = state_of(f);
   if (!s.output.empty()) set_path(f.data, s.output, output);
-  history("state_completed", s.name, s.output.empty() ? nlohmann::json::object() : nlohmann::json{{"output", output}});
+  history("state_completed", s.name,
+          s.output.empty() ? nlohmann::json::object() : nlohmann::json{{"output", output}});
   go_to(id, s.next);
 }
 
@@ -247,12 +259,15 @@ void Stepper::fail_state(std::uint32_t id, Failure failure) {
     }
     delay_ms = std::min(delay_ms, static_cast<double>(policy.max.ms));
     if (policy.jitter) {
-      std::size_t h = std::hash<std::string>{}(rec_.id + "/" + s.name + "/" + std::to_string(f.attempt));
+      std::size_t h =
+          std::hash<std::string>{}(rec_.id + "/" + s.name + "/" + std::to_string(f.attempt));
       delay_ms = delay_ms / 2 + (delay_ms / 2) * static_cast<double>(h % 1000) / 999.0;
     }
     auto due = ctx_.now_us + static_cast<std::int64_t>(delay_ms * 1000);
     history("retry_scheduled", s.name,
-            {{"error", failure.error}, {"message", failure.message}, {"attempt", f.attempt},
+            {{"error", failure.error},
+             {"message", failure.message},
+             {"attempt", f.attempt},
              {"delay_ms", static_cast<std::int64_t>(delay_ms)}});
     f.wait = WaitKind::timer;
     f.wait_key = arm_timer(f, due, "retry");
@@ -260,7 +275,8 @@ void Stepper::fail_state(std::uint32_t id, Failure failure) {
   }
   for (const auto& c : s.catchers) {
     if (!matches(c.errors)) continue;
-    history("error_caught", s.name, {{"error", failure.error}, {"message", failure.message}, {"next", c.next}});
+    history("error_caught", s.name,
+            {{"error", failure.error}, {"message", failure.message}, {"next", c.next}});
     if (!c.output.empty()) {
       set_path(f.data, c.output, {{"error", failure.error}, {"message", failure.message}});
     }
@@ -295,7 +311,10 @@ void Stepper::cancel_frame(std::uint32_t id, const std::string& why) {
   if (f.wait == WaitKind::task) write_task(f, TaskStatus::cancelled, "");
   if (f.wait == WaitKind::effect && f.correlation.is_string()) {
     // A child instance started by a subflow state: cancel it too.
-    tr_.effects.push_back(OutboxRecord{next_id("e"), rec_.id, kEffectCancelChild, ctx_.now_us,
+    tr_.effects.push_back(OutboxRecord{next_id("e"),
+                                       rec_.id,
+                                       kEffectCancelChild,
+                                       ctx_.now_us,
                                        {{"child_id", f.correlation.get<std::string>()}}});
   }
   leave_state(f);
@@ -321,8 +340,8 @@ void Stepper::finish_frame(std::uint32_t id, bool ok, nlohmann::json result, Fai
   child_finished(parent, slot, ok, std::move(result), failure);
 }
 
-void Stepper::child_finished(std::uint32_t parent_id, std::uint32_t slot, bool ok, nlohmann::json result,
-                             const Failure& failure) {
+void Stepper::child_finished(std::uint32_t parent_id, std::uint32_t slot, bool ok,
+                             nlohmann::json result, const Failure& failure) {
   Frame& p = frame(parent_id);
   const def::State& s = state_of(p);
   if (p.running_children > 0) --p.running_children;
@@ -408,7 +427,8 @@ void Stepper::finish_instance(InstanceStatus status, Failure failure) {
   }
   history(std::string("instance_") + std::string(to_string(status)), "", std::move(data));
   if (!rec_.parent_id.empty()) {
-    nlohmann::json payload = {{"parent_id", rec_.parent_id}, {"effect_id", st_.parent_effect},
+    nlohmann::json payload = {{"parent_id", rec_.parent_id},
+                              {"effect_id", st_.parent_effect},
                               {"ok", status == InstanceStatus::succeeded}};
     if (status == InstanceStatus::succeeded) {
       payload["output"] = st_.result;
@@ -416,7 +436,8 @@ void Stepper::finish_instance(InstanceStatus status, Failure failure) {
       payload["error"] = status == InstanceStatus::cancelled ? "cancelled" : failure.error;
       payload["message"] = failure.message;
     }
-    tr_.effects.push_back(OutboxRecord{next_id("e"), rec_.id, kEffectNotifyParent, ctx_.now_us, payload});
+    tr_.effects.push_back(
+        OutboxRecord{next_id("e"), rec_.id, kEffectNotifyParent, ctx_.now_us, payload});
   }
 }
 
@@ -430,9 +451,16 @@ Result<Transition> Stepper::finish() {
   rec_.state = to_json(st_);
   nlohmann::json states = nlohmann::json::array();
   for (const auto& f : st_.frames) states.push_back(f.state);
-  tr_.events.push_back(EventRecord{0, ctx_.now_us, "instance", rec_.id, "",
-                                   {{"id", rec_.id}, {"workflow", rec_.workflow}, {"version", rec_.version},
-                                    {"status", to_string(rec_.status)}, {"states", std::move(states)},
+  tr_.events.push_back(EventRecord{0,
+                                   ctx_.now_us,
+                                   "instance",
+                                   rec_.id,
+                                   "",
+                                   {{"id", rec_.id},
+                                    {"workflow", rec_.workflow},
+                                    {"version", rec_.version},
+                                    {"status", to_string(rec_.status)},
+                                    {"states", std::move(states)},
                                     {"seq", rec_.seq}}});
   tr_.instance = std::move(rec_);
   return std::move(tr_);

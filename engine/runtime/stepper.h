@@ -44,7 +44,8 @@ class Stepper {
   void cancel_frame(std::uint32_t frame_id, const std::string& why);
   void leave_state(Frame& f);  // disarm the state's timers
   std::string arm_timer(Frame& f, std::int64_t due_us, const std::string& purpose);
-  std::uint32_t spawn(std::uint32_t parent_id, std::uint32_t slot, const std::string& start, nlohmann::json data);
+  std::uint32_t spawn(std::uint32_t parent_id, std::uint32_t slot, const std::string& start,
+                      nlohmann::json data);
   void child_finished(std::uint32_t parent_id, std::uint32_t slot, bool ok, nlohmann::json result,
                       const Failure& failure);
   void start_map_items(std::uint32_t frame_id);
@@ -78,7 +79,8 @@ class Stepper {
   RuntimeState st_;
   Transition tr_;
   std::deque<std::uint32_t> runnable_;
-  std::size_t inline_budget_ = 10000;  // state entries per step: a loop of inline states is an error
+  std::size_t inline_budget_ =
+      10000;  // state entries per step: a loop of inline states is an error
 };
 
 // Sets `value` at a dotted data path ("risk", "checks.match", "lines[0].ok").

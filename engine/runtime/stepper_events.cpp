@@ -40,12 +40,14 @@ Result<void> Stepper::on_timer(const Event& e) {
   if (purpose == "instance_timeout") {
     if (e.timer_id != st_.instance_timer) return {};
     st_.instance_timer.clear();
-    finish_instance(InstanceStatus::failed,
-                    {"timeout", "the instance ran longer than its timeout " + def::to_string(*def_.timeout)});
+    finish_instance(
+        InstanceStatus::failed,
+        {"timeout", "the instance ran longer than its timeout " + def::to_string(*def_.timeout)});
     return {};
   }
   Frame* f = st_.frame(p.value("frame", 0u));
-  bool current = f && f->state == p.value("state", std::string()) && f->attempt == p.value("attempt", 0u);
+  bool current =
+      f && f->state == p.value("state", std::string()) && f->attempt == p.value("attempt", 0u);
   if (!current) {
     history("timer_ignored", "", {{"timer_id", e.timer_id}, {"purpose", purpose}});
     return {};
@@ -74,14 +76,17 @@ Result<void> Stepper::on_timer(const Event& e) {
       if (x.parent == id) children.push_back(x.id);
     }
     for (auto c : children) cancel_frame(c, "parent timed out");
-    fail_state(id, {"timeout", "state '" + s.name + "' timed out after " + def::to_string(*s.timeout)});
+    fail_state(id,
+               {"timeout", "state '" + s.name + "' timed out after " + def::to_string(*s.timeout)});
   } else if (purpose == "escalate" && f->wait == WaitKind::task) {
     const auto& spec = std::get<def::ApprovalSpec>(s.spec);
     for (const auto& r : spec.escalate->to.roles) f->task["roles"].push_back(r);
     for (const auto& u : spec.escalate->to.users) f->task["users"].push_back(u);
     f->task["escalated"] = true;
-    history("task_escalated", s.name, {{"task_id", f->wait_key}, {"to_roles", spec.escalate->to.roles},
-                                       {"to_users", spec.escalate->to.users}});
+    history("task_escalated", s.name,
+            {{"task_id", f->wait_key},
+             {"to_roles", spec.escalate->to.roles},
+             {"to_users", spec.escalate->to.users}});
     write_task(*f, TaskStatus::open, "");
   }
   return {};
@@ -100,9 +105,10 @@ Result<void> Stepper::on_signal(const Event& e) {
   for (const auto& f : st_.frames) {
     if (f.wait == WaitKind::signal) waiting += (waiting.empty() ? "" : ", ") + f.wait_key;
   }
-  return Error{ErrorCode::conflict, "instance " + rec_.id + " is not waiting for signal '" + e.name + "'" +
-                                        (e.correlation.is_null() ? "" : " with correlation " + e.correlation.dump()) +
-                                        (waiting.empty() ? "" : " (it waits for: " + waiting + ")")};
+  return Error{ErrorCode::conflict,
+               "instance " + rec_.id + " is not waiting for signal '" + e.name + "'" +
+                   (e.correlation.is_null() ? "" : " with correlation " + e.correlation.dump()) +
+                   (waiting.empty() ? "" : " (it waits for: " + waiting + ")")};
 }
 
 Result<void> Stepper::on_cancel(const Event& e) {
@@ -115,14 +121,15 @@ Result<void> Stepper::on_cancel(const Event& e) {
 
 namespace ledgerflow::rt {
 
-Result<Transition> step(const def::Definition& definition, const InstanceRecord* current, const Event& event,
-                        const StepContext& context) {
+Result<Transition> step(const def::Definition& definition, const InstanceRecord* current,
+                        const Event& event, const StepContext& context) {
   detail::Stepper stepper(definition, context);
   if (event.type == Event::Type::start) {
     if (current) return Error::invalid("a start event cannot apply to an existing instance");
     return stepper.start(event);
   }
-  if (!current) return Error::invalid("event '" + std::string(to_string(event.type)) + "' needs an instance");
+  if (!current)
+    return Error::invalid("event '" + std::string(to_string(event.type)) + "' needs an instance");
   return stepper.apply(*current, event);
 }
 
@@ -140,7 +147,8 @@ WriteSet to_write_set(Transition t, std::uint64_t expected_row_version) {
   return ws;
 }
 
-Result<InstanceRecord> replay(const def::Definition& definition, const std::vector<HistoryRecord>& history,
+Result<InstanceRecord> replay(const def::Definition& definition,
+                              const std::vector<HistoryRecord>& history,
                               const nlohmann::json* env) {
   std::optional<InstanceRecord> rec;
   for (const auto& h : history) {
@@ -149,7 +157,8 @@ Result<InstanceRecord> replay(const def::Definition& definition, const std::vect
     try {
       e = event_from_json(h.data);
     } catch (const std::exception& ex) {
-      return Error{ErrorCode::corruption, "history event " + std::to_string(h.seq) + " is malformed: " + ex.what()};
+      return Error{ErrorCode::corruption,
+                   "history event " + std::to_string(h.seq) + " is malformed: " + ex.what()};
     }
     StepContext ctx;
     ctx.now_us = h.at_us;
@@ -169,8 +178,8 @@ Result<InstanceRecord> replay(const def::Definition& definition, const std::vect
     }
     auto t = step(definition, rec ? &*rec : nullptr, e, ctx);
     if (!t) {
-      return Error{t.error().code, "replay of history event " + std::to_string(h.seq) + " failed: " +
-                                       t.error().message};
+      return Error{t.error().code, "replay of history event " + std::to_string(h.seq) +
+                                       " failed: " + t.error().message};
     }
     rec = std::move(t->instance);
   }

@@ -10,11 +10,14 @@ namespace {
 
 constexpr std::size_t kMaxMapItems = 10000;
 
-Failure expression_failure(const Error& e) { return {"expression_error", e.message}; }
+Failure expression_failure(const Error& e) {
+  return {"expression_error", e.message};
+}
 
 }  // namespace
 
-void Stepper::wait_effect(std::uint32_t id, const def::State& s, const char* kind, nlohmann::json payload) {
+void Stepper::wait_effect(std::uint32_t id, const def::State& s, const char* kind,
+                          nlohmann::json payload) {
   Frame& f = frame(id);
   std::string effect_id = next_id("e");
   payload["state"] = s.name;
@@ -35,7 +38,11 @@ void Stepper::enter_task(std::uint32_t id, const def::State& s) {
   if (spec.action == "emit") {
     std::string event = args->value("event", std::string());
     nlohmann::json data = args->value("data", nlohmann::json());
-    tr_.events.push_back(EventRecord{0, ctx_.now_us, "emit", rec_.id, "",
+    tr_.events.push_back(EventRecord{0,
+                                     ctx_.now_us,
+                                     "emit",
+                                     rec_.id,
+                                     "",
                                      {{"event", event}, {"data", data}, {"state", s.name}}});
     history("emitted", s.name, {{"event", event}, {"data", std::move(data)}});
     return complete_state(id, nullptr);
@@ -44,7 +51,9 @@ void Stepper::enter_task(std::uint32_t id, const def::State& s) {
   Frame& f = frame(id);
   std::string key = rec_.id + ":" + s.name + ":" + std::to_string(f.attempt);
   wait_effect(id, s, kEffectAction,
-              {{"action", spec.action}, {"args", std::move(*args)}, {"idempotency_key", key},
+              {{"action", spec.action},
+               {"args", std::move(*args)},
+               {"idempotency_key", key},
                {"timeout_ms", timeout_ms}});
 }
 
@@ -65,13 +74,16 @@ void Stepper::enter_score(std::uint32_t id, const def::State& s) {
         features[name] = v->as_number().to_double();
         break;
       default:
-        return fail_state(id, {"expression_error", "feature '" + name + "' (" + e.source + ") is a " +
-                                                       std::string(expr::to_string(v->kind())) +
-                                                       "; features must be numbers, booleans or null"});
+        return fail_state(id,
+                          {"expression_error", "feature '" + name + "' (" + e.source + ") is a " +
+                                                   std::string(expr::to_string(v->kind())) +
+                                                   "; features must be numbers, booleans or null"});
     }
   }
   wait_effect(id, s, kEffectScore,
-              {{"model", spec.model}, {"features", std::move(features)}, {"shadow", spec.shadow},
+              {{"model", spec.model},
+               {"features", std::move(features)},
+               {"shadow", spec.shadow},
                {"explain", spec.explain}});
 }
 
@@ -83,8 +95,9 @@ void Stepper::enter_decide(std::uint32_t id, const def::State& s) {
     auto v = spec.rules[i].when.evaluate(frame(id).data, eval_context());
     if (!v) return fail_state(id, expression_failure(v.error()));
     if (v->kind() != expr::Kind::boolean) {
-      return fail_state(id, {"expression_error", "rule " + std::to_string(i + 1) + " ('" + spec.rules[i].when.source +
-                                                     "') is not a boolean"});
+      return fail_state(
+          id, {"expression_error", "rule " + std::to_string(i + 1) + " ('" +
+                                       spec.rules[i].when.source + "') is not a boolean"});
     }
     if (!v->as_bool()) continue;
     matched.push_back(i);
@@ -97,12 +110,14 @@ void Stepper::enter_decide(std::uint32_t id, const def::State& s) {
     auto r = spec.default_result->render(frame(id).data, eval_context());
     if (!r) return fail_state(id, expression_failure(r.error()));
     history("decided", s.name, {{"rules", nlohmann::json::array()}, {"default", true}});
-    return complete_state(id, spec.hit == def::HitPolicy::collect ? nlohmann::json::array({*r}) : *r);
+    return complete_state(id,
+                          spec.hit == def::HitPolicy::collect ? nlohmann::json::array({*r}) : *r);
   }
   if (spec.hit == def::HitPolicy::unique && matched.size() > 1) {
-    return fail_state(id, {"rule_conflict", "decision '" + s.name + "' uses hit policy unique but rules " +
-                                                std::to_string(matched[0] + 1) + " and " +
-                                                std::to_string(matched[1] + 1) + " both matched"});
+    return fail_state(
+        id, {"rule_conflict", "decision '" + s.name + "' uses hit policy unique but rules " +
+                                  std::to_string(matched[0] + 1) + " and " +
+                                  std::to_string(matched[1] + 1) + " both matched"});
   }
   nlohmann::json rules = nlohmann::json::array();
   for (auto i : matched) {
@@ -121,9 +136,10 @@ void Stepper::enter_choice(std::uint32_t id, const def::State& s) {
     auto v = spec.choices[i].when.evaluate(frame(id).data, eval_context());
     if (!v) return fail_state(id, expression_failure(v.error()));
     if (v->kind() != expr::Kind::boolean) {
-      return fail_state(id, {"expression_error", "choice " + std::to_string(i + 1) + " ('" +
-                                                     spec.choices[i].when.source + "') is " +
-                                                     std::string(expr::to_string(v->kind())) + ", not a boolean"});
+      return fail_state(
+          id, {"expression_error",
+               "choice " + std::to_string(i + 1) + " ('" + spec.choices[i].when.source + "') is " +
+                   std::string(expr::to_string(v->kind())) + ", not a boolean"});
     }
     if (v->as_bool()) {
       history("state_completed", s.name, {{"choice", i + 1}, {"next", spec.choices[i].next}});
@@ -149,8 +165,9 @@ void Stepper::enter_wait(std::uint32_t id, const def::State& s) {
     if (v->kind() == expr::Kind::timestamp) due = v->as_timestamp_micros();
     if (v->kind() == expr::Kind::string) due = expr::parse_timestamp(v->as_string());
     if (!due) {
-      return fail_state(id, {"expression_error", "'until' (" + spec.until->source +
-                                                     ") must give a timestamp or an ISO 8601 string"});
+      return fail_state(
+          id, {"expression_error",
+               "'until' (" + spec.until->source + ") must give a timestamp or an ISO 8601 string"});
     }
     if (*due <= ctx_.now_us) return complete_state(id, nullptr);
     Frame& again = frame(id);
@@ -188,8 +205,9 @@ void Stepper::enter_map(std::uint32_t id, const def::State& s) {
   auto v = spec.items.evaluate(frame(id).data, eval_context());
   if (!v) return fail_state(id, expression_failure(v.error()));
   if (v->kind() != expr::Kind::list) {
-    return fail_state(id, {"expression_error", "'items' (" + spec.items.source + ") is " +
-                                                   std::string(expr::to_string(v->kind())) + ", not a list"});
+    return fail_state(
+        id, {"expression_error", "'items' (" + spec.items.source + ") is " +
+                                     std::string(expr::to_string(v->kind())) + ", not a list"});
   }
   nlohmann::json items = expr::to_json(*v);
   if (items.size() > kMaxMapItems) {
@@ -217,7 +235,9 @@ void Stepper::enter_subflow(std::uint32_t id, const def::State& s) {
   }
   std::string child_id = next_id("c");
   wait_effect(id, s, kEffectStartChild,
-              {{"workflow", spec.workflow}, {"version", spec.version ? *spec.version : 0}, {"input", std::move(input)},
+              {{"workflow", spec.workflow},
+               {"version", spec.version ? *spec.version : 0},
+               {"input", std::move(input)},
                {"child_id", child_id}});
   frame(id).correlation = child_id;  // so cancelling the frame cancels the child
 }

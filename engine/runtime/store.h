@@ -22,12 +22,12 @@
 namespace ledgerflow::rt {
 
 struct InstanceFilter {
-  std::string workflow;                     // empty = any
-  std::optional<InstanceStatus> status;     // nullopt = any
-  std::string business_key;                 // empty = any
+  std::string workflow;                  // empty = any
+  std::optional<InstanceStatus> status;  // nullopt = any
+  std::string business_key;              // empty = any
   std::optional<std::int64_t> created_after_us;
-  std::string after_id;                     // cursor: ids are time-ordered; list ids > after_id
-  std::size_t limit = 100;                  // at most 1000
+  std::string after_id;     // cursor: ids are time-ordered; list ids > after_id
+  std::size_t limit = 100;  // at most 1000
 };
 
 struct TaskFilter {
@@ -57,18 +57,21 @@ class Store {
   Result<void> submit_sync(WriteSet ws);
 
   // --- definitions
-  virtual Result<DefinitionRecord> definition(const std::string& name, int version) = 0;  // 0 = latest
-  virtual Result<DefinitionRecord> definition_by_hash(const std::string& name, const std::string& hash) = 0;
+  virtual Result<DefinitionRecord> definition(const std::string& name,
+                                              int version) = 0;  // 0 = latest
+  virtual Result<DefinitionRecord> definition_by_hash(const std::string& name,
+                                                      const std::string& hash) = 0;
   virtual Result<std::vector<DefinitionRecord>> definitions() = 0;  // every version, ordered
 
   // --- instances
   virtual Result<InstanceRecord> instance(const std::string& id) = 0;
-  virtual Result<std::optional<InstanceRecord>> instance_by_business_key(const std::string& workflow,
-                                                                         const std::string& key) = 0;
+  virtual Result<std::optional<InstanceRecord>> instance_by_business_key(
+      const std::string& workflow, const std::string& key) = 0;
   virtual Result<std::vector<InstanceRecord>> instances(const InstanceFilter& filter) = 0;
   // Instances that are neither finished nor cancelled (recovery).
   virtual Result<std::vector<InstanceRecord>> unfinished_instances() = 0;
-  virtual Result<std::vector<HistoryRecord>> history(const std::string& instance_id, std::uint64_t after_seq,
+  virtual Result<std::vector<HistoryRecord>> history(const std::string& instance_id,
+                                                     std::uint64_t after_seq,
                                                      std::size_t limit) = 0;
 
   // --- tasks, timers, outbox, idempotency, events

@@ -19,9 +19,9 @@ namespace ledgerflow::scoring {
 
 struct ModelInfo {
   std::string name;
-  std::string version;  // as registered ("1", "2", ...)
-  std::string kind;     // "logistic", "linear", "xgboost", ...
-  std::string objective;  // "binary:logistic", "reg:squarederror", ...
+  std::string version;                // as registered ("1", "2", ...)
+  std::string kind;                   // "logistic", "linear", "xgboost", ...
+  std::string objective;              // "binary:logistic", "reg:squarederror", ...
   std::vector<std::string> features;  // input order
 };
 
@@ -31,10 +31,10 @@ struct Contribution {
 };
 
 struct ScoreResult {
-  double score = 0;                   // the model's output (probability for binary models)
-  std::optional<double> probability;  // set for binary classifiers
-  std::string label;                  // e.g. "high" / "low", or empty
-  double bias = 0;                    // the raw-score intercept the contributions add to
+  double score = 0;                         // the model's output (probability for binary models)
+  std::optional<double> probability;        // set for binary classifiers
+  std::string label;                        // e.g. "high" / "low", or empty
+  double bias = 0;                          // the raw-score intercept the contributions add to
   std::vector<Contribution> contributions;  // largest |value| first, at most the requested K
 };
 
@@ -44,7 +44,8 @@ class Scorer {
   virtual const ModelInfo& info() const = 0;
   // `features` has info().features.size() values in that order; NaN means missing.
   // A wrong width is an invalid_argument error, never a crash.
-  virtual Result<ScoreResult> score(std::span<const double> features, std::size_t explain_top_k) const = 0;
+  virtual Result<ScoreResult> score(std::span<const double> features,
+                                    std::size_t explain_top_k) const = 0;
 };
 
 // Resolves model references: "name" (the champion), "name@alias", "name@version".

@@ -62,13 +62,17 @@ states:
     next: post
   post:
     type: task
-    action: set
-    with: {posted: true, posted_amount: "${invoice.amount}"}
+    action: ledger.post
+    with: {invoice_id: "${invoice.id}", amount: "${invoice.amount}"}
+    output: posting
+    retry: [{errors: [action_error], max_attempts: 3, initial: PT0.1S, jitter: false}]
+    catch: [{errors: [any], next: post_failed}]
     next: done
   done:
     type: succeed
     result: {invoice_id: "${invoice.id}", tier: "${tier.tier}", status: posted}
   rejected: {type: fail, error: invoice_rejected}
+  post_failed: {type: fail, error: posting_failed}
 )";
   return yaml;
 }

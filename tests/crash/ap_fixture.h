@@ -3,9 +3,11 @@
 // (which writes the model directory before the first driver starts).
 //
 // Paths through the workflow (chosen by the invoice's `route`, so the mix is controlled):
-//   auto     score → decide → choice → set → set → succeed        (finishes in one write)
-//   approve  score → decide → choice → approval (waits for a human) → set → set → set
-//   hold     score → decide → choice → wait PT0.2S (a durable timer) → set → set → set
+//   auto     score → decide → choice → set → ledger.post → succeed
+//   approve  score → decide → choice → approval (waits for a human) → set → set → ledger.post
+//   hold     score → decide → choice → wait PT0.2S (a durable timer) → set → set → ledger.post
+// ledger.post is an action (the outbox; see ledger_post_runner.h) retried on action_error
+// after PT0.1S timers, so every path crosses at least one commit → effect → commit.
 // Thread-safety: stateless functions and constants.
 #pragma once
 

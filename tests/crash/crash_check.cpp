@@ -15,6 +15,18 @@ namespace {
 constexpr std::size_t kMaxProblemsShown = 25;
 constexpr std::size_t kHistoryPage = 1000;  // the store's list cap
 
+// Every history event of an instance (the store returns at most kHistoryPage per call).
+Result<std::vector<rt::HistoryRecord>> full_history(rt::Store& store, const std::string& id) {
+  std::vector<rt::HistoryRecord> history;
+  for (;;) {
+    auto page = store.history(id, history.empty() ? 0 : history.back().seq, kHistoryPage);
+    if (!page) return page.error();
+    const std::size_t n = page->size();
+    for (auto& h : *page) history.push_back(std::move(h));
+    if (n < kHistoryPage) return history;
+  }
+}
+
 std::int64_t elapsed_ms(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                since)
@@ -120,17 +132,11 @@ void CrashCheck::check_instance(EngineStack& engine, const RawDb& raw, const std
       s != rt::InstanceStatus::waiting) {
     problem(id + ": status " + std::string(rt::to_string(s)) + " after recovery and settling");
   }
-  std::vector<rt::HistoryRecord> history;
-  for (;;) {
-    auto page = engine.store->history(id, history.empty() ? 0 : history.back().seq, kHistoryPage);
-    if (!page) return problem(id + ": history: " + page.error().message);
-    const std::size_t n = page->size();
-    for (auto& h : *page) history.push_back(std::move(h));
-    if (n < kHistoryPage) break;
-  }
+  auto history = full_history(*engine.store, id);
+  if (!history) return problem(id + ": history: " + history.error().message);
   auto definition = engine.definitions->get(rec->workflow, rec->version);
   if (!definition) return problem(id + ": definition: " + definition.error().message);
-  check_history(*rec, history, **definition);
+  check_history(*rec, *history, **definition);
 }
 
 void CrashCheck::check_task_ack(EngineStack& engine, const std::string& task_id) {
@@ -139,7 +145,7 @@ void CrashCheck::check_task_ack(EngineStack& engine, const std::string& task_id)
   if (task->status == rt::TaskStatus::open) {
     problem("acknowledged task " + task_id + " is still open");
   }
-  auto history = engine.store->history(task->instance_id, 0, kHistoryPage);
+  auto history = full_history(*engine.store, task->instance_id);
   if (!history) return problem("task " + task_id + ": history: " + history.error().message);
   for (const auto& h : *history) {
     if (h.type == "task_acted" && h.data.value("task_id", std::string()) == task_id) return;
@@ -200,6 +206,17 @@ int CrashCheck::run() {
   }
   std::string statuses;
   std::size_t task_acks = 0;
+  std::string at_open;  // what the kill left in flight, before recovery touches it
+  {
+    RawDb raw(options_.db);
+    auto n = [&](const char* sql) {
+      auto r = raw.count(sql);
+      return r ? std::to_string(*r) : std::string("-");
+    };
+    at_open = "running=" + n("SELECT count(*) FROM instances WHERE status = 'running'") +
+              " outbox=" + n("SELECT count(*) FROM outbox") +
+              " timers=" + n("SELECT count(*) FROM timers");
+  }
   {
     auto engine = EngineStack::open(options_.db, options_.models);
     if (!engine) {
@@ -225,10 +242,11 @@ int CrashCheck::run() {
     for (const auto& r : *rows) statuses += " " + r[0] + "=" + r[1];
   }
   std::printf(
-      "crash check: instances%s; deep-checked %zu (replayed %zu), acknowledged starts %zu, "
+      "crash check: at open %s; after settling: instances%s; deep-checked %zu (replayed %zu), "
+      "acknowledged starts %zu, "
       "acknowledged task completions %zu; settle fired %zu timers in %lld ms; %zu problems\n",
-      statuses.c_str(), checked_, replayed_, acked_instances_.size(), task_acks, timers_fired_,
-      static_cast<long long>(settle_ms_), problem_count_);
+      at_open.c_str(), statuses.c_str(), checked_, replayed_, acked_instances_.size(), task_acks,
+      timers_fired_, static_cast<long long>(settle_ms_), problem_count_);
   for (const auto& p : problems_) std::printf("  - %s\n", p.c_str());
   if (problem_count_ > problems_.size()) {
     std::printf("  ... and %zu more\n", problem_count_ - problems_.size());

@@ -3,8 +3,11 @@
 // nothing half-done was left behind. The driver and the checks: crash_driver.cpp,
 // crash_load.h, crash_check.h.
 //
-// [crash]              20 kill cycles, part of ctest (CI)
-// [.crash][.slow]      200 kill cycles: crash_tests "[.slow]"
+// [crash]                 20 kill cycles, part of ctest (CI)
+// [.crash][.slow]         200 kill cycles: crash_tests "[.slow]"
+// [crash][!shouldfail]    more than 1000 armed timers at a crash: a known bug (see there)
+// "[crash]" also selects the hidden 200-cycle case (Catch2 reads [.crash] as [.][crash]);
+// ctest runs only the visible ones.
 // Reproduce a run with LF_CRASH_SEED=<seed>; keep its files with LF_CRASH_KEEP=1.
 #include <signal.h>
 
@@ -14,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -81,7 +85,24 @@ struct Totals {
   std::size_t instance_acks = 0;
   std::size_t task_acks = 0;
   std::size_t killed_before_ready = 0;
+  // What the kills left for recovery, summed over the cycles (from the check reports).
+  std::size_t running = 0;
+  std::size_t outbox = 0;
+  std::size_t timers = 0;
 };
+
+// Adds the "at open running=R outbox=O timers=T" numbers of a check report.
+void add_recovery_counts(const std::string& report, Totals& t) {
+  auto number = [&](const char* key) -> std::size_t {
+    auto at = report.find(key);
+    return at == std::string::npos
+               ? 0
+               : std::strtoull(report.c_str() + at + std::strlen(key), nullptr, 10);
+  };
+  t.running += number(" running=");
+  t.outbox += number(" outbox=");
+  t.timers += number(" timers=");
+}
 
 class CrashRun {
  public:
@@ -149,6 +170,7 @@ class CrashRun {
     auto outcome = check(acks, since_us);
     INFO(outcome.report);
     REQUIRE(outcome.exit_code == 0);
+    add_recovery_counts(outcome.report, totals_);
   }
 
   // Starts `n` instances that all wait on a timer, kills the driver once every start is
@@ -236,12 +258,16 @@ void run_cycles(int cycles) {
   const auto& t = run.totals();
   CHECK(t.instance_acks > 0);
   CHECK(t.task_acks > 0);
+  // Not vacuous: the kills did leave effects and timers in flight for recovery to finish.
+  CHECK(t.outbox > 0);
+  CHECK(t.timers > 0);
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   std::printf(
       "crash test: seed %llu, %d kill cycles (%zu before READY) in %.1f s; %zu acknowledged "
-      "starts, %zu acknowledged task completions\n%s",
+      "starts, %zu acknowledged task completions; the kills left %zu running instances, %zu "
+      "outbox entries and %zu timers to recovery\n%s",
       static_cast<unsigned long long>(seed), cycles, t.killed_before_ready, seconds,
-      t.instance_acks, t.task_acks, run.last_report().c_str());
+      t.instance_acks, t.task_acks, t.running, t.outbox, t.timers, run.last_report().c_str());
 }
 
 }  // namespace

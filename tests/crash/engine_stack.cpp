@@ -1,6 +1,7 @@
 #include "crash/engine_stack.h"
 
 #include "crash/ap_fixture.h"
+#include "crash/ledger_post_runner.h"
 
 namespace ledgerflow::crash {
 
@@ -27,10 +28,10 @@ Result<std::unique_ptr<EngineStack>> EngineStack::open(const std::string& db,
   s->version = deployed->version;
   rt::ExecutorOptions eo;
   eo.shards = 2;
-  eo.effect_threads = 1;
-  s->executor =
-      std::make_unique<rt::Executor>(*s->store, *s->definitions, s->clock, s->scorers.get(),
-                                     std::vector<std::shared_ptr<rt::ActionRunner>>{}, eo);
+  eo.effect_threads = 4;
+  s->executor = std::make_unique<rt::Executor>(
+      *s->store, *s->definitions, s->clock, s->scorers.get(),
+      std::vector<std::shared_ptr<rt::ActionRunner>>{std::make_shared<LedgerPostRunner>()}, eo);
   if (auto r = s->executor->recover(); !r) return r.error();
   return s;
 }

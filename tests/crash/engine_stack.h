@@ -1,6 +1,6 @@
 // EngineStack: the engine wired the way the daemon wires it (store → DefinitionRegistry →
-// Executor with a ScorerRegistry), on a file database with synchronous=FULL, with the
-// crash workflow deployed and recover() already run. One per driver process.
+// Executor with a ScorerRegistry and the fake ledger.post runner), on a file database with
+// synchronous=FULL, the crash workflow deployed and recover() already run. One per process.
 // Thread-safety: the members are thread-safe (see their headers); open() is not.
 #pragma once
 

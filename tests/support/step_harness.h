@@ -25,7 +25,8 @@ inline std::shared_ptr<const def::Definition> load_or_die(const std::string& yam
 
 class StepHarness {
  public:
-  explicit StepHarness(const std::string& yaml, std::int64_t now_us = 1'767'225'600'000'000)  // 2026-01-01
+  explicit StepHarness(const std::string& yaml,
+                       std::int64_t now_us = 1'767'225'600'000'000)  // 2026-01-01
       : def(load_or_die(yaml)), now(now_us) {}
 
   std::shared_ptr<const def::Definition> def;
@@ -68,8 +69,9 @@ class StepHarness {
     rec = std::move(t.instance);
     for (auto& h : t.history) history.push_back(std::move(h));
     for (const auto& d : t.effects_done) {
-      outbox.erase(std::remove_if(outbox.begin(), outbox.end(), [&](const auto& o) { return o.id == d; }),
-                   outbox.end());
+      outbox.erase(
+          std::remove_if(outbox.begin(), outbox.end(), [&](const auto& o) { return o.id == d; }),
+          outbox.end());
     }
     for (auto& o : t.effects) outbox.push_back(std::move(o));
     for (const auto& d : t.timers_deleted) timers.erase(d);
@@ -96,7 +98,8 @@ class StepHarness {
     return send(e);
   }
 
-  Result<void> fail_effect(const std::string& kind, const std::string& error, const std::string& message) {
+  Result<void> fail_effect(const std::string& kind, const std::string& error,
+                           const std::string& message) {
     const auto* o = effect(kind);
     if (!o) return Error::invalid("no pending effect of kind " + kind);
     rt::Event e;
@@ -135,7 +138,8 @@ class StepHarness {
   }
 
   Result<void> act(const std::string& task_id, const std::string& outcome, rt::Actor actor,
-                   rt::Event::Type type = rt::Event::Type::task_complete, const std::string& to = "") {
+                   rt::Event::Type type = rt::Event::Type::task_complete,
+                   const std::string& to = "") {
     rt::Event e;
     e.type = type;
     e.task_id = task_id;

@@ -197,7 +197,7 @@ TEST_CASE("unknown function, wrong arity and static type errors", "[unit][defini
                         "    type: choice\n"                                // 5
                         "    choices:\n"                                    // 6
                         "      - {when: sizee(lines) > 1, next: b}\n"       // 7
-                        "      - {when: 'round(1, 2, 3) > 1', next: b}\n"         // 8
+                        "      - {when: 'round(1, 2, 3) > 1', next: b}\n"   // 8
                         "      - {when: \"x + ('a' + 1) > 1\", next: b}\n"  // 9
                         "    default: b\n"
                         "  b: {type: succeed}\n");
@@ -333,7 +333,8 @@ TEST_CASE("limit: expression over 4 KiB", "[unit][definition][limits]") {
 TEST_CASE("limit: nesting over 64 levels", "[unit][definition][limits]") {
   std::string nested(70, '[');
   nested += std::string(70, ']');
-  expect_one(std::string(kHeader) + "  a: {type: succeed, result: " + nested + "}\n", 4, 30 + 61,  // the 65th level: the root, states and a are the first three
+  expect_one(std::string(kHeader) + "  a: {type: succeed, result: " + nested + "}\n", 4,
+             30 + 61,  // the 65th level: the root, states and a are the first three
 
              "", "nesting is deeper than 64 levels");
 }

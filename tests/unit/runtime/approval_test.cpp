@@ -60,7 +60,8 @@ TEST_CASE("the submitter can never approve their own item", "[unit][runtime][sod
   auto r = h.act(h.open_task()->id, "approved", alice_manager);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == ErrorCode::forbidden);
-  CHECK_THAT(r.error().message, Catch::Contains("segregation of duties") && Catch::Contains("submitter"));
+  CHECK_THAT(r.error().message,
+             Catch::Contains("segregation of duties") && Catch::Contains("submitter"));
   CHECK(h.open_task()->detail["approvals"].empty());
 }
 
@@ -125,7 +126,8 @@ TEST_CASE("escalation adds candidates after the delay", "[unit][runtime][sod]") 
   std::string task = h.open_task()->id;
   CHECK_FALSE(h.act(task, "approved", kCarol).ok());
   h.advance_ms(24LL * 3600 * 1000);
-  CHECK(h.tasks[task].candidate_roles == std::vector<std::string>{"ap_manager", "finance_director"});
+  CHECK(h.tasks[task].candidate_roles ==
+        std::vector<std::string>{"ap_manager", "finance_director"});
   require_ok(h.act(task, "approved", kCarol));
   require_ok(h.act(task, "approved", kBob));
   CHECK(h.rec.status == rt::InstanceStatus::succeeded);

@@ -58,7 +58,8 @@ class FixedScorer : public scoring::Scorer {
 class FixedRegistry : public scoring::ScorerRegistry {
  public:
   Result<std::shared_ptr<const scoring::Scorer>> resolve(std::string_view ref) const override {
-    if (ref.substr(0, 4) != "risk") return Error{ErrorCode::not_found, "no model " + std::string(ref)};
+    if (ref.substr(0, 4) != "risk")
+      return Error{ErrorCode::not_found, "no model " + std::string(ref)};
     return std::shared_ptr<const scoring::Scorer>(std::make_shared<FixedScorer>());
   }
 };
@@ -88,8 +89,9 @@ struct Engine {
     REQUIRE(d->problems.empty());
     return d->version;
   }
-  Result<rt::InstanceRecord> start(const std::string& wf, nlohmann::json input, rt::Actor actor = {"alice", {"ap_clerk"}},
-                                   std::string key = "", std::string business_key = "") {
+  Result<rt::InstanceRecord> start(const std::string& wf, nlohmann::json input,
+                                   rt::Actor actor = {"alice", {"ap_clerk"}}, std::string key = "",
+                                   std::string business_key = "") {
     rt::StartRequest r;
     r.workflow = wf;
     r.input = std::move(input);
@@ -123,7 +125,8 @@ struct Engine {
     REQUIRE(t.ok());
     return t->empty() ? "" : t->front().id;
   }
-  Result<rt::InstanceRecord> act(const std::string& task, const std::string& outcome, rt::Actor actor) {
+  Result<rt::InstanceRecord> act(const std::string& task, const std::string& outcome,
+                                 rt::Actor actor) {
     rt::Event e;
     e.type = rt::Event::Type::task_complete;
     e.task_id = task;
@@ -163,7 +166,8 @@ const rt::Actor kBob{"bob", {"ap_manager"}};
 
 }  // namespace
 
-TEST_CASE("executor: an instance runs through score, action and approval durably", "[unit][executor]") {
+TEST_CASE("executor: an instance runs through score, action and approval durably",
+          "[unit][executor]") {
   TempDir dir;
   std::string id;
   {
@@ -179,7 +183,8 @@ TEST_CASE("executor: an instance runs through score, action and approval durably
     CHECK(e.runner->requests[0].idempotency_key == id + ":check:1");
     auto h = e.store->history(id, 0, 1000);
     REQUIRE(h.ok());
-    auto decision = std::find_if(h->begin(), h->end(), [](const auto& x) { return x.type == "decision"; });
+    auto decision =
+        std::find_if(h->begin(), h->end(), [](const auto& x) { return x.type == "decision"; });
     REQUIRE(decision != h->end());
     CHECK(decision->data["model"] == "risk");
     CHECK(decision->data["version"] == "3");
@@ -291,7 +296,9 @@ TEST_CASE("executor: timers fire from the clock, including after a restart", "[u
   std::string id;
   {
     Engine e(dir.path / "lf.db");
-    e.deploy("workflow: w\nstart: a\nstates:\n  a: {type: wait, duration: PT1H, next: b}\n  b: {type: succeed}\n");
+    e.deploy(
+        "workflow: w\nstart: a\nstates:\n  a: {type: wait, duration: PT1H, next: b}\n  b: {type: "
+        "succeed}\n");
     auto r = e.start("w", nlohmann::json::object());
     REQUIRE(r.ok());
     id = r->id;
@@ -308,7 +315,8 @@ TEST_CASE("executor: timers fire from the clock, including after a restart", "[u
   CHECK(timers->empty());
 }
 
-TEST_CASE("executor: action failures are catchable; a throwing runner is an action_error", "[unit][executor]") {
+TEST_CASE("executor: action failures are catchable; a throwing runner is an action_error",
+          "[unit][executor]") {
   TempDir dir;
   Engine e(dir.path / "lf.db");
   e.deploy(R"(
@@ -325,7 +333,8 @@ states:
   auto rec = e.get(r->id);
   CHECK(rec.status == rt::InstanceStatus::succeeded);
   CHECK_THAT(rec.state["data"]["err"]["message"].get<std::string>(), Catch::Contains("boom"));
-  CHECK_THAT(rec.state["data"]["err2"]["message"].get<std::string>(), Catch::Contains("no action runner"));
+  CHECK_THAT(rec.state["data"]["err2"]["message"].get<std::string>(),
+             Catch::Contains("no action runner"));
   CHECK(e.outbox_size() == 0);
 }
 
@@ -333,7 +342,9 @@ TEST_CASE("executor: a subflow runs as a child instance", "[unit][executor]") {
   TempDir dir;
   Engine e(dir.path / "lf.db");
   e.deploy("workflow: child\nstart: a\nstates:\n  a: {type: succeed, result: \"${x * 2}\"}\n");
-  e.deploy("workflow: parent\nstart: s\nstates:\n  s: {type: subflow, workflow: child, input: {x: 21}, output: r, next: d}\n  d: {type: succeed, result: \"${r}\"}\n");
+  e.deploy(
+      "workflow: parent\nstart: s\nstates:\n  s: {type: subflow, workflow: child, input: {x: 21}, "
+      "output: r, next: d}\n  d: {type: succeed, result: \"${r}\"}\n");
   auto r = e.start("parent", nlohmann::json::object());
   REQUIRE(r.ok());
   e.exec->wait_idle();
@@ -344,7 +355,8 @@ TEST_CASE("executor: a subflow runs as a child instance", "[unit][executor]") {
   CHECK(e.outbox_size() == 0);
 }
 
-TEST_CASE("executor: a full disk fails the write, nothing half-written, others carry on", "[unit][executor]") {
+TEST_CASE("executor: a full disk fails the write, nothing half-written, others carry on",
+          "[unit][executor]") {
   TempDir dir;
   Engine e(dir.path / "lf.db", 60);  // pages
   e.deploy(kFlow);

@@ -40,7 +40,8 @@ std::string run_step(StepHarness& h, const nlohmann::json& s) {
   } else if (s.contains("complete_effect")) {
     r = h.complete_effect(s["complete_effect"], s.value("output", nlohmann::json()));
   } else if (s.contains("fail_effect")) {
-    r = h.fail_effect(s["fail_effect"], s.value("error", std::string("action_error")), s.value("message", ""));
+    r = h.fail_effect(s["fail_effect"], s.value("error", std::string("action_error")),
+                      s.value("message", ""));
   } else if (s.contains("task")) {
     const auto* t = h.open_task();
     if (!t) return "no open task";
@@ -53,7 +54,8 @@ std::string run_step(StepHarness& h, const nlohmann::json& s) {
     e.payload = s.value("payload", nlohmann::json());
     r = h.send(e, actor_of(s));
   }
-  return r.ok() ? "ok" : "error " + std::string(to_string(r.error().code)) + ": " + r.error().message;
+  return r.ok() ? "ok"
+                : "error " + std::string(to_string(r.error().code)) + ": " + r.error().message;
 }
 
 }  // namespace
@@ -73,10 +75,14 @@ TEST_CASE("golden traces", "[unit][runtime][golden]") {
       }
       nlohmann::json history = nlohmann::json::array();
       for (const auto& rec : h.history) {
-        history.push_back({{"seq", rec.seq}, {"type", rec.type}, {"state", rec.state}, {"actor", rec.actor},
+        history.push_back({{"seq", rec.seq},
+                           {"type", rec.type},
+                           {"state", rec.state},
+                           {"actor", rec.actor},
                            {"data", rec.data}});
       }
-      nlohmann::json actual = {{"results", trace}, {"status", rt::to_string(h.rec.status)}, {"history", history}};
+      nlohmann::json actual = {
+          {"results", trace}, {"status", rt::to_string(h.rec.status)}, {"history", history}};
       auto expected_path = dir.path() / "expected.json";
       if (std::getenv("LF_UPDATE_GOLDEN")) std::ofstream(expected_path) << actual.dump(2) << "\n";
       auto expected = nlohmann::json::parse(slurp(expected_path));

@@ -106,7 +106,8 @@ states:
   done: {type: succeed}
 )");
   require_ok(h.start({{"id", "X"}}));
-  auto it = std::find_if(h.events.begin(), h.events.end(), [](const auto& e) { return e.kind == "emit"; });
+  auto it = std::find_if(h.events.begin(), h.events.end(),
+                         [](const auto& e) { return e.kind == "emit"; });
   REQUIRE(it != h.events.end());
   CHECK(it->payload["event"] == "invoice.flagged");
   CHECK(it->payload["data"]["id"] == "X");
@@ -133,7 +134,8 @@ states:
   CHECK(e->payload["features"]["flagged"] == 1.0);
   CHECK(e->payload["features"]["missing"].is_null());
   require_ok(h.complete_effect("score", {{"score", 0.8}, {"model", "risk"}, {"version", "2"}}));
-  auto decision = std::find_if(h.history.begin(), h.history.end(), [](const auto& x) { return x.type == "decision"; });
+  auto decision = std::find_if(h.history.begin(), h.history.end(),
+                               [](const auto& x) { return x.type == "decision"; });
   REQUIRE(decision != h.history.end());
   CHECK(decision->data["version"] == "2");
   CHECK(h.data()["risk"]["score"] == 0.8);
@@ -148,7 +150,8 @@ start: d
 states:
   d:
     type: decide
-    hit: )" + hit + R"(
+    hit: )" +
+           hit + R"(
     rules:
       - {when: amount < 1000, result: {tier: auto}}
       - {when: amount < 10000, result: {tier: manager}}
@@ -415,7 +418,8 @@ states:
   CHECK(h.rec.state["result"] == "handled");
 }
 
-TEST_CASE("map runs one iteration per item with a concurrency bound, results in order", "[unit][runtime]") {
+TEST_CASE("map runs one iteration per item with a concurrency bound, results in order",
+          "[unit][runtime]") {
   StepHarness h(R"(
 workflow: t
 start: m
@@ -434,7 +438,10 @@ states:
   done: {type: succeed}
 )");
   require_ok(h.start({{"lines", {{{"qty", 1}}, {{"qty", 2}}, {{"qty", 3}}}}}));
-  auto pending = [&]() { return std::count_if(h.outbox.begin(), h.outbox.end(), [](const auto& o) { return o.kind == "action"; }); };
+  auto pending = [&]() {
+    return std::count_if(h.outbox.begin(), h.outbox.end(),
+                         [](const auto& o) { return o.kind == "action"; });
+  };
   CHECK(pending() == 2);  // bounded
   // Finish the second item first: results still land in item order.
   auto second = h.outbox[1];
