@@ -6,6 +6,7 @@
 // Thread-safety: run() may be called from several threads at once.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>

@@ -524,15 +524,30 @@ Event Executor::run_score(const OutboxRecord& effect) {
 }
 
 Result<void> Executor::recover() {
-  auto pending = store_.outbox(1000000);
-  if (!pending) return pending.error();
-  auto timers = store_.timers_due(std::numeric_limits<std::int64_t>::max(), 1000000);
-  if (!timers) return timers.error();
-  {
+  // Page through every stored timer and outbox entry: a crash can leave any number.
+  std::int64_t due = std::numeric_limits<std::int64_t>::min();
+  std::string after;
+  for (;;) {
+    auto page = store_.timers_page(due, after, 1000);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    due = page->back().due_at_us;
+    after = page->back().id;
     std::lock_guard lock(timers_mu_);
-    for (auto& t : *timers) add_timer(std::move(t));
+    for (auto& t : *page) add_timer(std::move(t));
   }
-  for (auto& e : *pending) dispatch_effect(std::move(e));
+  std::vector<OutboxRecord> pending;
+  std::int64_t created = std::numeric_limits<std::int64_t>::min();
+  after.clear();
+  for (;;) {
+    auto page = store_.outbox_page(created, after, 1000);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    created = page->back().created_at_us;
+    after = page->back().id;
+    for (auto& e : *page) pending.push_back(std::move(e));
+  }
+  for (auto& e : pending) dispatch_effect(std::move(e));
   return {};
 }
 

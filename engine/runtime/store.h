@@ -80,6 +80,15 @@ class Store {
   virtual Result<std::vector<TimerRecord>> timers_due(std::int64_t now_us, std::size_t limit) = 0;
   virtual Result<std::optional<std::int64_t>> next_timer_due() = 0;
   virtual Result<std::vector<OutboxRecord>> outbox(std::size_t limit) = 0;
+  // Keyset pages for recovery, which must see every row however many there are:
+  // timers ordered by (due_at_us, id) after the given pair; outbox entries ordered by
+  // (created_at_us, id) after the given pair. Start with (INT64_MIN, "").
+  virtual Result<std::vector<TimerRecord>> timers_page(std::int64_t after_due_us,
+                                                       const std::string& after_id,
+                                                       std::size_t limit) = 0;
+  virtual Result<std::vector<OutboxRecord>> outbox_page(std::int64_t after_created_us,
+                                                        const std::string& after_id,
+                                                        std::size_t limit) = 0;
   virtual Result<std::optional<IdempotencyRecord>> idempotency(const std::string& key) = 0;
   virtual Result<std::vector<EventRecord>> events_after(std::uint64_t seq, std::size_t limit) = 0;
 

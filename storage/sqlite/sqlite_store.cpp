@@ -179,6 +179,18 @@ Result<std::optional<std::int64_t>> SqliteStore::next_timer_due() {
   return read([&](StoreReader& r) { return r.next_timer_due(); });
 }
 
+Result<std::vector<rt::TimerRecord>> SqliteStore::timers_page(std::int64_t after_due_us,
+                                                              const std::string& after_id,
+                                                              std::size_t limit) {
+  return read([&](StoreReader& r) { return r.timers_page(after_due_us, after_id, limit); });
+}
+
+Result<std::vector<rt::OutboxRecord>> SqliteStore::outbox_page(std::int64_t after_created_us,
+                                                               const std::string& after_id,
+                                                               std::size_t limit) {
+  return read([&](StoreReader& r) { return r.outbox_page(after_created_us, after_id, limit); });
+}
+
 Result<std::vector<rt::OutboxRecord>> SqliteStore::outbox(std::size_t limit) {
   return read([&](StoreReader& r) { return r.outbox(limit); });
 }

@@ -78,6 +78,12 @@ class SqliteStore final : public rt::Store {
   Result<std::vector<rt::TimerRecord>> timers_due(std::int64_t now_us, std::size_t limit) override;
   Result<std::optional<std::int64_t>> next_timer_due() override;
   Result<std::vector<rt::OutboxRecord>> outbox(std::size_t limit) override;
+  Result<std::vector<rt::TimerRecord>> timers_page(std::int64_t after_due_us,
+                                                   const std::string& after_id,
+                                                   std::size_t limit) override;
+  Result<std::vector<rt::OutboxRecord>> outbox_page(std::int64_t after_created_us,
+                                                    const std::string& after_id,
+                                                    std::size_t limit) override;
   Result<std::optional<rt::IdempotencyRecord>> idempotency(const std::string& key) override;
   Result<std::vector<rt::EventRecord>> events_after(std::uint64_t seq, std::size_t limit) override;
 

@@ -400,6 +400,26 @@ Result<std::vector<rt::OutboxRecord>> StoreReader::outbox(std::size_t limit) {
   return query_rows(db_, query, decode_outbox, "listing the outbox");
 }
 
+Result<std::vector<rt::TimerRecord>> StoreReader::timers_page(std::int64_t after_due_us,
+                                                              const std::string& after_id,
+                                                              std::size_t limit) {
+  Query query(
+      kTimerColumns,
+      "WHERE due_at_us > ?1 OR (due_at_us = ?1 AND id > ?2) ORDER BY due_at_us, id LIMIT ?3",
+      {after_due_us, after_id, capped(limit)});
+  return query_rows(db_, query, decode_timer, "paging timers");
+}
+
+Result<std::vector<rt::OutboxRecord>> StoreReader::outbox_page(std::int64_t after_created_us,
+                                                               const std::string& after_id,
+                                                               std::size_t limit) {
+  Query query(kOutboxColumns,
+              "WHERE created_at_us > ?1 OR (created_at_us = ?1 AND id > ?2) ORDER BY "
+              "created_at_us, id LIMIT ?3",
+              {after_created_us, after_id, capped(limit)});
+  return query_rows(db_, query, decode_outbox, "paging the outbox");
+}
+
 Result<std::optional<rt::IdempotencyRecord>> StoreReader::idempotency(const std::string& key) {
   Query query(kIdempotencyColumns, "WHERE key = ?1", {key});
   return query_one(db_, query, decode_idempotency, "reading idempotency key " + q(key));

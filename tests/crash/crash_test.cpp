@@ -5,7 +5,7 @@
 //
 // [crash]                 20 kill cycles, part of ctest (CI)
 // [.crash][.slow]         200 kill cycles: crash_tests "[.slow]"
-// [crash][!shouldfail]    more than 1000 armed timers at a crash: a known bug (see there)
+// [crash]                 more than 1000 armed timers at a crash (recovery pages)
 // "[crash]" also selects the hidden 200-cycle case (Catch2 reads [.crash] as [.][crash]);
 // ctest runs only the visible ones.
 // Reproduce a run with LF_CRASH_SEED=<seed>; keep its files with LF_CRASH_KEEP=1.
@@ -280,13 +280,9 @@ TEST_CASE("SIGKILL under load loses nothing acknowledged (200 cycles)", "[.crash
   run_cycles(200);
 }
 
-// KNOWN BUG, so tagged [!shouldfail]: Executor::recover() loads the timers with
-// store.timers_due(INT64_MAX, 1000000), but SqliteStore caps every list at 1000 rows
-// (kMaxListLimit) and timers_due has no cursor to page with. After a restart with more
-// than 1000 armed timers the later ones are never loaded, so their instances wait for
-// ever (and the same holds for more than 1000 outbox entries). When this test starts to
-// "fail", the bug is fixed: drop [!shouldfail].
-TEST_CASE("recovery arms every stored timer beyond the first 1000", "[crash][!shouldfail]") {
+// Regression: recover() once loaded at most 1000 timers and outbox entries (the store
+// caps list reads at 1000 rows); it now pages through them with keyset cursors.
+TEST_CASE("recovery arms every stored timer beyond the first 1000", "[crash]") {
   CrashRun run(crash_seed());
   run.timer_burst(1500);
 }
