@@ -232,11 +232,12 @@ void Executor::process(Shard& shard, Command& c) {
         return;
       }
     }
-    auto d = definitions_.get(r.workflow, r.version);
-    if (!d) return fail(d.error());
-    definition = *d;
+    // Resolve "latest" once, then load that version (get(name, 0) would look it up again).
     auto version = r.version ? Result<int>(r.version) : definitions_.latest_version(r.workflow);
     if (!version) return fail(version.error());
+    auto d = definitions_.get(r.workflow, *version);
+    if (!d) return fail(d.error());
+    definition = *d;
     ctx.actor = r.actor;
     ctx.definition_version = *version;
     ctx.new_instance_id = r.instance_id;
