@@ -12,7 +12,7 @@
 // flight (outbound calls carry the same idempotency key).
 //
 // Thread-safety: every public method may be called from any thread. Callbacks run on
-// the store's writer thread or a shard thread: keep them short.
+// the store's completion thread or a shard thread: keep them short.
 #pragma once
 
 #include <condition_variable>

@@ -7,7 +7,7 @@
 // that fails (a row-version conflict, a duplicate key) fails alone, the others commit.
 //
 // Thread-safety: every method may be called from any thread. `done` callbacks run on
-// the store's writer thread: keep them short and never call submit_sync() from one.
+// the store's completion thread: keep them short and never call submit_sync() from one.
 #pragma once
 
 #include <cstdint>

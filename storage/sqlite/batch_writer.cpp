@@ -9,13 +9,25 @@ namespace ledgerflow::storage {
 BatchWriter::BatchWriter(std::unique_ptr<Connection> db, std::size_t max_batch)
     : db_(std::move(db)), applier_(*db_), max_batch_(max_batch == 0 ? 1 : max_batch) {}
 
-void BatchWriter::run(WriteQueue& queue) {
-  Items batch;
-  batch.reserve(max_batch_);
-  while (queue.pop_batch(max_batch_, batch)) {
-    commit_batch(batch);
-    queue.finished(batch.size());
-    batch.clear();
+void BatchWriter::run(WriteQueue& queue, CompletionQueue& completions) {
+  CompletionQueue::Batch batch;
+  batch.items.reserve(max_batch_);
+  while (queue.pop_batch(max_batch_, batch.items)) {
+    batch.results = commit_batch(batch.items);
+    completions.push(std::move(batch));
+    batch = CompletionQueue::Batch{};
+    batch.items.reserve(max_batch_);
+  }
+}
+
+void BatchWriter::complete(CompletionQueue::Batch& batch) {
+  for (std::size_t i = 0; i < batch.items.size(); ++i) {
+    // A callback that throws must not take the completion thread (and every later
+    // caller) down.
+    try {
+      if (batch.items[i].done) batch.items[i].done(std::move(batch.results[i]));
+    } catch (...) {
+    }
   }
 }
 
@@ -27,29 +39,27 @@ rt::StoreStats BatchWriter::stats() const {
   return s;
 }
 
-void BatchWriter::commit_batch(Items& items) {
+std::vector<Result<void>> BatchWriter::commit_batch(Items& items) {
   std::vector<Result<void>> results(items.size());
   std::vector<std::size_t> pending(items.size());
   std::iota(pending.begin(), pending.end(), std::size_t{0});
+  bool isolate = false;  // optimistic first: no savepoints until a write set fails
   try {
-    while (try_transaction(items, pending, results) == Attempt::restart) {
+    while (try_transaction(items, pending, results, isolate) == Attempt::restart) {
     }
   } catch (const std::exception& e) {  // e.g. bad_alloc: fail the batch, keep the thread
     rollback_quietly();
     for (auto& r : results) r = Error::io(std::string("writing the batch failed: ") + e.what());
   }
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (!results[i]) failed_write_sets_.fetch_add(1, std::memory_order_relaxed);
-    // A callback that throws must not take the writer (and every later caller) down.
-    try {
-      if (items[i].done) items[i].done(std::move(results[i]));
-    } catch (...) {
-    }
+  for (const auto& r : results) {
+    if (!r) failed_write_sets_.fetch_add(1, std::memory_order_relaxed);
   }
+  return results;
 }
 
 BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std::size_t>& pending,
-                                                  std::vector<Result<void>>& results) {
+                                                  std::vector<Result<void>>& results,
+                                                  bool& isolate) {
   if (pending.empty()) return Attempt::finished;
   rollback_quietly();  // never inherit a transaction a failure left open
   auto begun = db_->exec("BEGIN IMMEDIATE", "beginning the write transaction");
@@ -57,19 +67,26 @@ BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std:
     for (std::size_t i : pending) results[i] = begun.error();
     return Attempt::finished;
   }
+  // A lone write set needs no savepoint: its failure rolls back the whole transaction.
+  const bool savepoints = isolate && pending.size() > 1;
   std::vector<std::size_t> applied;
+  applied.reserve(pending.size());
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const std::size_t i = pending[k];
-    auto r = apply_in_savepoint(items[i].write_set);
+    auto r = savepoints ? apply_in_savepoint(items[i].write_set) : applier_.apply(items[i].write_set);
     if (r) {
       applied.push_back(i);
       continue;
     }
     results[i] = std::move(r);
-    if (!db_->in_transaction()) {  // SQLite rolled back the whole transaction
+    if (!savepoints || !db_->in_transaction()) {
+      // Optimistic mode, or SQLite rolled back the whole transaction: undo everything and
+      // restart without the failed write set, each one now in its own savepoint.
+      rollback_quietly();
       applied.insert(applied.end(), pending.begin() + static_cast<std::ptrdiff_t>(k) + 1,
                      pending.end());
       pending = std::move(applied);
+      isolate = true;
       return Attempt::restart;
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "storage/sqlite/batch_writer.h"
+#include "storage/sqlite/completion_queue.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/reader_pool.h"
 #include "storage/sqlite/schema.h"
@@ -89,28 +90,48 @@ SqliteStore::SqliteStore(std::unique_ptr<BatchWriter> writer, std::unique_ptr<Re
                          std::size_t max_queued)
     : writer_(std::move(writer)),
       readers_(std::move(readers)),
-      queue_(std::make_unique<WriteQueue>(max_queued)) {
-  writer_thread_ = std::thread([this] { writer_->run(*queue_); });
+      queue_(std::make_unique<WriteQueue>(max_queued)),
+      completions_(std::make_unique<CompletionQueue>(kMaxCompletedBatches)) {
+  completion_thread_ = std::thread([this] {
+    CompletionQueue::Batch batch;
+    while (completions_->pop(batch)) {
+      BatchWriter::complete(batch);
+      queue_->finished(batch.items.size());
+      batch = CompletionQueue::Batch{};  // frees the batch here, not on the writer
+    }
+  });
+  writer_thread_ = std::thread([this] { writer_->run(*queue_, *completions_); });
 }
 
 SqliteStore::~SqliteStore() {
   queue_->close();  // the writer drains what is queued, then returns
   writer_thread_.join();
+  completions_->close();  // the completion thread calls the last callbacks, then returns
+  completion_thread_.join();
 }
 
 void SqliteStore::submit(rt::WriteSet ws, Done done) {
   // JSON is serialised here, on the caller's thread, not on the one writer thread.
   WriteQueue::Item item{encode(std::move(ws)), std::move(done)};
-  // The writer thread (a `done` submitting more work) must not wait for itself.
-  const bool on_writer = std::this_thread::get_id() == writer_thread_.get_id();
-  if (!queue_->push(item, /*may_block=*/!on_writer) && item.done) {
+  // A `done` submitting more work must not wait: the writer may be waiting for the
+  // completion thread to take its batch.
+  const bool in_callback = std::this_thread::get_id() == completion_thread_.get_id();
+  if (!queue_->push(item, /*may_block=*/!in_callback) && item.done) {
     item.done(Error{ErrorCode::unavailable, "sqlite store: submit after shutdown began"});
   }
 }
 
 void SqliteStore::flush() {
-  if (std::this_thread::get_id() == writer_thread_.get_id()) return;  // would wait for itself
+  if (std::this_thread::get_id() == completion_thread_.get_id()) return;  // would wait for itself
   queue_->wait_drained();
+}
+
+void SqliteStore::pause_writes() {
+  queue_->hold(true);
+}
+
+void SqliteStore::resume_writes() {
+  queue_->hold(false);
 }
 
 rt::StoreStats SqliteStore::stats() const {

@@ -5,8 +5,8 @@
 // bounded queue (submit blocks when max_queued_write_sets are waiting: back-pressure).
 // One writer thread owns the only write connection and commits up to max_batch write sets
 // per transaction, each in its own savepoint, so one failing write set (row_version
-// conflict, duplicate key) fails alone. `done` runs on the writer thread after COMMIT returned,
-// never before. Reads: each call borrows a read-only connection (SQLITE_OPEN_READONLY) from a small
+// conflict, duplicate key) fails alone. `done` runs on the completion thread after COMMIT
+// returned, never before, in commit order. Reads: each call borrows a read-only connection (SQLITE_OPEN_READONLY) from a small
 // pool; in WAL mode readers see the last commit and never block the writer.
 // Open: refuses a file that is not a database or fails PRAGMA quick_check (corruption),
 // a schema newer than this binary (unavailable), a SQLite file of another application
@@ -14,7 +14,7 @@
 // read-only file fails the write sets concerned with io_error; the store stays usable.
 //
 // Thread-safety: every method may be called from any thread, except that flush() and
-// submit_sync() must not be called from a `done` callback (the writer thread).
+// submit_sync() must not be called from a `done` callback (the completion thread).
 #pragma once
 
 #include <cstddef>
@@ -29,6 +29,7 @@
 namespace ledgerflow::storage {
 
 class BatchWriter;
+class CompletionQueue;
 class ReaderPool;
 class WriteQueue;
 
@@ -90,6 +91,12 @@ class SqliteStore final : public rt::Store {
   rt::StoreStats stats() const override;
   void flush() override;
 
+  // Pauses the writer between batches: submitted write sets wait (submit() blocks once
+  // max_queued_write_sets wait) and are committed together after resume_writes(). The
+  // batch being committed when this is called still commits. flush() waits for resume.
+  void pause_writes();
+  void resume_writes();
+
  private:
   SqliteStore(std::unique_ptr<BatchWriter> writer, std::unique_ptr<ReaderPool> readers,
               std::size_t max_queued);
@@ -102,7 +109,11 @@ class SqliteStore final : public rt::Store {
   std::unique_ptr<BatchWriter> writer_;
   std::unique_ptr<ReaderPool> readers_;
   std::unique_ptr<WriteQueue> queue_;
+  std::unique_ptr<CompletionQueue> completions_;
+  std::thread completion_thread_;  // started first: the writer hands it batches
   std::thread writer_thread_;
+  // Committed batches waiting for their callbacks before the writer waits.
+  static constexpr std::size_t kMaxCompletedBatches = 4;
 };
 
 }  // namespace ledgerflow::storage

@@ -19,7 +19,7 @@ bool WriteQueue::push(Item& item, bool may_block) {
 
 bool WriteQueue::pop_batch(std::size_t max_items, std::vector<Item>& out) {
   std::unique_lock lock(mutex_);
-  not_empty_.wait(lock, [this] { return closed_ || !items_.empty(); });
+  not_empty_.wait(lock, [this] { return closed_ || (!held_ && !items_.empty()); });
   if (items_.empty()) return false;  // closed and drained
   const std::size_t n = std::min(std::max<std::size_t>(max_items, 1), items_.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -43,6 +43,14 @@ void WriteQueue::wait_drained() {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = pushed_;
   drained_.wait(lock, [this, target] { return finished_ >= target; });
+}
+
+void WriteQueue::hold(bool held) {
+  {
+    std::lock_guard lock(mutex_);
+    held_ = held;
+  }
+  not_empty_.notify_all();
 }
 
 void WriteQueue::close() {

@@ -43,6 +43,10 @@ class WriteQueue {
   void wait_drained();
   // No more pushes; pop_batch() drains what is queued, then returns false.
   void close();
+  // While held, pop_batch() takes nothing: pushed items accumulate (up to capacity) and
+  // are taken together once released. close() overrides a hold. For tests and for
+  // maintenance windows; wait_drained() during a hold waits for the release.
+  void hold(bool held);
 
  private:
   const std::size_t capacity_;
@@ -54,6 +58,7 @@ class WriteQueue {
   std::uint64_t pushed_ = 0;
   std::uint64_t finished_ = 0;
   bool closed_ = false;
+  bool held_ = false;
 };
 
 }  // namespace ledgerflow::storage

@@ -93,7 +93,11 @@ Result<void> WriteSetApplier::apply(const EncodedWriteSet& ews) {
     if (!r) return r;
   }
   for (std::size_t i = 0; i < ws.history.size(); ++i) {
-    if (auto r = append_history(ws.history[i], ews.history_data[i]); !r) return r;
+    // Rows of one instance usually come in a run: seq n+1 right after seq n needs no
+    // lookup for n (it was inserted just now); only the first of a run is checked.
+    const bool follows = i > 0 && ws.history[i - 1].instance_id == ws.history[i].instance_id &&
+                         ws.history[i - 1].seq + 1 == ws.history[i].seq;
+    if (auto r = append_history(ws.history[i], ews.history_data[i], follows); !r) return r;
   }
   for (std::size_t i = 0; i < ws.tasks.size(); ++i) {
     auto r = upsert_task(ws.tasks[i], ews.task_roles[i], ews.task_users[i], ews.task_detail[i]);
@@ -191,12 +195,13 @@ Result<void> WriteSetApplier::explain_stale_instance(const std::string& id,
                                         std::to_string(s.column_int(0))};
 }
 
-Result<void> WriteSetApplier::append_history(const rt::HistoryRecord& h, const std::string& data) {
+Result<void> WriteSetApplier::append_history(const rt::HistoryRecord& h, const std::string& data,
+                                             bool previous_just_inserted) {
   auto what = [&] {
     return "history of instance " + q(h.instance_id) + " seq " + std::to_string(h.seq);
   };
   if (h.seq == 0) return Error::invalid(what() + ": history seq is 1-based");
-  if (h.seq > 1) {  // seq has no gaps: the previous event must be stored already
+  if (h.seq > 1 && !previous_just_inserted) {  // no gaps: seq - 1 must be stored already
     auto st = db_.prepare(kHistoryExists);
     if (!st) return st.error();
     Statement& s = st->get();

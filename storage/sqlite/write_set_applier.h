@@ -39,7 +39,9 @@ class WriteSetApplier {
   Result<void> write_instance(const rt::InstanceRecord& i, const std::string& state,
                               std::uint64_t expected_row_version);
   Result<void> explain_stale_instance(const std::string& id, std::uint64_t expected_row_version);
-  Result<void> append_history(const rt::HistoryRecord& h, const std::string& data);
+  // `previous_just_inserted`: seq - 1 of the same instance was the row before in this write set.
+  Result<void> append_history(const rt::HistoryRecord& h, const std::string& data,
+                              bool previous_just_inserted);
   Result<void> upsert_task(const rt::TaskRecord& t, const std::string& roles_json,
                            const std::string& users_json, const std::string& detail_json);
   Result<void> replace_task_candidates(const rt::TaskRecord& t);

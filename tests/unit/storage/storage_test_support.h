@@ -114,31 +114,22 @@ inline rt::TaskRecord make_task(const std::string& id, const std::string& instan
   return t;
 }
 
-// Holds the writer thread inside a `done` callback so that what is submitted meanwhile
-// queues up and is taken as one batch when released.
+// Pauses the store's writer so that what is submitted meanwhile queues up and is taken
+// as one batch when released.
 class WriterGate {
  public:
-  explicit WriterGate(SqliteStore& store) {
-    std::promise<void> entered;
-    auto entered_future = entered.get_future();
-    store.submit(rt::WriteSet{},
-                 [&entered, released = release_.get_future().share()](ledgerflow::Result<void>) {
-                   entered.set_value();
-                   released.wait();
-                 });
-    entered_future.wait();
-  }
+  explicit WriterGate(SqliteStore& store) : store_(store) { store_.pause_writes(); }
   ~WriterGate() { release(); }
   WriterGate(const WriterGate&) = delete;
   WriterGate& operator=(const WriterGate&) = delete;
 
   void release() {
-    if (!released_) release_.set_value();
+    if (!released_) store_.resume_writes();
     released_ = true;
   }
 
  private:
-  std::promise<void> release_;
+  SqliteStore& store_;
   bool released_ = false;
 };
 
