@@ -123,7 +123,7 @@ Executor::Shard& Executor::shard_for(const std::string& instance_id) {
   return *shards_[std::hash<std::string>{}(instance_id) % shards_.size()];
 }
 
-void Executor::enqueue(Command command) {
+void Executor::enqueue(Command command, bool may_block) {
   {
     std::lock_guard lock(idle_mu_);
     ++in_flight_;
@@ -133,7 +133,10 @@ void Executor::enqueue(Command command) {
   const std::string& id = command.is_start ? command.start.instance_id : command.instance_id;
   Shard& shard = shard_for(id);
   std::unique_lock lock(shard.mu);
-  shard.space_cv.wait(lock, [&] { return shard.queue.size() < options_.max_queued || stopping_; });
+  if (may_block) {
+    shard.space_cv.wait(lock,
+                        [&] { return shard.queue.size() < options_.max_queued || stopping_; });
+  }
   shard.queue.push_back(std::move(command));
   shard.cv.notify_one();
 }
@@ -144,6 +147,22 @@ void Executor::start(StartRequest request, Callback done) {
   c.start = std::move(request);
   c.done = std::move(done);
   enqueue(std::move(c));
+}
+
+void Executor::start_internal(StartRequest request, Callback done) {
+  Command c;
+  c.is_start = true;
+  c.start = std::move(request);
+  c.done = std::move(done);
+  enqueue(std::move(c), /*may_block=*/false);
+}
+
+void Executor::send_internal(const std::string& instance_id, Event event, Callback done) {
+  Command c;
+  c.instance_id = instance_id;
+  c.event = std::move(event);
+  c.done = std::move(done);
+  enqueue(std::move(c), /*may_block=*/false);
 }
 
 void Executor::send(const std::string& instance_id, Event event, Actor actor, Callback done) {
@@ -372,7 +391,7 @@ void Executor::dispatch_effect(OutboxRecord effect) {
     r.parent_effect_id = effect.id;
     std::string parent = effect.instance_id;
     std::string effect_id = effect.id;
-    start(std::move(r), [this, parent, effect_id](Result<InstanceRecord> res) {
+    start_internal(std::move(r), [this, parent, effect_id](Result<InstanceRecord> res) {
       // A child that already exists was started before a crash: its own completion
       // notifies the parent. Anything else is the subflow's failure.
       if (res || res.error().code == ErrorCode::conflict) return;
@@ -382,7 +401,7 @@ void Executor::dispatch_effect(OutboxRecord effect) {
       e.ok = false;
       e.error = "subflow_failed";
       e.message = "could not start the subflow: " + res.error().message;
-      send(parent, std::move(e), Actor{}, nullptr);
+      send_internal(parent, std::move(e), nullptr);
     });
     return;
   }
@@ -391,8 +410,8 @@ void Executor::dispatch_effect(OutboxRecord effect) {
     e.type = Event::Type::cancel;
     e.comment = "parent state cancelled";
     std::string outbox_id = effect.id;
-    send(p.value("child_id", std::string()), std::move(e), Actor{},
-         [consume, outbox_id](Result<InstanceRecord>) { consume(outbox_id); });
+    send_internal(p.value("child_id", std::string()), std::move(e),
+                  [consume, outbox_id](Result<InstanceRecord>) { consume(outbox_id); });
     return;
   }
   if (effect.kind == kEffectNotifyParent) {
@@ -409,7 +428,7 @@ void Executor::dispatch_effect(OutboxRecord effect) {
     c.done = [consume, outbox_id](Result<InstanceRecord> r) {
       if (!r) consume(outbox_id);
     };
-    enqueue(std::move(c));
+    enqueue(std::move(c), /*may_block=*/false);
   }
 }
 

@@ -99,7 +99,13 @@ class Executor {
   struct Command;
   struct Shard;
 
-  void enqueue(Command command);
+  // `may_block`: wait while the shard's queue is full (back-pressure on outside callers).
+  // Commands the engine gives itself from commit callbacks never wait: the completion
+  // thread waiting for a shard that waits for the store would deadlock. They are bounded
+  // by the instances in flight, not by the queue.
+  void enqueue(Command command, bool may_block = true);
+  void start_internal(StartRequest request, Callback done);
+  void send_internal(const std::string& instance_id, Event event, Callback done);
   void shard_loop(Shard& shard);
   void process(Shard& shard, Command& command);
   void after_commit(const std::string& instance_id, std::vector<OutboxRecord> effects,
