@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 
 #include "plugins/common/json_file.h"
+#include "plugins/forest/xgboost_json.h"
 #include "plugins/logistic/linear_model.h"
 #include "plugins/logistic/linear_scorer.h"
+#include "plugins/xgboost/tree_model_loader.h"
 
 namespace ledgerflow::plugins {
 namespace fs = std::filesystem;
@@ -82,8 +85,14 @@ Result<std::map<std::string, int>> read_aliases(const std::string& path) {
   return aliases;
 }
 
-// Picks the scorer for a model file by its "format" field.
-Result<std::unique_ptr<scoring::Scorer>> load_model_file(const std::string& path) {
+// Picks the scorer for a model file: XGBoost JSON models (a top-level "learner", no
+// "format") go to the tree scorers, others by their "format" field.
+Result<std::unique_ptr<scoring::Scorer>> load_model_file(
+    const std::string& path, const std::string& name, int version,
+    const DirectoryRegistry::LoadNotice& notice) {
+  // XGBoost JSON models (plugins/xgboost/tree_model_loader.h) can be far larger than
+  // read_json_file's limits: sniff them first.
+  if (starts_like_xgboost_model(path)) return load_tree_model(path, name, version, notice);
   auto doc = read_json_file(path);
   if (!doc) return doc.error();
   auto format = doc->is_object() ? doc->find("format") : doc->end();
@@ -92,14 +101,19 @@ Result<std::unique_ptr<scoring::Scorer>> load_model_file(const std::string& path
     if (!scorer) return scorer.error();
     return std::unique_ptr<scoring::Scorer>(std::move(*scorer));
   }
+  if (format == doc->end() && doc->is_object() && doc->contains("learner")) {
+    return load_tree_model(path, name, version, notice);
+  }
   std::string got = format == doc->end() ? "none (no \"format\" field)" : format->dump();
   return Error::invalid(path + ": unsupported model format " + got +
-                        "; this registry reads: " + std::string(kLinearModelFormat));
+                        "; this registry reads: " + std::string(kLinearModelFormat) +
+                        " and XGBoost JSON models (a top-level \"learner\")");
 }
 
 }  // namespace
 
-Result<std::unique_ptr<DirectoryRegistry>> DirectoryRegistry::open(const std::string& dir) {
+Result<std::unique_ptr<DirectoryRegistry>> DirectoryRegistry::open(const std::string& dir,
+                                                                   LoadNotice notice) {
   std::error_code ec;
   auto status = fs::status(dir, ec);
   if (status.type() == fs::file_type::not_found) {
@@ -109,7 +123,7 @@ Result<std::unique_ptr<DirectoryRegistry>> DirectoryRegistry::open(const std::st
   if (status.type() != fs::file_type::directory) {
     return Error::io("model directory " + dir + " is not a directory");
   }
-  return std::make_unique<DirectoryRegistry>(dir);
+  return std::make_unique<DirectoryRegistry>(dir, std::move(notice));
 }
 
 Result<std::shared_ptr<const scoring::Scorer>> DirectoryRegistry::resolve(
@@ -217,7 +231,9 @@ Result<std::shared_ptr<const scoring::Scorer>> DirectoryRegistry::model_for(cons
   // Loaded outside the lock so one slow model does not stall every other resolve; two
   // threads may both load it, and the first to insert wins (both get the same pointer).
   std::string path = (fs::path(dir_) / name / std::to_string(version) / "model.json").string();
-  auto scorer = load_model_file(path);
+  auto scorer = load_model_file(
+      path, name, version,
+      notice_ ? notice_ : [](const std::string& m) { std::cerr << "ledgerflow: " << m << "\n"; });
   if (!scorer) return scorer.error();
   const auto& info = (*scorer)->info();
   if (info.name != name || info.version != std::to_string(version)) {

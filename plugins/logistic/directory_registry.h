@@ -5,7 +5,15 @@
 //
 // resolve("name") and resolve("name@champion") give the champion alias if set, else the
 // highest version; "name@alias" an alias; "name@3" version 3. Model files are dispatched
-// on their "format" field; today only "ledgerflow-linear/1" (LinearScorer) is known.
+// on their content:
+//
+//   "format": "ledgerflow-linear/1"     LinearScorer (plugins/logistic/README.md)
+//   a top-level "learner", no "format"  an XGBoost JSON model (load_tree_model in
+//                                       plugins/xgboost/tree_model_loader.h): the native
+//                                       ForestScorer, or XgboostScorer through the C API
+//                                       for models the native path cannot serve (the
+//                                       load notice says so); input names from a sibling
+//                                       meta.json, else the model's own feature_names.
 //
 // Loads lazily and caches. A published version directory is treated as immutable, so a
 // loaded model stays cached for the registry's lifetime; the alias table and the version
@@ -16,6 +24,7 @@
 // mutex guards the caches; files are read outside it). Scorers are shared and const.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,10 +39,18 @@ namespace ledgerflow::plugins {
 
 class DirectoryRegistry final : public scoring::ScorerRegistry {
  public:
-  // io_error / not_found when `dir` is not a readable directory.
-  static Result<std::unique_ptr<DirectoryRegistry>> open(const std::string& dir);
+  // Told about noteworthy loads, once per loaded model: today, an XGBoost model served
+  // through the C API because the native evaluator cannot ("<path>: served by the XGBoost
+  // C API: ..."). Called on resolve()'s thread (so possibly on several at once), outside
+  // the registry's lock. Without one, such notices go to stderr.
+  using LoadNotice = std::function<void(const std::string& message)>;
 
-  explicit DirectoryRegistry(std::string dir) : dir_(std::move(dir)) {}
+  // io_error / not_found when `dir` is not a readable directory.
+  static Result<std::unique_ptr<DirectoryRegistry>> open(const std::string& dir,
+                                                         LoadNotice notice = {});
+
+  explicit DirectoryRegistry(std::string dir, LoadNotice notice = {})
+      : dir_(std::move(dir)), notice_(std::move(notice)) {}
 
   // invalid_argument for a malformed reference; not_found for an unknown model, version
   // or alias (the message lists what exists); the model file's own error when it fails
@@ -57,6 +74,7 @@ class DirectoryRegistry final : public scoring::ScorerRegistry {
                                                            int version) const;
 
   std::string dir_;
+  LoadNotice notice_;
   mutable std::mutex mu_;
   mutable std::map<std::string, Index> indexes_;  // by name
   mutable std::map<std::pair<std::string, int>, std::shared_ptr<const scoring::Scorer>> models_;

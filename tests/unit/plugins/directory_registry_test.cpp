@@ -188,3 +188,107 @@ TEST_CASE("registry: concurrent resolve from 4 threads", "[unit][plugins]") {
     CHECK(seen[t] == seen[0]);
   }
 }
+
+// ---- XGBoost JSON models: the native forest evaluator, the C API fallback, meta.json ----
+
+#include "forest_test_support.h"
+
+namespace {
+
+using ledgerflow::plugins::test::trained_model;
+
+void add_xgboost(const TempDir& dir, const std::string& name, int version, const std::string& key) {
+  dir.write(name + "/" + std::to_string(version) + "/model.json",
+            ledgerflow::plugins::test::read_file(trained_model(key).path));
+}
+
+std::string meta_text(std::size_t features, const std::string& prefix,
+                      const std::string& extra = "") {
+  std::string out = R"({"features": [)";
+  for (std::size_t i = 0; i < features; ++i) {
+    out += (i ? ", " : "") + std::string(R"({"name": ")") + prefix + std::to_string(i) +
+           R"(", "type": "number"})";
+  }
+  return out + "]" + extra + R"(, "metrics": {"auc": 0.9}, "reference": {"x0": [1, 2, 3]}})";
+}
+
+}  // namespace
+
+TEST_CASE("registry: XGBoost models load natively with meta.json names",
+          "[unit][plugins][forest]") {
+  TempDir dir;
+  add_xgboost(dir, "late", 1, "regression");
+  dir.write("late/1/meta.json", meta_text(12, "days_", R"(, "objective": "reg:squarederror")"));
+  add_xgboost(dir, "fraud", 2, "binary");  // no meta.json: the model's own feature_names
+  add_model(dir, "fraud", 1);              // a linear version next to it
+  std::vector<std::string> notices;
+  DirectoryRegistry registry(dir.path(), [&](const std::string& m) { notices.push_back(m); });
+
+  auto late = registry.resolve("late");
+  INFO((late.ok() ? "" : late.error().message));
+  REQUIRE(late.ok());
+  CHECK((*late)->info().kind == "forest");
+  CHECK((*late)->info().name == "late");
+  CHECK((*late)->info().version == "1");
+  CHECK((*late)->info().features[11] == "days_11");
+  CHECK((*late)->score(std::vector<double>(12, 1.0), 2).ok());
+
+  auto fraud = registry.resolve("fraud");
+  REQUIRE(fraud.ok());
+  CHECK((*fraud)->info().kind == "forest");
+  CHECK((*fraud)->info().features[0] == "x0");
+  auto linear = registry.resolve("fraud@1");
+  REQUIRE(linear.ok());
+  CHECK((*linear)->info().kind == "logistic");
+  CHECK(notices.empty());
+}
+
+TEST_CASE("registry: unsupported XGBoost models fall back to the C API",
+          "[unit][plugins][forest]") {
+  TempDir dir;
+  add_xgboost(dir, "dropout", 1, "dart");
+  dir.write("dropout/1/meta.json", meta_text(8, "v"));
+  std::vector<std::string> notices;
+  DirectoryRegistry registry(dir.path(), [&](const std::string& m) { notices.push_back(m); });
+  auto r = registry.resolve("dropout");
+  INFO((r.ok() ? "" : r.error().message));
+  REQUIRE(r.ok());
+  CHECK((*r)->info().kind == "xgboost");
+  CHECK((*r)->info().features[0] == "v0");
+  REQUIRE(notices.size() == 1);
+  CHECK_THAT(notices[0], Catch::Contains("served by the XGBoost C API"));
+  CHECK_THAT(notices[0], Catch::Contains("'dart'"));
+  CHECK_THAT(notices[0], Catch::StartsWith(dir.path("dropout/1/model.json")));
+  CHECK(registry.resolve("dropout").ok());
+  CHECK(notices.size() == 1);  // cached: loaded once
+}
+
+TEST_CASE("registry: XGBoost models with bad or missing metadata", "[unit][plugins][forest]") {
+  TempDir dir;
+  add_xgboost(dir, "anon", 1, "regression");  // no names anywhere
+  add_xgboost(dir, "short", 1, "regression");
+  dir.write("short/1/meta.json", meta_text(11, "f"));
+  add_xgboost(dir, "renamed", 1, "binary");
+  dir.write("renamed/1/meta.json", meta_text(30, "y"));
+  add_xgboost(dir, "wrongobj", 1, "regression");
+  dir.write("wrongobj/1/meta.json", meta_text(12, "f", R"(, "objective": "binary:logistic")"));
+  add_xgboost(dir, "moved", 3, "regression");
+  dir.write("moved/3/meta.json", meta_text(12, "f", R"(, "name": "other")"));
+  std::string text = ledgerflow::plugins::test::read_file(trained_model("regression").path);
+  dir.write("cut/1/model.json", text.substr(0, text.size() / 3));
+  dir.write("cut/1/meta.json", meta_text(12, "f"));
+  DirectoryRegistry registry(dir.path(), [](const std::string&) {});
+
+  CHECK_THAT(error_of(registry, "anon").message,
+             Catch::Contains("has no feature_names and there is no"));
+  CHECK_THAT(error_of(registry, "short").message,
+             Catch::Contains("11 feature names given, but the model has 12 features"));
+  CHECK_THAT(error_of(registry, "renamed").message,
+             Catch::Contains("feature 0 is 'y0' in meta.json but 'x0' in the model"));
+  CHECK_THAT(error_of(registry, "wrongobj").message,
+             Catch::Contains("objective \"binary:logistic\" but"));
+  CHECK_THAT(error_of(registry, "moved").message, Catch::Contains("but lives at moved/3"));
+  auto cut = error_of(registry, "cut");
+  CHECK(cut.code == ErrorCode::invalid_argument);
+  CHECK_THAT(cut.message, Catch::Contains("truncated"));
+}
