@@ -74,6 +74,10 @@ void ChildProcess::kill_hard() {
   if (!reaped_) ::kill(pid_, SIGKILL);
 }
 
+void ChildProcess::send_signal(int signal) {
+  if (!reaped_) ::kill(pid_, signal);
+}
+
 int ChildProcess::wait() {
   if (reaped_) return exit_code_;
   int status = 0;

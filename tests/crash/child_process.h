@@ -32,6 +32,8 @@ class ChildProcess {
   bool read_lines(Deadline deadline, std::vector<std::string>& lines);
   // Sends SIGKILL.
   void kill_hard();
+  // Sends `signal` (e.g. SIGTERM for a graceful stop).
+  void send_signal(int signal);
   // Waits for the child; returns its exit code, or 128 + the signal that killed it.
   int wait();
 

@@ -1,0 +1,62 @@
+// EngineHost: the engine as the daemon runs it — the SQLite store, the definition
+// registry, the model registry, the action runners and the executor, wired once — plus
+// deployment of a workflows directory at start.
+// Thread-safety: the accessors may be used from any thread (each component documents its
+// own guarantees); construction and destruction from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/runtime/clock.h"
+#include "engine/runtime/definition_registry.h"
+#include "engine/runtime/executor.h"
+#include "engine/runtime/store.h"
+#include "engine/scoring/scorer.h"
+
+namespace ledgerflow::api {
+
+struct EngineHostOptions {
+  std::string database;
+  bool synchronous_full = true;
+  std::string models;  // directory; missing = no models
+  int shards = 2;
+  int effect_threads = 4;
+};
+
+struct DeployedFile {
+  std::string file;
+  std::string name;
+  int version = 0;
+  bool created = false;
+};
+
+class EngineHost {
+ public:
+  static Result<std::unique_ptr<EngineHost>> open(const EngineHostOptions& options,
+                                                  const rt::Clock& clock);
+  ~EngineHost();
+
+  // Deploys every *.yaml, *.yml and *.json file directly in `dir` (sorted by name), as
+  // `user`. All or nothing for validation: every file is validated first and the first
+  // invalid one is reported with all its problems (file:line:column), deploying none.
+  Result<std::vector<DeployedFile>> deploy_directory(const std::string& dir,
+                                                     const std::string& user);
+
+  rt::Store& store() { return *store_; }
+  rt::DefinitionRegistry& definitions() { return *definitions_; }
+  rt::Executor& executor() { return *executor_; }
+  const scoring::ScorerRegistry* scorers() const { return scorers_.get(); }
+  const rt::Clock& clock() const { return clock_; }
+
+ private:
+  explicit EngineHost(const rt::Clock& clock) : clock_(clock) {}
+  const rt::Clock& clock_;
+  std::unique_ptr<rt::Store> store_;
+  std::unique_ptr<rt::DefinitionRegistry> definitions_;
+  std::unique_ptr<scoring::ScorerRegistry> scorers_;
+  std::unique_ptr<rt::Executor> executor_;
+};
+
+}  // namespace ledgerflow::api
