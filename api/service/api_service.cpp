@@ -322,17 +322,32 @@ Result<void> ApiService::add_system_routes(http::Router& router) {
       });
       !r)
     return r;
+  // Ready = the writer commits (an empty write set goes through the write queue and
+  // BEGIN IMMEDIATE/COMMIT) and the workflows are deployed (they are, before the server
+  // starts; the count is reported).
   if (auto r = add("GET", "/readyz",
                    [this](const Request&, Responder res) {
                      auto responder = std::make_shared<Responder>(std::move(res));
-                     boost::asio::post(pool_, [this, responder] {
-                       auto probe = host_.store().events_after(UINT64_MAX - 1, 1);
-                       if (!probe) {
+                     host_.store().submit(rt::WriteSet{}, [this, responder](Result<void> w) {
+                       if (!w) {
                          (*responder)(http::problem(503, "Service Unavailable",
-                                                    "the database is not readable"));
+                                                    "the database is not writable: " +
+                                                        w.error().message));
                          return;
                        }
-                       (*responder)(Response::json(200, {{"status", "ready"}}));
+                       boost::asio::post(pool_, [this, responder] {
+                         auto defs = host_.store().definitions();
+                         if (!defs) {
+                           (*responder)(http::problem(503, "Service Unavailable",
+                                                      "the database is not readable"));
+                           return;
+                         }
+                         std::set<std::string> names;
+                         for (const auto& d : *defs) names.insert(d.name);
+                         (*responder)(Response::json(200, {{"status", "ready"},
+                                                           {"database", "writable"},
+                                                           {"workflows", names.size()}}));
+                       });
                      });
                    });
       !r)
