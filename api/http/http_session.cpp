@@ -170,7 +170,10 @@ void HttpSession::start_read() {
 }
 
 void HttpSession::on_idle_read(beast::error_code ec, std::size_t bytes) {
-  if (ec) {  // idle timeout, client closed, or drain: nothing was in progress
+  // Idle timeout, client closed, or drain. A drain may close the session while this read
+  // completes with bytes: the request must not run then (it would be executed and never
+  // answered, and the client's retry would apply it twice).
+  if (ec || phase_ != Phase::idle) {
     close();
     return;
   }

@@ -10,6 +10,7 @@
 
 #include "api/http/problem.h"
 #include "api/service/masking.h"
+#include "api/service/openapi_document.h"
 #include "engine/expr/timestamp.h"
 
 namespace ledgerflow::api {
@@ -307,6 +308,7 @@ Result<void> ApiService::register_routes(http::Router& router) {
   if (auto r = add_system_routes(router); !r) return r;
   if (auto r = add_workflow_routes(router); !r) return r;
   if (auto r = add_instance_routes(router); !r) return r;
+  if (auto r = add_model_routes(router); !r) return r;
   return add_task_routes(router);
 }
 
@@ -381,7 +383,8 @@ Result<void> ApiService::add_system_routes(http::Router& router) {
     return r;
   auto openapi = [this](bool as_json) {
     return [this, as_json](const Request&, Responder res) {
-      const std::string text = read_file(options_.openapi_path);
+      const std::string text =
+          options_.openapi_path.empty() ? std::string(kOpenApiYaml) : read_file(options_.openapi_path);
       if (text.empty()) {
         res(http::problem(404, "Not Found", "the OpenAPI document is not installed"));
         return;

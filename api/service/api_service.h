@@ -38,8 +38,9 @@ struct ApiOptions {
   double rate_per_second = 500;
   double rate_burst = 1000;
   std::size_t max_sse_clients = 256;
-  std::string openapi_path = "api/openapi.yaml";  // served at /v1/openapi.yaml and .json
+  std::string openapi_path;  // empty: the document compiled in (api/openapi.yaml of the build)
   std::string dashboard_dir;                      // static files served at / (may be empty)
+  std::string models_dir;                         // the model registry (for /v1/models)
 };
 
 class ApiService {
@@ -86,6 +87,7 @@ class ApiService {
   Result<void> add_workflow_routes(http::Router& router);
   Result<void> add_instance_routes(http::Router& router);
   Result<void> add_task_routes(http::Router& router);
+  Result<void> add_model_routes(http::Router& router);
 
   // Answers an engine command's result: the instance view, or the error as a problem.
   void answer_command(std::shared_ptr<http::Responder> res, Result<rt::InstanceRecord> r,

@@ -25,8 +25,10 @@ Result<std::unique_ptr<EngineHost>> EngineHost::open(const EngineHostOptions& o,
   h->definitions_ = std::make_unique<rt::DefinitionRegistry>(*h->store_);
   std::error_code ec;
   if (!o.models.empty() && fs::is_directory(o.models, ec)) {
-    auto reg = plugins::DirectoryRegistry::open(o.models);
+    auto reg = plugins::DirectoryRegistry::open(o.models, o.model_notice, o.plugins);
     if (!reg) return reg.error();
+    plugins::DirectoryRegistry* directory = reg->get();
+    h->refresh_models_ = [directory] { directory->refresh(); };
     h->scorers_ = std::move(*reg);
   }
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
@@ -39,6 +41,10 @@ Result<std::unique_ptr<EngineHost>> EngineHost::open(const EngineHostOptions& o,
   if (auto r = h->executor_->recover(); !r) return r.error();
   h->executor_->run_timer_thread();
   return h;
+}
+
+void EngineHost::refresh_models() {
+  if (refresh_models_) refresh_models_();
 }
 
 EngineHost::~EngineHost() {

@@ -5,6 +5,7 @@
 // own guarantees); construction and destruction from one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,7 +21,10 @@ namespace ledgerflow::api {
 struct EngineHostOptions {
   std::string database;
   bool synchronous_full = true;
-  std::string models;  // directory; missing = no models
+  std::string models;   // directory; missing = no models
+  std::string plugins;  // where "ledgerflow-plugin/1" libraries are installed (may be empty)
+  // Told when a model loads through a fallback path (e.g. the XGBoost C API).
+  std::function<void(const std::string&)> model_notice;
   int shards = 2;
   int effect_threads = 4;
 };
@@ -48,6 +52,8 @@ class EngineHost {
   rt::DefinitionRegistry& definitions() { return *definitions_; }
   rt::Executor& executor() { return *executor_; }
   const scoring::ScorerRegistry* scorers() const { return scorers_.get(); }
+  // Forgets cached alias tables and version lists (after an alias change).
+  void refresh_models();
   const rt::Clock& clock() const { return clock_; }
 
  private:
@@ -56,6 +62,7 @@ class EngineHost {
   std::unique_ptr<rt::Store> store_;
   std::unique_ptr<rt::DefinitionRegistry> definitions_;
   std::unique_ptr<scoring::ScorerRegistry> scorers_;
+  std::function<void()> refresh_models_;
   std::unique_ptr<rt::Executor> executor_;
 };
 

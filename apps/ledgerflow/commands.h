@@ -21,5 +21,7 @@ Handler add_instances(CLI::App& app);
 Handler add_history(CLI::App& app);
 Handler add_complete(CLI::App& app);
 Handler add_signal(CLI::App& app);
+Handler add_gen_data(CLI::App& app);  // gen_data_command.cpp
+Handler add_train(CLI::App& app);     // train_command.cpp
 
 }  // namespace ledgerflow::cli

@@ -139,6 +139,10 @@ int main(int argc, char** argv) {
   ho.database = config->database;
   ho.synchronous_full = config->synchronous_full;
   ho.models = config->models;
+  ho.plugins = config->plugins;
+  ho.model_notice = [log](const std::string& message) {
+    log->warn(members({{"msg", "model"}, {"detail", message}}));
+  };
   ho.shards = config->engine_shards;
   auto host = api::EngineHost::open(ho, clock);
   if (!host) {
@@ -177,6 +181,7 @@ int main(int argc, char** argv) {
   ao.rate_burst = config->limits.rate_burst;
   ao.max_sse_clients = static_cast<std::size_t>(config->limits.max_sse_clients);
   ao.dashboard_dir = config->dashboard;
+  ao.models_dir = config->models;
   auto service = std::make_unique<api::ApiService>(**host, std::move(*auth), ao);
   api::http::Router router;
   if (auto r = service->register_routes(router); !r) {

@@ -4,8 +4,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "plugins/cabi/plugin_scorer.h"
 #include "plugins/common/json_file.h"
 #include "plugins/forest/xgboost_json.h"
+#include "plugins/kserve/kserve_scorer.h"
 #include "plugins/logistic/linear_model.h"
 #include "plugins/logistic/linear_scorer.h"
 #include "plugins/xgboost/tree_model_loader.h"
@@ -89,7 +91,7 @@ Result<std::map<std::string, int>> read_aliases(const std::string& path) {
 // "format") go to the tree scorers, others by their "format" field.
 Result<std::unique_ptr<scoring::Scorer>> load_model_file(
     const std::string& path, const std::string& name, int version,
-    const DirectoryRegistry::LoadNotice& notice) {
+    const DirectoryRegistry::LoadNotice& notice, const std::string& plugins_dir) {
   // XGBoost JSON models (plugins/xgboost/tree_model_loader.h) can be far larger than
   // read_json_file's limits: sniff them first.
   if (starts_like_xgboost_model(path)) return load_tree_model(path, name, version, notice);
@@ -101,19 +103,32 @@ Result<std::unique_ptr<scoring::Scorer>> load_model_file(
     if (!scorer) return scorer.error();
     return std::unique_ptr<scoring::Scorer>(std::move(*scorer));
   }
+  if (format != doc->end() && format->is_string() && *format == kKserveModelFormat) {
+    auto scorer = KserveScorer::from_model_file(*doc, path, name, std::to_string(version));
+    if (!scorer) return scorer.error();
+    return std::unique_ptr<scoring::Scorer>(std::move(*scorer));
+  }
+  if (format != doc->end() && format->is_string() && *format == kPluginModelFormat) {
+    auto scorer =
+        PluginScorer::from_model_file(*doc, path, name, std::to_string(version), plugins_dir);
+    if (!scorer) return scorer.error();
+    return std::unique_ptr<scoring::Scorer>(std::move(*scorer));
+  }
   if (format == doc->end() && doc->is_object() && doc->contains("learner")) {
     return load_tree_model(path, name, version, notice);
   }
   std::string got = format == doc->end() ? "none (no \"format\" field)" : format->dump();
   return Error::invalid(path + ": unsupported model format " + got +
-                        "; this registry reads: " + std::string(kLinearModelFormat) +
+                        "; this registry reads: " + std::string(kLinearModelFormat) + ", " +
+                        std::string(kKserveModelFormat) + ", " + std::string(kPluginModelFormat) +
                         " and XGBoost JSON models (a top-level \"learner\")");
 }
 
 }  // namespace
 
 Result<std::unique_ptr<DirectoryRegistry>> DirectoryRegistry::open(const std::string& dir,
-                                                                   LoadNotice notice) {
+                                                                   LoadNotice notice,
+                                                                   std::string plugins_dir) {
   std::error_code ec;
   auto status = fs::status(dir, ec);
   if (status.type() == fs::file_type::not_found) {
@@ -123,7 +138,7 @@ Result<std::unique_ptr<DirectoryRegistry>> DirectoryRegistry::open(const std::st
   if (status.type() != fs::file_type::directory) {
     return Error::io("model directory " + dir + " is not a directory");
   }
-  return std::make_unique<DirectoryRegistry>(dir, std::move(notice));
+  return std::make_unique<DirectoryRegistry>(dir, std::move(notice), std::move(plugins_dir));
 }
 
 Result<std::shared_ptr<const scoring::Scorer>> DirectoryRegistry::resolve(
@@ -233,7 +248,8 @@ Result<std::shared_ptr<const scoring::Scorer>> DirectoryRegistry::model_for(cons
   std::string path = (fs::path(dir_) / name / std::to_string(version) / "model.json").string();
   auto scorer = load_model_file(
       path, name, version,
-      notice_ ? notice_ : [](const std::string& m) { std::cerr << "ledgerflow: " << m << "\n"; });
+      notice_ ? notice_ : [](const std::string& m) { std::cerr << "ledgerflow: " << m << "\n"; },
+      plugins_dir_);
   if (!scorer) return scorer.error();
   const auto& info = (*scorer)->info();
   if (info.name != name || info.version != std::to_string(version)) {

@@ -14,6 +14,11 @@
 //                                       for models the native path cannot serve (the
 //                                       load notice says so); input names from a sibling
 //                                       meta.json, else the model's own feature_names.
+//   "format": "ledgerflow-kserve/1"     KserveScorer: a remote Open Inference Protocol
+//                                       server (plugins/kserve/kserve_config.h)
+//   "format": "ledgerflow-plugin/1"     PluginScorer: a C-ABI shared library, "library"
+//                                       looked up in `plugins_dir`, then next to the
+//                                       model file (plugins/cabi/plugin_scorer.h)
 //
 // Loads lazily and caches. A published version directory is treated as immutable, so a
 // loaded model stays cached for the registry's lifetime; the alias table and the version
@@ -46,11 +51,14 @@ class DirectoryRegistry final : public scoring::ScorerRegistry {
   using LoadNotice = std::function<void(const std::string& message)>;
 
   // io_error / not_found when `dir` is not a readable directory.
+  // `plugins_dir`: where "ledgerflow-plugin/1" libraries are installed (empty: only next
+  // to the model file).
   static Result<std::unique_ptr<DirectoryRegistry>> open(const std::string& dir,
-                                                         LoadNotice notice = {});
+                                                         LoadNotice notice = {},
+                                                         std::string plugins_dir = {});
 
-  explicit DirectoryRegistry(std::string dir, LoadNotice notice = {})
-      : dir_(std::move(dir)), notice_(std::move(notice)) {}
+  explicit DirectoryRegistry(std::string dir, LoadNotice notice = {}, std::string plugins_dir = {})
+      : dir_(std::move(dir)), notice_(std::move(notice)), plugins_dir_(std::move(plugins_dir)) {}
 
   // invalid_argument for a malformed reference; not_found for an unknown model, version
   // or alias (the message lists what exists); the model file's own error when it fails
@@ -75,6 +83,7 @@ class DirectoryRegistry final : public scoring::ScorerRegistry {
 
   std::string dir_;
   LoadNotice notice_;
+  std::string plugins_dir_;
   mutable std::mutex mu_;
   mutable std::map<std::string, Index> indexes_;  // by name
   mutable std::map<std::pair<std::string, int>, std::shared_ptr<const scoring::Scorer>> models_;

@@ -89,6 +89,15 @@ Result<std::size_t> check_spec(const TrainSpec& spec) {
   }
   if (spec.nthread < 1 || spec.nthread > 256) return bad("nthread must be in [1, 256]");
   if (spec.base_score && !std::isfinite(*spec.base_score)) return bad("base_score is not finite");
+  if (!spec.holdout_indices.empty()) {
+    const auto& h = spec.holdout_indices;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      if (h[i] >= rows || (i > 0 && h[i] <= h[i - 1])) {
+        return bad("holdout_indices must be ascending, distinct and below the row count");
+      }
+    }
+    if (h.size() >= rows) return bad("holdout_indices leave no rows to train on");
+  }
   auto& path = spec.model_path;
   if (path.size() < 6 || path.compare(path.size() - 5, 5, ".json") != 0) {
     return bad("model_path '" + path + "' must end in .json");
@@ -266,7 +275,9 @@ Result<TrainResult> train(const TrainSpec& spec) {
   TrainResult out;
   out.model_path = spec.model_path;
   out.rounds = spec.rounds;
-  out.holdout_indices = holdout_rows(*rows, spec.holdout_fraction, spec.seed);
+  out.holdout_indices = spec.holdout_indices.empty()
+                            ? holdout_rows(*rows, spec.holdout_fraction, spec.seed)
+                            : spec.holdout_indices;
   std::vector<bool> held_out(*rows, false);
   for (std::size_t i : out.holdout_indices) held_out[i] = true;
   Split training = take_rows(spec, held_out, false);

@@ -47,6 +47,9 @@ struct TrainSpec {
   std::uint64_t seed = 0;         // the holdout split and XGBoost's own seed
   double holdout_fraction = 0.2;  // in [0, 0.9]; 0 trains on everything, no metrics
   int nthread = 1;                // more threads train faster; 1 guarantees byte-identical files
+  // Explicit rows to hold out instead of a random holdout_fraction share (cross-validation
+  // folds): ascending, distinct, each < rows, leaving at least one row to train on.
+  std::vector<std::size_t> holdout_indices;
   std::string tree_method = "hist";
   std::optional<double> base_score;  // XGBoost's default (0.5) when absent
   // Further XGBoost parameters (subsample, lambda, min_child_weight, ...), set after the

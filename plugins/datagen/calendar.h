@@ -1,0 +1,76 @@
+// Calendar arithmetic for the data generators: days since 1970-01-01 (proleptic
+// Gregorian, Howard Hinnant's civil-date algorithms), ISO 8601 formatting, and
+// days_between() with the expression language's exact semantics, so a feature computed
+// here equals the one a workflow computes from the same records.
+// Dates are whole days (UTC midnight); timestamps are seconds since the epoch, UTC.
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ledgerflow::datagen {
+
+inline constexpr std::int64_t kSecondsPerDay = 86'400;
+
+struct CivilDate {
+  int year = 1970;
+  int month = 1;  // 1..12
+  int day = 1;    // 1..31
+};
+
+constexpr int days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+constexpr CivilDate civil_from_days(int z) {
+  z += 719468;
+  const int era = (z >= 0 ? z : z - 146096) / 146097;
+  const int doe = z - era * 146097;
+  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int mp = (5 * doy + 2) / 153;
+  const int d = doy - (153 * mp + 2) / 5 + 1;
+  const int m = mp + (mp < 10 ? 3 : -9);
+  return {yoe + era * 400 + (m <= 2), m, d};
+}
+
+// 0 = Monday ... 6 = Sunday (1970-01-01 was a Thursday).
+constexpr int weekday(int day) {
+  int w = (day + 3) % 7;
+  return w < 0 ? w + 7 : w;
+}
+constexpr bool is_weekend(int day) {
+  return weekday(day) >= 5;
+}
+
+constexpr std::int64_t day_start(int day) {
+  return static_cast<std::int64_t>(day) * kSecondsPerDay;
+}
+// The day a UTC timestamp falls on.
+constexpr int day_of(std::int64_t seconds) {
+  std::int64_t d = seconds / kSecondsPerDay;
+  if (seconds % kSecondsPerDay < 0) --d;
+  return static_cast<int>(d);
+}
+
+// Whole days from `from` to `to`, truncated toward zero: days_between() of the expression
+// language (a date argument counts as its UTC midnight).
+constexpr std::int64_t days_between(std::int64_t from_seconds, std::int64_t to_seconds) {
+  return (to_seconds - from_seconds) / kSecondsPerDay;
+}
+
+// "2024-03-01"
+std::string format_date(int day);
+// "2024-03-01T09:15:00Z", or with the local offset: "2024-03-01T10:15:00+01:00" for
+// offset_minutes = 60 (the same instant).
+std::string format_timestamp(std::int64_t utc_seconds, int offset_minutes = 0);
+// The local hour (0..23) of a UTC timestamp shown at an offset.
+int local_hour(std::int64_t utc_seconds, int offset_minutes);
+
+}  // namespace ledgerflow::datagen

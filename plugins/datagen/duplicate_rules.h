@@ -1,0 +1,48 @@
+// The AP duplicate rules of the finance issue (issue 6, item 3), as the generator labels
+// injected duplicates and as the AP features (dup_best_similarity, dup_candidate_count)
+// count them. plugins/finance's ap.duplicate_candidates must apply the same rules with
+// the same similarities, or the ap_invoice_risk model sees other inputs than it was
+// trained on (plugins/datagen/README.md, "AP features").
+//
+//   exact         same vendor, same normalised invoice number               1.00
+//   near          same vendor, amount within 1%, invoice dates within 7
+//                 days, normalised numbers at edit distance 1 (one insert,
+//                 delete, substitution or transposition of neighbours)      0.95
+//   resubmission  same vendor, same amount, same date, another number       0.90
+//   cross_vendor  another vendor with the same IBAN, same amount and date   0.90
+//
+// Normalising a number: upper case, only letters and digits kept, leading zeros of each
+// run of digits dropped ("inv-000123" and "INV 123" are both "INV123").
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ledgerflow::datagen {
+
+enum class DuplicateRule { none, exact, near, resubmission, cross_vendor };
+
+std::string_view rule_name(DuplicateRule rule);
+double rule_similarity(DuplicateRule rule);  // 0 for none
+
+std::string normalize_invoice_number(std::string_view number);
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions), capped:
+// returns `cap` + 1 as soon as the distance is known to exceed `cap`.
+int edit_distance(std::string_view a, std::string_view b, int cap = 3);
+
+struct DuplicateProbe {
+  std::string vendor_id;
+  std::string iban;               // the vendor's bank account
+  std::string normalized_number;  // normalize_invoice_number(invoice_number)
+  int invoice_date = 0;           // days since 1970-01-01
+  std::int64_t amount_cents = 0;
+};
+
+// The strongest rule by which `later` duplicates `earlier` (the first matching row of the
+// table above), or none.
+DuplicateRule match_duplicate(const DuplicateProbe& earlier, const DuplicateProbe& later);
+
+}  // namespace ledgerflow::datagen
