@@ -65,6 +65,20 @@ nlohmann::json yaml_to_json(const YAML::Node& n) {
 
 }  // namespace
 
+Result<std::size_t> parse_limit(const http::Request& req) {
+  constexpr std::size_t kDefaultPage = 50;
+  constexpr std::size_t kMaxPage = 1000;
+  auto v = req.query_param("limit");
+  if (!v) return kDefaultPage;
+  std::size_t n = 0;
+  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || p != v->data() + v->size() || n == 0 || n > kMaxPage) {
+    return Error::invalid("limit must be an integer from 1 to " + std::to_string(kMaxPage) +
+                          ", got '" + std::string(*v) + "'");
+  }
+  return n;
+}
+
 Result<nlohmann::json> parse_object_body(const std::string& body,
                                          const std::set<std::string>& allowed, bool empty_ok) {
   if (body.empty()) {
@@ -166,18 +180,17 @@ void ApiService::on_pool(const http::Request& req, http::Responder res, Access a
   if (!principal) return;
   auto request = std::make_shared<http::Request>(req);
   auto responder = std::make_shared<http::Responder>(std::move(res));
-  boost::asio::post(pool_, [principal = std::move(*principal), request, responder,
-                            work = std::move(work)] {
-    try {
-      (*responder)(work(principal, *request));
-    } catch (const std::exception& e) {
-      (*responder)(http::problem(500, "Internal Server Error", "the request failed"));
-    }
-  });
+  boost::asio::post(
+      pool_, [principal = std::move(*principal), request, responder, work = std::move(work)] {
+        try {
+          (*responder)(work(principal, *request));
+        } catch (const std::exception& e) {
+          (*responder)(http::problem(500, "Internal Server Error", "the request failed"));
+        }
+      });
 }
 
-void ApiService::now(const http::Request& req, http::Responder res, Access access,
-                     AsyncWork work) {
+void ApiService::now(const http::Request& req, http::Responder res, Access access, AsyncWork work) {
   auto principal = admit(req, res, access);
   if (!principal) return;
   work(*principal, req, std::make_shared<http::Responder>(std::move(res)));
@@ -292,8 +305,8 @@ bool ApiService::may_see_task(const Principal& p, const rt::TaskRecord& t) const
   return false;
 }
 
-void ApiService::answer_command(std::shared_ptr<http::Responder> res,
-                                Result<rt::InstanceRecord> r, int success_status) {
+void ApiService::answer_command(std::shared_ptr<http::Responder> res, Result<rt::InstanceRecord> r,
+                                int success_status) {
   if (!r) {
     (*res)(http::problem_from_error(r.error(), 422));
     return;
@@ -319,39 +332,40 @@ Result<void> ApiService::add_system_routes(http::Router& router) {
   auto add = [&](const char* method, const char* pattern, http::Handler h) {
     return router.add(method, pattern, std::move(h));
   };
-  if (auto r = add("GET", "/healthz", [](const Request&, Responder res) {
-        res(Response::json(200, {{"status", "ok"}}));
-      });
+  if (auto r = add("GET", "/healthz",
+                   [](const Request&, Responder res) {
+                     res(Response::json(200, {{"status", "ok"}}));
+                   });
       !r)
     return r;
   // Ready = the writer commits (an empty write set goes through the write queue and
   // BEGIN IMMEDIATE/COMMIT) and the workflows are deployed (they are, before the server
   // starts; the count is reported).
-  if (auto r = add("GET", "/readyz",
-                   [this](const Request&, Responder res) {
-                     auto responder = std::make_shared<Responder>(std::move(res));
-                     host_.store().submit(rt::WriteSet{}, [this, responder](Result<void> w) {
-                       if (!w) {
-                         (*responder)(http::problem(503, "Service Unavailable",
-                                                    "the database is not writable: " +
-                                                        w.error().message));
-                         return;
-                       }
-                       boost::asio::post(pool_, [this, responder] {
-                         auto defs = host_.store().definitions();
-                         if (!defs) {
-                           (*responder)(http::problem(503, "Service Unavailable",
-                                                      "the database is not readable"));
-                           return;
-                         }
-                         std::set<std::string> names;
-                         for (const auto& d : *defs) names.insert(d.name);
-                         (*responder)(Response::json(200, {{"status", "ready"},
-                                                           {"database", "writable"},
-                                                           {"workflows", names.size()}}));
-                       });
-                     });
-                   });
+  if (auto r = add(
+          "GET", "/readyz",
+          [this](const Request&, Responder res) {
+            auto responder = std::make_shared<Responder>(std::move(res));
+            host_.store().submit(rt::WriteSet{}, [this, responder](Result<void> w) {
+              if (!w) {
+                (*responder)(http::problem(503, "Service Unavailable",
+                                           "the database is not writable: " + w.error().message));
+                return;
+              }
+              boost::asio::post(pool_, [this, responder] {
+                auto defs = host_.store().definitions();
+                if (!defs) {
+                  (*responder)(
+                      http::problem(503, "Service Unavailable", "the database is not readable"));
+                  return;
+                }
+                std::set<std::string> names;
+                for (const auto& d : *defs) names.insert(d.name);
+                (*responder)(Response::json(
+                    200,
+                    {{"status", "ready"}, {"database", "writable"}, {"workflows", names.size()}}));
+              });
+            });
+          });
       !r)
     return r;
   if (auto r = add("GET", "/metrics",
@@ -383,8 +397,8 @@ Result<void> ApiService::add_system_routes(http::Router& router) {
     return r;
   auto openapi = [this](bool as_json) {
     return [this, as_json](const Request&, Responder res) {
-      const std::string text =
-          options_.openapi_path.empty() ? std::string(kOpenApiYaml) : read_file(options_.openapi_path);
+      const std::string text = options_.openapi_path.empty() ? std::string(kOpenApiYaml)
+                                                             : read_file(options_.openapi_path);
       if (text.empty()) {
         res(http::problem(404, "Not Found", "the OpenAPI document is not installed"));
         return;
@@ -406,38 +420,37 @@ Result<void> ApiService::add_system_routes(http::Router& router) {
   if (auto r = add("GET", "/v1/openapi.json", openapi(true)); !r) return r;
 
   // Live change feed (server-sent events). Last-Event-ID (or ?after=) resumes.
-  if (auto r = add("GET", "/v1/events",
-                   [this](const Request& req, Responder res) {
-                     now(req, std::move(res), Access::read,
-                         [this](const Principal&, const Request& rq,
-                                std::shared_ptr<Responder> responder) {
-                           std::optional<std::uint64_t> after;
-                           std::string_view from;
-                           if (auto h = rq.header("Last-Event-ID")) from = *h;
-                           if (auto q = rq.query_param("after")) from = *q;
-                           if (!from.empty()) {
-                             std::uint64_t v = 0;
-                             auto [p, ec] = std::from_chars(from.data(), from.data() + from.size(), v);
-                             if (ec != std::errc() || p != from.data() + from.size()) {
-                               (*responder)(http::problem(
-                                   400, "Bad Request",
-                                   "Last-Event-ID / after must be an event id (a number)"));
-                               return;
-                             }
-                             after = v;
-                           }
-                           if (events_->subscribers() >= options_.max_sse_clients) {
-                             (*responder)(http::problem(503, "Service Unavailable",
-                                                        "too many event streams are open"));
-                             return;
-                           }
-                           auto stream = responder->start_sse({{"Cache-Control", "no-store"}});
-                           if (!stream) return;
-                           stream->comment("ledgerflow events; head " +
-                                           std::to_string(events_->head()));
-                           if (auto s = events_->subscribe(stream, after); !s) stream->close();
-                         });
-                   });
+  if (auto r = add(
+          "GET", "/v1/events",
+          [this](const Request& req, Responder res) {
+            now(req, std::move(res), Access::read,
+                [this](const Principal&, const Request& rq, std::shared_ptr<Responder> responder) {
+                  std::optional<std::uint64_t> after;
+                  std::string_view from;
+                  if (auto h = rq.header("Last-Event-ID")) from = *h;
+                  if (auto q = rq.query_param("after")) from = *q;
+                  if (!from.empty()) {
+                    std::uint64_t v = 0;
+                    auto [p, ec] = std::from_chars(from.data(), from.data() + from.size(), v);
+                    if (ec != std::errc() || p != from.data() + from.size()) {
+                      (*responder)(
+                          http::problem(400, "Bad Request",
+                                        "Last-Event-ID / after must be an event id (a number)"));
+                      return;
+                    }
+                    after = v;
+                  }
+                  if (events_->subscribers() >= options_.max_sse_clients) {
+                    (*responder)(http::problem(503, "Service Unavailable",
+                                               "too many event streams are open"));
+                    return;
+                  }
+                  auto stream = responder->start_sse({{"Cache-Control", "no-store"}});
+                  if (!stream) return;
+                  stream->comment("ledgerflow events; head " + std::to_string(events_->head()));
+                  if (auto s = events_->subscribe(stream, after); !s) stream->close();
+                });
+          });
       !r)
     return r;
 
@@ -472,7 +485,8 @@ Result<void> ApiService::add_system_routes(http::Router& router) {
     out.body = body;
     res(std::move(out));
   };
-  if (auto r = add("GET", "/", [serve](const Request&, Responder res) { serve("index.html", res); });
+  if (auto r =
+          add("GET", "/", [serve](const Request&, Responder res) { serve("index.html", res); });
       !r)
     return r;
   return add("GET", "/assets/{file}", [serve](const Request& req, Responder res) {

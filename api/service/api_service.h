@@ -21,10 +21,12 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include "api/http/response.h"
 #include "api/http/router.h"
 #include "api/service/authenticator.h"
 #include "api/service/engine_host.h"
@@ -38,9 +40,9 @@ struct ApiOptions {
   double rate_per_second = 500;
   double rate_burst = 1000;
   std::size_t max_sse_clients = 256;
-  std::string openapi_path;  // empty: the document compiled in (api/openapi.yaml of the build)
-  std::string dashboard_dir;                      // static files served at / (may be empty)
-  std::string models_dir;                         // the model registry (for /v1/models)
+  std::string openapi_path;   // empty: the document compiled in (api/openapi.yaml of the build)
+  std::string dashboard_dir;  // static files served at / (may be empty)
+  std::string models_dir;     // the model registry (for /v1/models)
 };
 
 class ApiService {
@@ -102,13 +104,30 @@ class ApiService {
   boost::asio::thread_pool pool_;
 
   std::mutex mask_mu_;
-  std::map<std::pair<std::string, int>, std::set<std::string>> masks_;  // bounded by versions
+  std::map<std::pair<std::string, int>, std::set<std::string>> masks_;    // bounded by versions
   std::map<std::string, std::pair<std::string, int>> instance_versions_;  // bounded, see .cpp
 
   std::atomic<std::uint64_t> responses_2xx_{0}, responses_4xx_{0}, responses_5xx_{0};
   std::atomic<std::uint64_t> started_{0};
   std::int64_t started_at_us_ = 0;
 };
+
+// The `limit` query parameter of list routes: 1..1000, default 50.
+Result<std::size_t> parse_limit(const http::Request& req);
+
+// One page of a list route: {items: [view(row)...], next_cursor}. `rows` holds up to
+// limit + 1 rows (the extra one only says that a next page exists); the cursor is the
+// id of the last row returned.
+template <typename Row, typename View>
+http::Response page_response(std::vector<Row>& rows, std::size_t limit, View view) {
+  const bool more = rows.size() > limit;
+  if (more) rows.resize(limit);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& row : rows) items.push_back(view(row));
+  nlohmann::json body = {{"items", std::move(items)}, {"next_cursor", nullptr}};
+  if (more) body["next_cursor"] = rows.back().id;
+  return http::Response::json(200, body);
+}
 
 // Parses a JSON request body that must be an object with only `allowed` members.
 // invalid_argument naming the problem (not JSON, not an object, an unknown field).

@@ -87,8 +87,9 @@ Result<Authenticator> Authenticator::load(const std::string& file) {
     if (const YAML::Node h = spec["key_sha256"]) {
       const std::string hex = h.as<std::string>();
       if (!parse_hex32(hex, e.key_sha256)) {
-        return bad(h, who + "key_sha256 must be 64 hex digits (the SHA-256 of the key, never "
-                            "the key itself)");
+        return bad(h, who +
+                          "key_sha256 must be 64 hex digits (the SHA-256 of the key, never "
+                          "the key itself)");
       }
       if (!hashes.insert(hex).second) return bad(h, who + "the same key is given to two users");
       e.has_key = true;

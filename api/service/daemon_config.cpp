@@ -102,8 +102,10 @@ const std::map<std::string, Setter>& setters() {
        [](DaemonConfig& c, const std::string& v) -> Result<void> {
          static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
          if (std::find(std::begin(kLevels), std::end(kLevels), v) == std::end(kLevels)) {
-           return Error::invalid("log_level: expected trace, debug, info, warn, error or off, "
-                                 "got '" + v + "'");
+           return Error::invalid(
+               "log_level: expected trace, debug, info, warn, error or off, "
+               "got '" +
+               v + "'");
          }
          c.log_level = v;
          return {};

@@ -22,18 +22,18 @@ namespace ledgerflow::api {
 struct DaemonConfig {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT (port 0 = any free port)
   std::string database = "ledgerflow.db";
-  bool synchronous_full = true;          // synchronous: full | normal
-  std::string workflows = "workflows";   // comma-separated directories deployed at start
-  std::string models = "models";         // <name>/<version>/model.json
-  std::string plugins = "";              // C-ABI scorer plugins (*.so); empty = none
+  bool synchronous_full = true;         // synchronous: full | normal
+  std::string workflows = "workflows";  // comma-separated directories deployed at start
+  std::string models = "models";        // <name>/<version>/model.json
+  std::string plugins = "";             // C-ABI scorer plugins (*.so); empty = none
   std::string users = "config/users.yaml";
   std::string demo_users = "config/demo-users.yaml";
   bool demo = false;  // use demo_users (fixed, published keys) instead of users
   std::string dashboard = "api/dashboard/dist";  // static files served at /
-  int threads = 2;           // network threads
-  int worker_threads = 2;    // threads for database reads behind the API
-  int engine_shards = 2;     // executor instance threads
-  std::string log_level = "info";  // trace|debug|info|warn|error|off
+  int threads = 2;                               // network threads
+  int worker_threads = 2;                        // threads for database reads behind the API
+  int engine_shards = 2;                         // executor instance threads
+  std::string log_level = "info";                // trace|debug|info|warn|error|off
   std::string hmac_key_file = "";  // key for pseudonymising sensitive features (later)
 
   struct Limits {

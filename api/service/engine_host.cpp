@@ -83,8 +83,8 @@ Result<std::vector<DeployedFile>> EngineHost::deploy_directory(const std::string
   }
   std::vector<DeployedFile> out;
   for (std::size_t i = 0; i < files.size(); ++i) {
-    auto d = definitions_->deploy(sources[i], def::format_for_path(files[i]), user,
-                                  clock_.now_us());
+    auto d =
+        definitions_->deploy(sources[i], def::format_for_path(files[i]), user, clock_.now_us());
     if (!d) return Error{d.error().code, files[i] + ": " + d.error().message};
     out.push_back(DeployedFile{files[i], d->name, d->version, d->created});
   }

@@ -7,19 +7,10 @@ namespace ledgerflow::api {
 
 EventHub::EventHub(rt::Store& store, MaskFn mask_for, EventHubOptions options)
     : store_(store), mask_for_(std::move(mask_for)), options_(options) {
-  // Start at the current end of the feed: history before the daemon started is read
-  // from the store on demand (Last-Event-ID), not loaded up front.
-  std::uint64_t after = 0;
-  for (;;) {
-    auto page = store_.events_after(after, options_.page);
-    if (!page || page->empty()) break;
-    after = page->back().seq;
-    for (auto& e : *page) {
-      ring_.push_back(std::move(e));
-      if (ring_.size() > options_.ring_events) ring_.pop_front();
-    }
-  }
-  head_ = after;
+  // Start at the current end of the feed: events from before the daemon started are read
+  // from the store on demand (Last-Event-ID), never loaded up front.
+  auto latest = store_.latest_event_seq();
+  head_ = latest ? *latest : 0;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -135,8 +126,9 @@ void EventHub::deliver(Subscriber& s) {
     return;
   }
   if (s.cursor >= head_) return;
-  auto it = std::lower_bound(ring_.begin(), ring_.end(), s.cursor + 1,
-                             [](const rt::EventRecord& e, std::uint64_t seq) { return e.seq < seq; });
+  auto it =
+      std::lower_bound(ring_.begin(), ring_.end(), s.cursor + 1,
+                       [](const rt::EventRecord& e, std::uint64_t seq) { return e.seq < seq; });
   for (; it != ring_.end(); ++it) {
     if (!send(s, *it)) return;
   }

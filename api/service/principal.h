@@ -18,7 +18,8 @@ struct Principal {
   bool is_admin() const { return has("admin"); }
   // Auditors read everything and change nothing; a user with only that role is read-only.
   bool read_only() const {
-    return std::all_of(roles.begin(), roles.end(), [](const std::string& r) { return r == "auditor"; });
+    return std::all_of(roles.begin(), roles.end(),
+                       [](const std::string& r) { return r == "auditor"; });
   }
   bool sees_everything() const { return is_admin() || has("auditor"); }
 };

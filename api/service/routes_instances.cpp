@@ -16,8 +16,6 @@ using http::Responder;
 using http::Response;
 
 constexpr std::size_t kMaxKeyBytes = 200;
-constexpr std::size_t kDefaultPage = 50;
-constexpr std::size_t kMaxPage = 1000;
 
 bool sane_key(std::string_view k) {
   if (k.empty() || k.size() > kMaxKeyBytes) return false;
@@ -25,18 +23,6 @@ bool sane_key(std::string_view k) {
     if (c < 0x20 || c == 0x7f) return false;
   }
   return true;
-}
-
-Result<std::size_t> parse_limit(const Request& req) {
-  auto v = req.query_param("limit");
-  if (!v) return kDefaultPage;
-  std::size_t n = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc() || p != v->data() + v->size() || n == 0 || n > kMaxPage) {
-    return Error::invalid("limit must be an integer from 1 to " + std::to_string(kMaxPage) +
-                          ", got '" + std::string(*v) + "'");
-  }
-  return n;
 }
 
 // Runs `start` through the executor. When its write lost a race on its Idempotency-Key (a
@@ -146,7 +132,8 @@ Result<void> ApiService::add_instance_routes(http::Router& router) {
                 if (!f.status) {
                   return http::problem(400, "Bad Request",
                                        "status must be running, waiting, succeeded, failed or "
-                                       "cancelled, got '" + std::string(*s) + "'");
+                                       "cancelled, got '" +
+                                           std::string(*s) + "'");
                 }
               }
               if (auto b = rq.query_param("business_key")) f.business_key = std::string(*b);
@@ -155,7 +142,8 @@ Result<void> ApiService::add_instance_routes(http::Router& router) {
                 if (!t) {
                   return http::problem(400, "Bad Request",
                                        "created_after must be an RFC 3339 timestamp, e.g. "
-                                       "2026-01-31T00:00:00Z, got '" + std::string(*c) + "'");
+                                       "2026-01-31T00:00:00Z, got '" +
+                                           std::string(*c) + "'");
                 }
                 f.created_after_us = *t;
               }
@@ -165,39 +153,35 @@ Result<void> ApiService::add_instance_routes(http::Router& router) {
               f.limit = *limit + 1;  // one more tells whether there is a next page
               auto rows = host_.store().instances(f);
               if (!rows) return http::problem_from_error(rows.error());
-              nlohmann::json items = nlohmann::json::array();
-              const bool more = rows->size() > *limit;
-              if (more) rows->resize(*limit);
-              for (const auto& row : *rows) items.push_back(instance_view(row));
-              nlohmann::json body = {{"items", std::move(items)}, {"next_cursor", nullptr}};
-              if (more) body["next_cursor"] = rows->back().id;
-              return Response::json(200, body);
+              return page_response(*rows, *limit, [this](const rt::InstanceRecord& row) {
+                return instance_view(row);
+              });
             });
           });
       !r)
     return r;
 
-  if (auto r = router.add(
-          "GET", "/v1/instances/{id}",
-          [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::read, [this](const Principal& p, const Request& rq) {
-              const std::string id(rq.param("id").value_or(""));
-              auto rec = host_.store().instance(id);
-              if (!rec) return http::problem_from_error(rec.error());
-              nlohmann::json view = instance_view(*rec);
-              rt::TaskFilter tf;
-              tf.instance_id = id;
-              tf.limit = 100;
-              nlohmann::json tasks = nlohmann::json::array();
-              if (auto ts = host_.store().tasks(tf)) {
-                for (const auto& t : *ts) {
-                  if (may_see_task(p, t)) tasks.push_back(task_view(t));
-                }
-              }
-              view["tasks"] = std::move(tasks);
-              return Response::json(200, view);
-            });
-          });
+  if (auto r = router.add("GET", "/v1/instances/{id}",
+                          [this](const Request& req, Responder res) {
+                            on_pool(req, std::move(res), Access::read,
+                                    [this](const Principal& p, const Request& rq) {
+                                      const std::string id(rq.param("id").value_or(""));
+                                      auto rec = host_.store().instance(id);
+                                      if (!rec) return http::problem_from_error(rec.error());
+                                      nlohmann::json view = instance_view(*rec);
+                                      rt::TaskFilter tf;
+                                      tf.instance_id = id;
+                                      tf.limit = 100;
+                                      nlohmann::json tasks = nlohmann::json::array();
+                                      if (auto ts = host_.store().tasks(tf)) {
+                                        for (const auto& t : *ts) {
+                                          if (may_see_task(p, t)) tasks.push_back(task_view(t));
+                                        }
+                                      }
+                                      view["tasks"] = std::move(tasks);
+                                      return Response::json(200, view);
+                                    });
+                          });
       !r)
     return r;
 
@@ -255,53 +239,53 @@ Result<void> ApiService::add_instance_routes(http::Router& router) {
                   e.name = std::string(rq.param("name").value_or(""));
                   e.payload = body->value("payload", nlohmann::json::object());
                   e.correlation = body->value("correlation", nlohmann::json());
-                  host_.executor().send(
-                      std::string(rq.param("id").value_or("")), std::move(e),
-                      rt::Actor{p.user, p.roles},
-                      [this, out](Result<rt::InstanceRecord> r) { answer_command(out, std::move(r), 200); });
+                  host_.executor().send(std::string(rq.param("id").value_or("")), std::move(e),
+                                        rt::Actor{p.user, p.roles},
+                                        [this, out](Result<rt::InstanceRecord> r) {
+                                          answer_command(out, std::move(r), 200);
+                                        });
                 });
           });
       !r)
     return r;
 
-  return router.add(
-      "POST", "/v1/instances/{id}/cancel", [this](const Request& req, Responder res) {
-        now(req, std::move(res), Access::write,
-            [this](const Principal& p, const Request& rq, std::shared_ptr<Responder> out) {
-              auto body = parse_object_body(rq.body(), {"reason"});
-              if (!body) {
-                (*out)(http::problem_from_error(body.error()));
-                return;
-              }
-              if (body->contains("reason") && !(*body)["reason"].is_string()) {
-                (*out)(http::problem(400, "Bad Request", "reason must be a string"));
-                return;
-              }
-              const std::string id(rq.param("id").value_or(""));
-              const std::string reason = body->value("reason", std::string());
-              boost::asio::post(pool_, [this, p, id, reason, out] {
-                auto rec = host_.store().instance(id);
-                if (!rec) {
-                  (*out)(http::problem_from_error(rec.error()));
-                  return;
-                }
-                if (!p.is_admin() && rec->created_by != p.user) {
-                  (*out)(http::problem(403, "Forbidden",
-                                       "only the user who started instance '" + id +
-                                           "' or an admin may cancel it",
-                                       {{"code", "forbidden"}}));
-                  return;
-                }
-                rt::Event e;
-                e.type = rt::Event::Type::cancel;
-                e.comment = reason;
-                host_.executor().send(id, std::move(e), rt::Actor{p.user, p.roles},
-                                      [this, out](Result<rt::InstanceRecord> r) {
-                                        answer_command(out, std::move(r), 200);
-                                      });
-              });
-            });
-      });
+  return router.add("POST", "/v1/instances/{id}/cancel", [this](const Request& req, Responder res) {
+    now(req, std::move(res), Access::write,
+        [this](const Principal& p, const Request& rq, std::shared_ptr<Responder> out) {
+          auto body = parse_object_body(rq.body(), {"reason"});
+          if (!body) {
+            (*out)(http::problem_from_error(body.error()));
+            return;
+          }
+          if (body->contains("reason") && !(*body)["reason"].is_string()) {
+            (*out)(http::problem(400, "Bad Request", "reason must be a string"));
+            return;
+          }
+          const std::string id(rq.param("id").value_or(""));
+          const std::string reason = body->value("reason", std::string());
+          boost::asio::post(pool_, [this, p, id, reason, out] {
+            auto rec = host_.store().instance(id);
+            if (!rec) {
+              (*out)(http::problem_from_error(rec.error()));
+              return;
+            }
+            if (!p.is_admin() && rec->created_by != p.user) {
+              (*out)(http::problem(
+                  403, "Forbidden",
+                  "only the user who started instance '" + id + "' or an admin may cancel it",
+                  {{"code", "forbidden"}}));
+              return;
+            }
+            rt::Event e;
+            e.type = rt::Event::Type::cancel;
+            e.comment = reason;
+            host_.executor().send(id, std::move(e), rt::Actor{p.user, p.roles},
+                                  [this, out](Result<rt::InstanceRecord> r) {
+                                    answer_command(out, std::move(r), 200);
+                                  });
+          });
+        });
+  });
 }
 
 }  // namespace ledgerflow::api

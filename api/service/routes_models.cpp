@@ -156,8 +156,8 @@ Result<void> ApiService::add_model_routes(http::Router& router) {
                   }
                   if (!(*body)["version"].is_number_integer() ||
                       (*body)["version"].get<std::int64_t>() <= 0) {
-                    (*out)(http::problem(400, "Bad Request",
-                                         "'version' must be a positive integer"));
+                    (*out)(
+                        http::problem(400, "Bad Request", "'version' must be a positive integer"));
                     return;
                   }
                   if (!valid_name(alias) || version_of(alias) > 0) {
@@ -176,9 +176,9 @@ Result<void> ApiService::add_model_routes(http::Router& router) {
                     }
                     const auto versions = versions_of(dir);
                     if (std::find(versions.begin(), versions.end(), version) == versions.end()) {
-                      (*out)(http::problem(422, "Unprocessable Entity",
-                                           "model '" + name + "' has no version " +
-                                               std::to_string(version)));
+                      (*out)(http::problem(
+                          422, "Unprocessable Entity",
+                          "model '" + name + "' has no version " + std::to_string(version)));
                       return;
                     }
                     std::lock_guard lock(mask_mu_);  // serialises alias writes

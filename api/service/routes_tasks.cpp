@@ -14,6 +14,12 @@ using http::Response;
 
 constexpr std::size_t kMaxCommentBytes = 4000;
 
+Response not_a_candidate(const Principal& p, const std::string& task_id) {
+  return http::problem(403, "Forbidden",
+                       "user '" + p.user + "' is not a candidate for task '" + task_id + "'",
+                       {{"code", "forbidden"}});
+}
+
 }  // namespace
 
 void ApiService::task_command(const Request& req, Responder res, rt::Event::Type type) {
@@ -64,10 +70,7 @@ void ApiService::task_command(const Request& req, Responder res, rt::Event::Type
             return;
           }
           if (!may_see_task(p, *task)) {
-            (*out)(http::problem(403, "Forbidden",
-                                 "user '" + p.user + "' is not a candidate for task '" + e.task_id +
-                                     "'",
-                                 {{"code", "forbidden"}}));
+            (*out)(not_a_candidate(p, e.task_id));
             return;
           }
           host_.executor().send(task->instance_id, std::move(e), rt::Actor{p.user, p.roles},
@@ -82,78 +85,67 @@ Result<void> ApiService::add_task_routes(http::Router& router) {
   if (auto r = router.add(
           "GET", "/v1/tasks",
           [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::read, [this](const Principal& p, const Request& rq) {
-              rt::TaskFilter f;
-              f.status = rt::TaskStatus::open;
-              if (auto s = rq.query_param("status")) {
-                if (*s == "all") {
-                  f.status.reset();
-                } else {
-                  f.status = rt::task_status_from(*s);
-                  if (!f.status) {
-                    return http::problem(400, "Bad Request",
-                                         "status must be open, completed, cancelled or all, got '" +
-                                             std::string(*s) + "'");
-                  }
-                }
-              }
-              bool mine = true;
-              if (auto m = rq.query_param("mine")) {
-                if (*m != "true" && *m != "false") {
-                  return http::problem(400, "Bad Request", "mine must be true or false");
-                }
-                mine = *m == "true";
-              }
-              // Only admins and auditors may list tasks that are not theirs.
-              if (!p.sees_everything()) mine = true;
-              if (mine) {
-                f.candidate_user = p.user;
-                f.candidate_roles = p.roles;
-              }
-              if (auto i = rq.query_param("instance_id")) f.instance_id = std::string(*i);
-              if (auto c = rq.query_param("cursor")) f.after_id = std::string(*c);
-              std::size_t limit = 50;
-              if (auto l = rq.query_param("limit")) {
-                auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-                if (ec != std::errc() || ptr != l->data() + l->size() || limit == 0 ||
-                    limit > 1000) {
-                  return http::problem(400, "Bad Request", "limit must be from 1 to 1000");
-                }
-              }
-              f.limit = limit + 1;
-              auto rows = host_.store().tasks(f);
-              if (!rows) return http::problem_from_error(rows.error());
-              const bool more = rows->size() > limit;
-              if (more) rows->resize(limit);
-              nlohmann::json items = nlohmann::json::array();
-              for (const auto& t : *rows) items.push_back(task_view(t));
-              nlohmann::json body = {{"items", std::move(items)}, {"next_cursor", nullptr}};
-              if (more) body["next_cursor"] = rows->back().id;
-              return Response::json(200, body);
-            });
+            on_pool(req, std::move(res), Access::read,
+                    [this](const Principal& p, const Request& rq) {
+                      rt::TaskFilter f;
+                      f.status = rt::TaskStatus::open;
+                      if (auto s = rq.query_param("status")) {
+                        if (*s == "all") {
+                          f.status.reset();
+                        } else {
+                          f.status = rt::task_status_from(*s);
+                          if (!f.status) {
+                            return http::problem(
+                                400, "Bad Request",
+                                "status must be open, completed, cancelled or all, got '" +
+                                    std::string(*s) + "'");
+                          }
+                        }
+                      }
+                      bool mine = true;
+                      if (auto m = rq.query_param("mine")) {
+                        if (*m != "true" && *m != "false") {
+                          return http::problem(400, "Bad Request", "mine must be true or false");
+                        }
+                        mine = *m == "true";
+                      }
+                      // Only admins and auditors may list tasks that are not theirs.
+                      if (!p.sees_everything()) mine = true;
+                      if (mine) {
+                        f.candidate_user = p.user;
+                        f.candidate_roles = p.roles;
+                      }
+                      if (auto i = rq.query_param("instance_id")) f.instance_id = std::string(*i);
+                      if (auto c = rq.query_param("cursor")) f.after_id = std::string(*c);
+                      auto limit = parse_limit(rq);
+                      if (!limit) return http::problem_from_error(limit.error());
+                      f.limit = *limit + 1;  // one more tells whether there is a next page
+                      auto rows = host_.store().tasks(f);
+                      if (!rows) return http::problem_from_error(rows.error());
+                      return page_response(
+                          *rows, *limit, [this](const rt::TaskRecord& t) { return task_view(t); });
+                    });
           });
       !r)
     return r;
 
-  if (auto r = router.add(
-          "GET", "/v1/tasks/{id}",
-          [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::read, [this](const Principal& p, const Request& rq) {
-              const std::string id(rq.param("id").value_or(""));
-              auto t = host_.store().task(id);
-              if (!t) return http::problem_from_error(t.error());
-              if (!may_see_task(p, *t)) {
-                return http::problem(403, "Forbidden",
-                                     "user '" + p.user + "' is not a candidate for task '" + id + "'",
-                                     {{"code", "forbidden"}});
-              }
-              nlohmann::json view = task_view(*t);
-              if (auto inst = host_.store().instance(t->instance_id)) {
-                view["instance"] = instance_view(*inst);
-              }
-              return Response::json(200, view);
-            });
-          });
+  if (auto r = router.add("GET", "/v1/tasks/{id}",
+                          [this](const Request& req, Responder res) {
+                            on_pool(req, std::move(res), Access::read,
+                                    [this](const Principal& p, const Request& rq) {
+                                      const std::string id(rq.param("id").value_or(""));
+                                      auto t = host_.store().task(id);
+                                      if (!t) return http::problem_from_error(t.error());
+                                      if (!may_see_task(p, *t)) {
+                                        return not_a_candidate(p, id);
+                                      }
+                                      nlohmann::json view = task_view(*t);
+                                      if (auto inst = host_.store().instance(t->instance_id)) {
+                                        view["instance"] = instance_view(*inst);
+                                      }
+                                      return Response::json(200, view);
+                                    });
+                          });
       !r)
     return r;
 

@@ -42,43 +42,40 @@ nlohmann::json graph_of(const def::Definition& d) {
 }  // namespace
 
 Result<void> ApiService::add_workflow_routes(http::Router& router) {
-  if (auto r = router.add("POST", "/v1/workflows",
-                          [this](const Request& req, Responder res) {
-                            on_pool(req, std::move(res), Access::author,
-                                    [this](const Principal& p, const Request& rq) {
-                                      def::Format format = format_of(rq);
-                                      auto d = host_.definitions().deploy(
-                                          rq.body(), format, p.user, host_.clock().now_us());
-                                      if (!d) return http::problem_from_error(d.error(), 422);
-                                      if (!d->problems.empty()) {
-                                        nlohmann::json problems = nlohmann::json::array();
-                                        std::string detail;
-                                        for (const auto& pr : d->problems) {
-                                          problems.push_back({{"line", pr.loc.line},
-                                                              {"column", pr.loc.column},
-                                                              {"state", pr.state},
-                                                              {"message", pr.message}});
-                                          if (detail.size() < 4000) {
-                                            detail += (detail.empty() ? "" : "\n") +
-                                                      def::format_problem("workflow", pr);
-                                          }
-                                        }
-                                        return http::problem(
-                                            422, "Invalid workflow definition", detail,
-                                            {{"code", "invalid_definition"},
-                                             {"problems", std::move(problems)}});
-                                      }
-                                      Response out = Response::json(
-                                          d->created ? 201 : 200,
-                                          {{"name", d->name},
-                                           {"version", d->version},
-                                           {"created", d->created}});
-                                      out.headers.emplace_back(
-                                          "Location", "/v1/workflows/" + d->name + "/versions/" +
-                                                          std::to_string(d->version));
-                                      return out;
-                                    });
-                          });
+  if (auto r = router.add(
+          "POST", "/v1/workflows",
+          [this](const Request& req, Responder res) {
+            on_pool(
+                req, std::move(res), Access::author, [this](const Principal& p, const Request& rq) {
+                  def::Format format = format_of(rq);
+                  auto d =
+                      host_.definitions().deploy(rq.body(), format, p.user, host_.clock().now_us());
+                  if (!d) return http::problem_from_error(d.error(), 422);
+                  if (!d->problems.empty()) {
+                    nlohmann::json problems = nlohmann::json::array();
+                    std::string detail;
+                    for (const auto& pr : d->problems) {
+                      problems.push_back({{"line", pr.loc.line},
+                                          {"column", pr.loc.column},
+                                          {"state", pr.state},
+                                          {"message", pr.message}});
+                      if (detail.size() < 4000) {
+                        detail +=
+                            (detail.empty() ? "" : "\n") + def::format_problem("workflow", pr);
+                      }
+                    }
+                    return http::problem(
+                        422, "Invalid workflow definition", detail,
+                        {{"code", "invalid_definition"}, {"problems", std::move(problems)}});
+                  }
+                  Response out = Response::json(
+                      d->created ? 201 : 200,
+                      {{"name", d->name}, {"version", d->version}, {"created", d->created}});
+                  out.headers.emplace_back("Location", "/v1/workflows/" + d->name + "/versions/" +
+                                                           std::to_string(d->version));
+                  return out;
+                });
+          });
       !r)
     return r;
 
@@ -150,8 +147,7 @@ Result<void> ApiService::add_workflow_routes(http::Router& router) {
     return r;
 
   return router.add(
-      "GET", "/v1/workflows/{name}/versions/{version}",
-      [this](const Request& req, Responder res) {
+      "GET", "/v1/workflows/{name}/versions/{version}", [this](const Request& req, Responder res) {
         on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
           const std::string name(rq.param("name").value_or(""));
           const std::string v(rq.param("version").value_or(""));

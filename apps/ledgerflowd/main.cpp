@@ -41,7 +41,8 @@ constexpr int kExitStart = 1;
 std::shared_ptr<spdlog::logger> make_logger(const std::string& level) {
   // JSON lines on stderr; each message is already a JSON object's members.
   auto logger = spdlog::stderr_logger_mt("ledgerflowd");
-  logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
+  logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",
+                      spdlog::pattern_time_type::utc);
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);
   return logger;
@@ -63,7 +64,8 @@ int main(int argc, char** argv) {
   std::string listen, db, workflows, models, users, log_level;
   bool demo = false;
   app.add_option("--config", config_path, "YAML configuration file (keys: see docs/operations.md)");
-  app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 = any)");
+  app.add_option("--listen", listen,
+                 "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 = any)");
   app.add_option("--db", db, "SQLite database file (created if missing)");
   app.add_flag("--demo", demo,
                "Use the demo users and their published API keys (config/demo-users.yaml); "
@@ -73,11 +75,13 @@ int main(int argc, char** argv) {
   app.add_option("--models", models, "Model registry directory");
   app.add_option("--users", users, "Users file: roles and SHA-256 hashes of API keys");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off");
-  app.add_option("--set", overrides, "KEY=VALUE for any configuration key (repeatable), "
-                                     "e.g. --set limits.body_bytes=2097152");
-  app.footer("Every configuration key can also be set with an environment variable: "
-             "LEDGERFLOW_ + the key upper-cased with dots as underscores "
-             "(limits.body_bytes -> LEDGERFLOW_LIMITS_BODY_BYTES).");
+  app.add_option("--set", overrides,
+                 "KEY=VALUE for any configuration key (repeatable), "
+                 "e.g. --set limits.body_bytes=2097152");
+  app.footer(
+      "Every configuration key can also be set with an environment variable: "
+      "LEDGERFLOW_ + the key upper-cased with dots as underscores "
+      "(limits.body_bytes -> LEDGERFLOW_LIMITS_BODY_BYTES).");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<std::string> env;
@@ -121,8 +125,9 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
   if (config->demo) {
-    log->warn(members({{"msg", "demo mode: the demo users' API keys are published; never use "
-                                "--demo with real data"},
+    log->warn(members({{"msg",
+                        "demo mode: the demo users' API keys are published; never use "
+                        "--demo with real data"},
                        {"users", users_file}}));
   }
 

@@ -91,6 +91,8 @@ class Store {
                                                         std::size_t limit) = 0;
   virtual Result<std::optional<IdempotencyRecord>> idempotency(const std::string& key) = 0;
   virtual Result<std::vector<EventRecord>> events_after(std::uint64_t seq, std::size_t limit) = 0;
+  // The seq of the newest event (0 when there is none): where a live follower starts.
+  virtual Result<std::uint64_t> latest_event_seq() = 0;
 
   // --- health
   virtual StoreStats stats() const = 0;

@@ -73,7 +73,8 @@ BatchWriter::Attempt BatchWriter::try_transaction(Items& items, std::vector<std:
   applied.reserve(pending.size());
   for (std::size_t k = 0; k < pending.size(); ++k) {
     const std::size_t i = pending[k];
-    auto r = savepoints ? apply_in_savepoint(items[i].write_set) : applier_.apply(items[i].write_set);
+    auto r =
+        savepoints ? apply_in_savepoint(items[i].write_set) : applier_.apply(items[i].write_set);
     if (r) {
       applied.push_back(i);
       continue;

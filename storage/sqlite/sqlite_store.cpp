@@ -225,4 +225,8 @@ Result<std::vector<rt::EventRecord>> SqliteStore::events_after(std::uint64_t seq
   return read([&](StoreReader& r) { return r.events_after(seq, limit); });
 }
 
+Result<std::uint64_t> SqliteStore::latest_event_seq() {
+  return read([&](StoreReader& r) { return r.latest_event_seq(); });
+}
+
 }  // namespace ledgerflow::storage

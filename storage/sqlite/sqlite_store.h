@@ -6,9 +6,9 @@
 // One writer thread owns the only write connection and commits up to max_batch write sets
 // per transaction, each in its own savepoint, so one failing write set (row_version
 // conflict, duplicate key) fails alone. `done` runs on the completion thread after COMMIT
-// returned, never before, in commit order. Reads: each call borrows a read-only connection (SQLITE_OPEN_READONLY) from a small
-// pool; in WAL mode readers see the last commit and never block the writer.
-// Open: refuses a file that is not a database or fails PRAGMA quick_check (corruption),
+// returned, never before, in commit order. Reads: each call borrows a read-only connection
+// (SQLITE_OPEN_READONLY) from a small pool; in WAL mode readers see the last commit and never block
+// the writer. Open: refuses a file that is not a database or fails PRAGMA quick_check (corruption),
 // a schema newer than this binary (unavailable), a SQLite file of another application
 // (invalid_argument), and a directory or file it cannot open (io_error). A full disk or a
 // read-only file fails the write sets concerned with io_error; the store stays usable.
@@ -87,6 +87,7 @@ class SqliteStore final : public rt::Store {
                                                     std::size_t limit) override;
   Result<std::optional<rt::IdempotencyRecord>> idempotency(const std::string& key) override;
   Result<std::vector<rt::EventRecord>> events_after(std::uint64_t seq, std::size_t limit) override;
+  Result<std::uint64_t> latest_event_seq() override;
 
   rt::StoreStats stats() const override;
   void flush() override;

@@ -432,4 +432,11 @@ Result<std::vector<rt::EventRecord>> StoreReader::events_after(std::uint64_t seq
   return query_rows(db_, query, decode_event, "reading events");
 }
 
+Result<std::uint64_t> StoreReader::latest_event_seq() {
+  // The last row of the INTEGER PRIMARY KEY b-tree: one seek, however long the feed.
+  auto seq = db_.query_int("SELECT coalesce(max(seq), 0) FROM events", "reading the newest event");
+  if (!seq) return seq.error();
+  return static_cast<std::uint64_t>(*seq);
+}
+
 }  // namespace ledgerflow::storage

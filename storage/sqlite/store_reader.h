@@ -50,6 +50,7 @@ class StoreReader {
                                                     const std::string& after_id, std::size_t limit);
   Result<std::optional<rt::IdempotencyRecord>> idempotency(const std::string& key);
   Result<std::vector<rt::EventRecord>> events_after(std::uint64_t seq, std::size_t limit);
+  Result<std::uint64_t> latest_event_seq();
 
  private:
   Connection& db_;
