@@ -211,6 +211,11 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
     return;
   }
   auto& message = parser_->get();
+  if (!options_.bulk_path_prefix.empty() &&
+      sv(message.target()).substr(0, options_.bulk_path_prefix.size()) ==
+          options_.bulk_path_prefix) {
+    parser_->body_limit(std::max(options_.body_limit_bytes, options_.bulk_body_limit_bytes));
+  }
   if (message.version() >= 11 && iequals(sv(message[bhttp::field::expect]), "100-continue") &&
       !parser_->is_done()) {
     // The client waits for this before sending the body (curl does, for large bodies).
@@ -263,9 +268,12 @@ void HttpSession::on_read_error(beast::error_code ec) {
     return;
   }
   if (ec == bhttp::error::body_limit) {
-    respond_error(
-        413, "the request body exceeds " + std::to_string(options_.body_limit_bytes) + " bytes",
-        true);
+    const bool bulk = !options_.bulk_path_prefix.empty() &&
+                      sv(parser_->get().target()).starts_with(options_.bulk_path_prefix);
+    const std::size_t limit =
+        bulk ? std::max(options_.body_limit_bytes, options_.bulk_body_limit_bytes)
+             : options_.body_limit_bytes;
+    respond_error(413, "the request body exceeds " + std::to_string(limit) + " bytes", true);
   } else if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     respond_error(
         431, "the request header exceeds " + std::to_string(options_.header_limit_bytes) + " bytes",

@@ -18,6 +18,10 @@ struct ServerOptions {
 
   std::size_t body_limit_bytes = 1024 * 1024;  // larger bodies get 413
   std::size_t header_limit_bytes = 16 * 1024;  // request line + headers; larger get 431
+  // Requests whose target starts with this prefix (bulk record imports) may carry bodies
+  // up to bulk_body_limit_bytes instead; empty = no such path.
+  std::string bulk_path_prefix;
+  std::size_t bulk_body_limit_bytes = 64 * 1024 * 1024;
 
   // From the first byte of a request (or from accept, for the first request) until its
   // body is complete; a client slower than this gets 408 and the connection is closed.

@@ -171,6 +171,20 @@ std::optional<Principal> ApiService::admit(const http::Request& req, http::Respo
     case Access::admin:
       if (!principal->is_admin()) return refuse("is not an admin");
       break;
+    case Access::records:
+      if (!principal->is_admin() && !principal->has("integration")) {
+        return refuse("may not import records (needs role admin or integration)");
+      }
+      break;
+    case Access::outcomes:
+      if (!principal->is_admin() && !principal->has("integration") &&
+          !principal->has("ap_manager") && !principal->has("finance_director") &&
+          !principal->has("credit_controller")) {
+        return refuse(
+            "may not record outcomes (needs role admin, integration, ap_manager, "
+            "finance_director or credit_controller)");
+      }
+      break;
   }
   return std::move(*principal);
 }
@@ -322,6 +336,9 @@ Result<void> ApiService::register_routes(http::Router& router) {
   if (auto r = add_workflow_routes(router); !r) return r;
   if (auto r = add_instance_routes(router); !r) return r;
   if (auto r = add_model_routes(router); !r) return r;
+  if (auto r = add_outcome_routes(router); !r) return r;
+  if (auto r = add_stats_routes(router); !r) return r;
+  if (auto r = add_record_routes(router); !r) return r;
   return add_task_routes(router);
 }
 

@@ -63,7 +63,10 @@ class ApiService {
   void count_response(int status);
 
  private:
-  enum class Access { read, write, author, admin };
+  // outcomes: admin, integration, or a finance role that confirms outcomes (ap_manager,
+  // finance_director, credit_controller).
+  // records: admin or integration (imports).
+  enum class Access { read, write, author, admin, outcomes, records };
   using Work = std::function<http::Response(const Principal&, const http::Request&)>;
   using AsyncWork =
       std::function<void(const Principal&, const http::Request&, std::shared_ptr<http::Responder>)>;
@@ -90,6 +93,9 @@ class ApiService {
   Result<void> add_instance_routes(http::Router& router);
   Result<void> add_task_routes(http::Router& router);
   Result<void> add_model_routes(http::Router& router);
+  Result<void> add_outcome_routes(http::Router& router);
+  Result<void> add_stats_routes(http::Router& router);
+  Result<void> add_record_routes(http::Router& router);  // routes_records.cpp
 
   // Answers an engine command's result: the instance view, or the error as a problem.
   void answer_command(std::shared_ptr<http::Responder> res, Result<rt::InstanceRecord> r,

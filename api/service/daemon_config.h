@@ -34,10 +34,14 @@ struct DaemonConfig {
   int worker_threads = 2;                        // threads for database reads behind the API
   int engine_shards = 2;                         // executor instance threads
   std::string log_level = "info";                // trace|debug|info|warn|error|off
-  std::string hmac_key_file = "";  // key for pseudonymising sensitive features (later)
+  // Key for pseudonymising sensitive feature values in decision records (at least 32
+  // bytes, not readable by others; storage/key_file.h). Empty: "<database>.hmac-key",
+  // created once.
+  std::string hmac_key_file = "";
 
   struct Limits {
     std::int64_t body_bytes = 1 << 20;
+    std::int64_t import_body_bytes = 64 << 20;  // POST /v1/records/{type}
     std::int64_t header_bytes = 16 << 10;
     std::int64_t max_connections = 1024;
     std::int64_t read_timeout_ms = 15'000;

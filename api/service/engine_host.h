@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/records/record_store.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
@@ -23,6 +24,9 @@ struct EngineHostOptions {
   bool synchronous_full = true;
   std::string models;   // directory; missing = no models
   std::string plugins;  // where "ledgerflow-plugin/1" libraries are installed (may be empty)
+  // HMAC key file for sensitive feature values (storage/key_file.h); empty: the default
+  // "<database>.hmac-key", created once.
+  std::string hmac_key_file;
   // Told when a model loads through a fallback path (e.g. the XGBoost C API).
   std::function<void(const std::string&)> model_notice;
   int shards = 2;
@@ -45,10 +49,14 @@ class EngineHost {
   // Deploys every *.yaml, *.yml and *.json file directly in `dir` (sorted by name), as
   // `user`. All or nothing for validation: every file is validated first and the first
   // invalid one is reported with all its problems (file:line:column), deploying none.
+  // Validation includes the model check: each score state's features must match its
+  // models (engine/scoring/feature_check.h); without a models directory, a workflow with
+  // score states does not deploy.
   Result<std::vector<DeployedFile>> deploy_directory(const std::string& dir,
                                                      const std::string& user);
 
   rt::Store& store() { return *store_; }
+  records::RecordStore& records() { return *records_; }
   rt::DefinitionRegistry& definitions() { return *definitions_; }
   rt::Executor& executor() { return *executor_; }
   const scoring::ScorerRegistry* scorers() const { return scorers_.get(); }
@@ -60,6 +68,7 @@ class EngineHost {
   explicit EngineHost(const rt::Clock& clock) : clock_(clock) {}
   const rt::Clock& clock_;
   std::unique_ptr<rt::Store> store_;
+  std::unique_ptr<records::RecordStore> records_;
   std::unique_ptr<rt::DefinitionRegistry> definitions_;
   std::unique_ptr<scoring::ScorerRegistry> scorers_;
   std::function<void()> refresh_models_;

@@ -23,5 +23,7 @@ Handler add_complete(CLI::App& app);
 Handler add_signal(CLI::App& app);
 Handler add_gen_data(CLI::App& app);  // gen_data_command.cpp
 Handler add_train(CLI::App& app);     // train_command.cpp
+Handler add_import(CLI::App& app);    // import_command.cpp
+Handler add_deploy(CLI::App& app);    // import_command.cpp
 
 }  // namespace ledgerflow::cli

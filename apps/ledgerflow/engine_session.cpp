@@ -6,8 +6,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include "engine/expr/timestamp.h"
+#include "engine/scoring/feature_check.h"
+#include "plugins/finance/finance_actions.h"
 #include "plugins/http/http_action_runner.h"
 #include "plugins/logistic/directory_registry.h"
+#include "storage/key_file.h"
+#include "storage/sqlite/sqlite_record_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace ledgerflow::cli {
@@ -16,6 +20,9 @@ void add_session_options(CLI::App& cmd, SessionOptions& o, bool with_actor) {
   cmd.add_option("--db", o.db, "SQLite database file (created if missing)")->capture_default_str();
   cmd.add_option("--models", o.models, "Model registry directory (<name>/<version>/model.json)")
       ->capture_default_str();
+  cmd.add_option("--hmac-key-file", o.hmac_key_file,
+                 "Key for pseudonymising sensitive feature values (default: <db>.hmac-key, "
+                 "created once)");
   if (with_actor) {
     cmd.add_option("--as", o.as, "The acting user")->capture_default_str();
     cmd.add_option("--roles", o.roles, "The user's roles, comma-separated (default: from --users)");
@@ -70,20 +77,39 @@ Result<std::unique_ptr<EngineSession>> EngineSession::open(const SessionOptions&
   s->actor_ = std::move(*actor);
   storage::SqliteOptions so;
   so.path = o.db;
+  so.busy_timeout_ms = 30000;  // a daemon's import may hold the write lock meanwhile
   auto store = storage::SqliteStore::open(so);
   if (!store) return store.error();
   s->store_ = std::move(*store);
-  s->definitions_ = std::make_unique<rt::DefinitionRegistry>(*s->store_);
+  storage::RecordStoreOptions ro;
+  ro.path = o.db;
+  auto records = storage::SqliteRecordStore::open(ro);
+  if (!records) return records.error();
+  s->records_ = std::move(*records);
   if (std::filesystem::is_directory(o.models)) {
     auto reg = plugins::DirectoryRegistry::open(o.models);
     if (!reg) return reg.error();
     s->scorers_ = std::move(*reg);
   }
+  // With a model registry, deployments check score states against it (as the daemon
+  // does); without one, scoring fails at run time with "no model registry".
+  rt::DefinitionRegistry::DeployCheck check;
+  if (s->scorers_) {
+    const scoring::ScorerRegistry* registry = s->scorers_.get();
+    check = [registry](const def::Definition& d) {
+      return scoring::check_score_features(d, registry, "");
+    };
+  }
+  s->definitions_ = std::make_unique<rt::DefinitionRegistry>(*s->store_, std::move(check));
+  auto key = storage::hmac_key_for(o.hmac_key_file, o.db);
+  if (!key) return key.error();
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
-      std::make_shared<plugins::HttpActionRunner>()};
+      std::make_shared<plugins::HttpActionRunner>(),
+      std::make_shared<finance::FinanceActionRunner>(*s->records_, s->clock_)};
   rt::ExecutorOptions eo;
   eo.shards = 1;
   eo.effect_threads = 2;
+  eo.pseudonym_key = std::move(*key);
   s->executor_ = std::make_unique<rt::Executor>(*s->store_, *s->definitions_, s->clock_,
                                                 s->scorers_.get(), std::move(runners), eo);
   if (auto r = s->executor_->recover(); !r) return r.error();

@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/records/record_store.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/state.h"
 
@@ -19,10 +20,11 @@ struct SessionOptions {
   std::string models = "models";
   std::string users = "config/demo-users.yaml";
   std::string as = "system";
-  std::string roles;  // comma-separated; overrides the users file
+  std::string roles;          // comma-separated; overrides the users file
+  std::string hmac_key_file;  // empty: "<db>.hmac-key", created once (storage/key_file.h)
 };
 
-// Adds --db, --models, --users, --as, --roles to a subcommand.
+// Adds --db, --models, --hmac-key-file, --users, --as, --roles to a subcommand.
 void add_session_options(CLI::App& cmd, SessionOptions& options, bool with_actor);
 
 class EngineSession {
@@ -31,6 +33,7 @@ class EngineSession {
   ~EngineSession();
 
   rt::Store& store() { return *store_; }
+  records::RecordStore& records() { return *records_; }
   rt::DefinitionRegistry& definitions() { return *definitions_; }
   rt::Executor& executor() { return *executor_; }
   const rt::Actor& actor() const { return actor_; }
@@ -45,6 +48,7 @@ class EngineSession {
  private:
   EngineSession() = default;
   std::unique_ptr<rt::Store> store_;
+  std::unique_ptr<records::RecordStore> records_;
   std::unique_ptr<rt::DefinitionRegistry> definitions_;
   std::unique_ptr<scoring::ScorerRegistry> scorers_;
   rt::SystemClock clock_;

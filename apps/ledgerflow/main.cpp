@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ledgerflow 0.1.0");
   std::map<CLI::App*, Handler> handlers;
   for (auto add : {add_validate, add_eval, add_describe, add_run, add_instances, add_history,
-                   add_complete, add_signal, add_gen_data, add_train}) {
+                   add_complete, add_signal, add_gen_data, add_train, add_import, add_deploy}) {
     std::size_t before = app.get_subcommands({}).size();
     Handler h = add(app);
     handlers[app.get_subcommands({})[before]] = std::move(h);

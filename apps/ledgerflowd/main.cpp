@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
   ho.synchronous_full = config->synchronous_full;
   ho.models = config->models;
   ho.plugins = config->plugins;
+  ho.hmac_key_file = config->hmac_key_file;
   ho.model_notice = [log](const std::string& message) {
     log->warn(members({{"msg", "model"}, {"detail", message}}));
   };
@@ -199,6 +200,8 @@ int main(int argc, char** argv) {
   so.port = address->second;
   so.threads = config->threads;
   so.body_limit_bytes = static_cast<std::size_t>(config->limits.body_bytes);
+  so.bulk_path_prefix = "/v1/records/";
+  so.bulk_body_limit_bytes = static_cast<std::size_t>(config->limits.import_body_bytes);
   so.header_limit_bytes = static_cast<std::size_t>(config->limits.header_bytes);
   so.max_connections = static_cast<std::size_t>(config->limits.max_connections);
   so.read_timeout_ms = static_cast<std::uint32_t>(config->limits.read_timeout_ms);

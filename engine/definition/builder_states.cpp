@@ -258,7 +258,11 @@ StateSpec Builder::read_score(const Node& n) {
     }
     return true;
   };
-  if (auto m = read_string(n, "model"); m && check_ref(*n.find("model"))) s.model = *m;
+  if (auto m = read_string(n, "model"); m && check_ref(*n.find("model"))) {
+    s.model = *m;
+    s.model_loc = n.find("model")->loc;
+  }
+  if (const auto* fe = n.find_entry("features")) s.features_loc = fe->key_loc;
   if (const Node* f = n.find("features"); f && expect(*f, Node::Kind::mapping, "'features'")) {
     if (f->entries.empty()) report(f->loc, "'features' needs at least one feature");
     for (const auto& e : f->entries) {
@@ -268,8 +272,10 @@ StateSpec Builder::read_score(const Node& n) {
   }
   if (const Node* sh = n.find("shadow"); sh && expect(*sh, Node::Kind::sequence, "'shadow'")) {
     for (const auto& item : sh->items) {
-      if (expect(item, Node::Kind::string, "each item of 'shadow'") && check_ref(item))
+      if (expect(item, Node::Kind::string, "each item of 'shadow'") && check_ref(item)) {
         s.shadow.push_back(item.text);
+        s.shadow_locs.push_back(item.loc);
+      }
     }
   }
   if (auto k = read_int(n, "explain", 0, 50)) s.explain = *k;

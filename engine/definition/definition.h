@@ -81,6 +81,11 @@ struct ScoreSpec {
   std::vector<std::pair<std::string, Expr>> features;
   std::vector<std::string> shadow;
   int explain = 0;
+  // Where `model`, the `features` key and each shadow reference are written, for the
+  // deploy-time check against the model registry (engine/scoring/feature_check.h).
+  Location model_loc;
+  Location features_loc;
+  std::vector<Location> shadow_locs;
 };
 
 enum class HitPolicy : std::uint8_t { first, unique, collect };

@@ -31,6 +31,10 @@ Result<Deployment> DefinitionRegistry::deploy(const std::string& source, def::Fo
     return out;
   }
   const auto& d = *loaded.definition;
+  if (auto problems = check(d); !problems.empty()) {
+    out.problems = std::move(problems);
+    return out;
+  }
   std::string hash = content_hash(d);
   std::lock_guard lock(deploy_mu_);
   auto existing = store_.definition_by_hash(d.name, hash);

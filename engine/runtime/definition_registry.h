@@ -5,6 +5,7 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,12 +31,23 @@ std::string content_hash(const def::Definition& d);
 
 class DefinitionRegistry {
  public:
-  explicit DefinitionRegistry(Store& store) : store_(store) {}
+  // Checks a valid definition against the world outside it (e.g. that its score states'
+  // features match the models they name: engine/scoring/feature_check.h). Problems make
+  // the deployment fail as validation problems do.
+  using DeployCheck = std::function<std::vector<def::Problem>(const def::Definition&)>;
+
+  explicit DefinitionRegistry(Store& store, DeployCheck check = {})
+      : store_(store), check_(std::move(check)) {}
 
   // Validates, then stores a new version unless identical content exists. Invalid
   // source returns a Deployment with problems (and version 0).
   Result<Deployment> deploy(const std::string& source, def::Format format, const std::string& user,
                             std::int64_t now_us);
+
+  // The deploy check's problems for a valid definition (none without a check).
+  std::vector<def::Problem> check(const def::Definition& d) const {
+    return check_ ? check_(d) : std::vector<def::Problem>{};
+  }
 
   // A deployed version (0 = latest), parsed once and cached.
   Result<std::shared_ptr<const def::Definition>> get(const std::string& name, int version);
@@ -44,6 +56,7 @@ class DefinitionRegistry {
 
  private:
   Store& store_;
+  DeployCheck check_;
   std::mutex mu_;
   std::map<std::pair<std::string, int>, std::shared_ptr<const def::Definition>> cache_;
   std::mutex deploy_mu_;  // deployments of one process are serialised (version numbers)

@@ -230,6 +230,7 @@ void Executor::process(Shard& shard, Command& c) {
   StepContext ctx;
   ctx.now_us = clock_.now_us();
   ctx.env = options_.env;
+  ctx.pseudonym_key = options_.pseudonym_key;
   std::shared_ptr<const def::Definition> definition;
   std::optional<InstanceRecord> current;
   Event event = c.event;
@@ -515,6 +516,7 @@ Event Executor::run_score(const OutboxRecord& effect) {
       contributions.push_back({{"feature", c.feature}, {"value", c.value}});
     out["contributions"] = std::move(contributions);
     out["bias"] = s->bias;
+    if (!s->explanation.empty()) out["explanation"] = s->explanation;
     return out;
   };
   try {
@@ -524,7 +526,8 @@ Event Executor::run_score(const OutboxRecord& effect) {
       return e;
     }
     nlohmann::json out = std::move(*main);
-    out["features"] = p.at("features");
+    // Sensitive values only as pseudonyms (step() put them in recorded_features).
+    out["features"] = p.contains("recorded_features") ? p["recorded_features"] : p.at("features");
     nlohmann::json shadows = nlohmann::json::array();
     for (const auto& ref : p.value("shadow", std::vector<std::string>())) {
       auto s = score_one(ref, 0);

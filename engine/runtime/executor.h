@@ -44,6 +44,7 @@ struct ExecutorOptions {
   std::size_t max_cached = 100000;  // instance records kept in memory
   bool inline_scores = true;        // apply in-process scores before committing
   const nlohmann::json* env = nullptr;
+  std::string pseudonym_key;  // HMAC key for sensitive feature values (StepContext)
 };
 
 struct StartRequest {
@@ -74,6 +75,7 @@ class Executor {
   void send(const std::string& instance_id, Event event, Actor actor, Callback done);
 
   Result<InstanceRecord> start_sync(StartRequest request);
+  Store& store() { return store_; }
   Result<InstanceRecord> send_sync(const std::string& instance_id, Event event, Actor actor);
   // Task events (complete, claim, delegate) by task id.
   Result<InstanceRecord> task_sync(Event event, Actor actor);

@@ -36,7 +36,7 @@ std::optional<TaskStatus> task_status_from(std::string_view s) {
 bool WriteSet::empty() const {
   return definitions.empty() && instances.empty() && history.empty() && tasks.empty() &&
          timers.empty() && timers_deleted.empty() && outbox.empty() && outbox_done.empty() &&
-         idempotency.empty() && events.empty();
+         idempotency.empty() && events.empty() && outcomes.empty();
 }
 
 }  // namespace ledgerflow::rt

@@ -120,6 +120,28 @@ struct EventRecord {
   nlohmann::json payload;
 };
 
+// The realised result of a scored decision (POST /v1/outcomes), for realised accuracy.
+// Write-once per decision: storing the same `actual` again changes nothing; a different
+// `actual` for a stored decision is a conflict.
+struct OutcomeRecord {
+  std::string decision_id;  // the decision record's id (the score effect's id)
+  std::string instance_id;
+  std::string workflow;
+  std::string model;
+  std::string model_version;
+  double actual = 0;  // 0/1 for binary models, the observed value for regressions
+  std::int64_t recorded_at_us = 0;
+  std::string recorded_by;
+  std::string note;
+};
+
+// An outcome with the score its decision recorded (for realised-accuracy figures).
+struct ScoredOutcome {
+  std::string model_version;
+  double actual = 0;
+  double score = 0;
+};
+
 // Everything one command changes, applied atomically (all or nothing).
 struct WriteSet {
   std::vector<DefinitionRecord> definitions;         // insert
@@ -133,6 +155,7 @@ struct WriteSet {
   std::vector<std::string> outbox_done;        // delete
   std::vector<IdempotencyRecord> idempotency;  // insert
   std::vector<EventRecord> events;             // append; seq assigned on commit
+  std::vector<OutcomeRecord> outcomes;         // insert; see OutcomeRecord for repeats
 
   bool empty() const;
 };

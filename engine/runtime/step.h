@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,13 +36,17 @@ struct StepContext {
   std::string parent_id;                // start of a child instance: its parent
   std::string parent_effect_id;         // start of a child instance: the parent's effect
   const nlohmann::json* env = nullptr;  // values of `env.*` in expressions
+  // The HMAC-SHA-256 key under which score steps pseudonymise sensitive feature values in
+  // what they record (engine/scoring/pseudonym.h). Empty: such values are recorded as
+  // "hmac-sha256:unkeyed", never in clear.
+  std::string_view pseudonym_key;
 };
 
 // Effect kinds written to the outbox (OutboxRecord::kind).
 inline constexpr const char* kEffectAction =
     "action";  // {action, args, idempotency_key, state, attempt, timeout_ms}
 inline constexpr const char* kEffectScore =
-    "score";  // {model, features:{name:value}, shadow, explain, state}
+    "score";  // {model, features:{name:value}, recorded_features?, shadow, explain, state}
 inline constexpr const char* kEffectStartChild =
     "start_child";  // {workflow, version, input, child_id}
 inline constexpr const char* kEffectCancelChild = "cancel_child";  // {child_id}

@@ -4,6 +4,7 @@
 
 #include "engine/expr/timestamp.h"
 #include "engine/runtime/stepper.h"
+#include "engine/scoring/pseudonym.h"
 
 namespace ledgerflow::rt::detail {
 namespace {
@@ -80,11 +81,21 @@ void Stepper::enter_score(std::uint32_t id, const def::State& s) {
                                                    "; features must be numbers, booleans or null"});
     }
   }
-  wait_effect(id, s, kEffectScore,
-              {{"model", spec.model},
-               {"features", std::move(features)},
-               {"shadow", spec.shadow},
-               {"explain", spec.explain}});
+  // The scorer needs the values; what is recorded (decision, effect result, output)
+  // carries sensitive ones only as pseudonyms (engine/scoring/pseudonym.h).
+  nlohmann::json recorded = features;
+  bool pseudonymised = false;
+  for (const auto& [name, e] : spec.features) {
+    if (!scoring::is_sensitive_feature(def_, name, e)) continue;
+    recorded[name] = scoring::pseudonymise(recorded[name], ctx_.pseudonym_key);
+    pseudonymised = true;
+  }
+  nlohmann::json payload = {{"model", spec.model},
+                            {"features", std::move(features)},
+                            {"shadow", spec.shadow},
+                            {"explain", spec.explain}};
+  if (pseudonymised) payload["recorded_features"] = std::move(recorded);
+  wait_effect(id, s, kEffectScore, std::move(payload));
 }
 
 void Stepper::enter_decide(std::uint32_t id, const def::State& s) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/common/result.h"
+#include "engine/runtime/activity_summary.h"
 #include "engine/runtime/records.h"
 
 namespace ledgerflow::rt {
@@ -94,10 +95,23 @@ class Store {
   // The seq of the newest event (0 when there is none): where a live follower starts.
   virtual Result<std::uint64_t> latest_event_seq() = 0;
 
+  // --- outcomes (WriteSet::outcomes writes them)
+  virtual Result<std::optional<OutcomeRecord>> outcome(const std::string& decision_id) = 0;
+  // The outcomes of `model` with the score each decision recorded, newest first, at most
+  // `limit` (the caller's bound on work; at most 100,000).
+  virtual Result<std::vector<ScoredOutcome>> scored_outcomes(const std::string& model,
+                                                             std::size_t limit) = 0;
+
   // --- health
   virtual StoreStats stats() const = 0;
   // Blocks until every submitted write set has been committed or failed.
   virtual void flush() = 0;
+
+  // --- dashboards
+  // Aggregates over instances and tasks (see activity_summary.h): overdue means due
+  // before now_us; the per-minute window starts at since_us. Each figure is read on its
+  // own, so two of them may differ by the commits made in between.
+  virtual Result<ActivitySummary> activity_summary(std::int64_t now_us, std::int64_t since_us) = 0;
 };
 
 }  // namespace ledgerflow::rt

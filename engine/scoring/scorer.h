@@ -36,6 +36,9 @@ struct ScoreResult {
   std::string label;                        // e.g. "high" / "low", or empty
   double bias = 0;                          // the raw-score intercept the contributions add to
   std::vector<Contribution> contributions;  // largest |value| first, at most the requested K
+  // For scorers whose decision is not a sum of contributions (the rules scorer): what
+  // decided, e.g. "rules[2]: amount > 10000 && new_vendor == 1". Empty otherwise.
+  std::string explanation;
 };
 
 class Scorer {

@@ -6,9 +6,14 @@
 #include "plugins/datagen/ap_data.h"
 #include "plugins/datagen/calendar.h"
 #include "plugins/datagen/csv_writer.h"
-#include "plugins/datagen/duplicate_rules.h"
+#include "engine/records/duplicate_rules.h"
 
 namespace ledgerflow::datagen {
+using records::DuplicateProbe;
+using records::DuplicateRule;
+using records::match_duplicate;
+using records::normalize_invoice_number;
+using records::rule_similarity;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

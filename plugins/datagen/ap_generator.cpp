@@ -9,11 +9,12 @@
 
 #include "plugins/datagen/ap_data.h"
 #include "plugins/datagen/calendar.h"
-#include "plugins/datagen/duplicate_rules.h"
+#include "engine/records/duplicate_rules.h"
 #include "plugins/datagen/rng.h"
 #include "plugins/datagen/synthetic.h"
 
 namespace ledgerflow::datagen {
+using records::normalize_invoice_number;
 namespace {
 
 // Shares of all invoices (DATA.md's labels; README.md "AP").

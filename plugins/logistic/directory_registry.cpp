@@ -10,6 +10,7 @@
 #include "plugins/kserve/kserve_scorer.h"
 #include "plugins/logistic/linear_model.h"
 #include "plugins/logistic/linear_scorer.h"
+#include "plugins/rules/rules_scorer.h"
 #include "plugins/xgboost/tree_model_loader.h"
 
 namespace ledgerflow::plugins {
@@ -108,6 +109,12 @@ Result<std::unique_ptr<scoring::Scorer>> load_model_file(
     if (!scorer) return scorer.error();
     return std::unique_ptr<scoring::Scorer>(std::move(*scorer));
   }
+  if (format != doc->end() && format->is_string() && *format == kRulesModelFormat) {
+    // Read again as a located tree: a condition's error points at its line and column.
+    auto scorer = RulesScorer::load(path, name, std::to_string(version));
+    if (!scorer) return scorer.error();
+    return std::unique_ptr<scoring::Scorer>(std::move(*scorer));
+  }
   if (format != doc->end() && format->is_string() && *format == kPluginModelFormat) {
     auto scorer =
         PluginScorer::from_model_file(*doc, path, name, std::to_string(version), plugins_dir);
@@ -120,7 +127,8 @@ Result<std::unique_ptr<scoring::Scorer>> load_model_file(
   std::string got = format == doc->end() ? "none (no \"format\" field)" : format->dump();
   return Error::invalid(path + ": unsupported model format " + got +
                         "; this registry reads: " + std::string(kLinearModelFormat) + ", " +
-                        std::string(kKserveModelFormat) + ", " + std::string(kPluginModelFormat) +
+                        std::string(kRulesModelFormat) + ", " + std::string(kKserveModelFormat) +
+                        ", " + std::string(kPluginModelFormat) +
                         " and XGBoost JSON models (a top-level \"learner\")");
 }
 

@@ -14,6 +14,7 @@
 //                                       for models the native path cannot serve (the
 //                                       load notice says so); input names from a sibling
 //                                       meta.json, else the model's own feature_names.
+//   "format": "ledgerflow-rules/1"      RulesScorer: a decision table (plugins/rules/README.md)
 //   "format": "ledgerflow-kserve/1"     KserveScorer: a remote Open Inference Protocol
 //                                       server (plugins/kserve/kserve_config.h)
 //   "format": "ledgerflow-plugin/1"     PluginScorer: a C-ABI shared library, "library"

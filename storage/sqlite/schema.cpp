@@ -135,8 +135,161 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 PRAGMA application_id = 1279675479;
 )sql";
 
+// Version 2: business records (../shared/docs/DATA.md), the journal that ledger.post
+// writes, and realised outcomes of decisions. Every record table has its key columns,
+// the columns its lookups filter on (derived at import: normalised numbers, days since
+// 1970-01-01, amounts in units of 1e-4), `seq` (the order records first arrived in,
+// kept when a record is updated), `updated_at_us` and `data`: the validated record as
+// canonical JSON. Money is kept exactly: decimal strings in `data`, integers here.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE rec_vendors (
+  vendor_id     TEXT    NOT NULL PRIMARY KEY,
+  iban          TEXT    NOT NULL,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL
+);
+CREATE INDEX rec_vendors_iban ON rec_vendors (iban);
+
+-- Every IBAN a vendor has had, as the imports saw it change: who changed it and when.
+CREATE TABLE vendor_bank_history (
+  vendor_id  TEXT    NOT NULL,
+  changed_at_us INTEGER NOT NULL,
+  iban       TEXT    NOT NULL,
+  changed_by TEXT    NOT NULL,
+  PRIMARY KEY (vendor_id, changed_at_us, iban)
+) WITHOUT ROWID;
+
+CREATE TABLE rec_purchase_orders (
+  po_number     TEXT    NOT NULL,
+  line_no       INTEGER NOT NULL,
+  vendor_id     TEXT    NOT NULL,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL,
+  PRIMARY KEY (po_number, line_no)
+);
+
+CREATE TABLE rec_receipts (
+  receipt_id    TEXT    NOT NULL PRIMARY KEY,
+  po_number     TEXT    NOT NULL,
+  line_no       INTEGER NOT NULL,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL
+);
+CREATE INDEX rec_receipts_po ON rec_receipts (po_number, line_no);
+
+CREATE TABLE rec_invoices (
+  invoice_id    TEXT    NOT NULL PRIMARY KEY,
+  vendor_id     TEXT    NOT NULL,
+  number_norm   TEXT    NOT NULL,
+  invoice_day   INTEGER NOT NULL,
+  amount_e4     INTEGER NOT NULL,
+  po_number     TEXT    NOT NULL,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL
+);
+CREATE INDEX rec_invoices_vendor_number ON rec_invoices (vendor_id, number_norm);
+CREATE INDEX rec_invoices_vendor_day ON rec_invoices (vendor_id, invoice_day);
+
+CREATE TABLE rec_invoice_lines (
+  invoice_id    TEXT    NOT NULL,
+  line_no       INTEGER NOT NULL,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL,
+  PRIMARY KEY (invoice_id, line_no)
+);
+
+CREATE TABLE rec_outgoing_payments (
+  payment_id      TEXT    NOT NULL PRIMARY KEY,
+  vendor_id       TEXT    NOT NULL,
+  requested_at_us INTEGER NOT NULL,
+  seq             INTEGER NOT NULL UNIQUE,
+  updated_at_us   INTEGER NOT NULL,
+  data            TEXT    NOT NULL
+);
+CREATE INDEX rec_outgoing_payments_vendor ON rec_outgoing_payments (vendor_id, requested_at_us);
+
+CREATE TABLE rec_customers (
+  customer_id   TEXT    NOT NULL PRIMARY KEY,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL
+);
+
+CREATE TABLE rec_ar_invoices (
+  invoice_id    TEXT    NOT NULL PRIMARY KEY,
+  customer_id   TEXT    NOT NULL,
+  number_norm   TEXT    NOT NULL,
+  due_day       INTEGER NOT NULL,
+  amount_e4     INTEGER NOT NULL,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL
+);
+CREATE INDEX rec_ar_invoices_customer ON rec_ar_invoices (customer_id, due_day);
+CREATE INDEX rec_ar_invoices_number ON rec_ar_invoices (number_norm);
+
+CREATE TABLE rec_incoming_payments (
+  payment_id     TEXT    NOT NULL PRIMARY KEY,
+  customer_id    TEXT    NOT NULL,
+  received_at_us INTEGER NOT NULL,
+  seq            INTEGER NOT NULL UNIQUE,
+  updated_at_us  INTEGER NOT NULL,
+  data           TEXT    NOT NULL
+);
+CREATE INDEX rec_incoming_payments_customer ON rec_incoming_payments (customer_id, received_at_us);
+
+CREATE TABLE rec_orders (
+  order_id      TEXT    NOT NULL PRIMARY KEY,
+  customer_id   TEXT    NOT NULL,
+  order_day     INTEGER NOT NULL,
+  seq           INTEGER NOT NULL UNIQUE,
+  updated_at_us INTEGER NOT NULL,
+  data          TEXT    NOT NULL
+);
+CREATE INDEX rec_orders_customer ON rec_orders (customer_id, order_day);
+
+-- The built-in stand-in for an ERP: ledger.post appends one entry per posted document.
+-- The idempotency key (instance, state, attempt-independent) makes a re-run post once.
+CREATE TABLE journal (
+  entry_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  idempotency_key TEXT    NOT NULL UNIQUE,
+  posted_at_us    INTEGER NOT NULL,
+  instance_id     TEXT    NOT NULL,
+  document_type   TEXT    NOT NULL,
+  document_id     TEXT    NOT NULL,
+  amount_e4       INTEGER NOT NULL,
+  currency        TEXT    NOT NULL,
+  data            TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX journal_document ON journal (document_type, document_id);
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+-- What really happened to a scored item (POST /v1/outcomes), for realised accuracy.
+CREATE TABLE outcomes (
+  decision_id    TEXT    NOT NULL PRIMARY KEY,
+  instance_id    TEXT    NOT NULL,
+  workflow       TEXT    NOT NULL,
+  model          TEXT    NOT NULL,
+  model_version  TEXT    NOT NULL,
+  actual         REAL    NOT NULL,
+  recorded_at_us INTEGER NOT NULL,
+  recorded_by    TEXT    NOT NULL,
+  note           TEXT    NOT NULL
+);
+CREATE INDEX outcomes_model ON outcomes (model, model_version, recorded_at_us);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kSchemaV1},
+    Migration{2, "business records, journal, outcomes", kSchemaV2},
 };
 
 static_assert(kApplicationId == 1279675479, "kSchemaV1 sets the application id literally");

@@ -5,6 +5,7 @@
 #include "storage/sqlite/batch_writer.h"
 #include "storage/sqlite/completion_queue.h"
 #include "storage/sqlite/connection.h"
+#include "storage/sqlite/outcome_rows.h"
 #include "storage/sqlite/reader_pool.h"
 #include "storage/sqlite/schema.h"
 #include "storage/sqlite/store_reader.h"
@@ -227,6 +228,24 @@ Result<std::vector<rt::EventRecord>> SqliteStore::events_after(std::uint64_t seq
 
 Result<std::uint64_t> SqliteStore::latest_event_seq() {
   return read([&](StoreReader& r) { return r.latest_event_seq(); });
+}
+
+Result<std::optional<rt::OutcomeRecord>> SqliteStore::outcome(const std::string& decision_id) {
+  auto lease = readers_->acquire();
+  if (!lease) return lease.error();
+  return read_outcome(lease->db(), decision_id);
+}
+
+Result<std::vector<rt::ScoredOutcome>> SqliteStore::scored_outcomes(const std::string& model,
+                                                                    std::size_t limit) {
+  auto lease = readers_->acquire();
+  if (!lease) return lease.error();
+  return read_scored_outcomes(lease->db(), model, limit);
+}
+
+Result<rt::ActivitySummary> SqliteStore::activity_summary(std::int64_t now_us,
+                                                          std::int64_t since_us) {
+  return read([&](StoreReader& r) { return r.activity_summary(now_us, since_us); });
 }
 
 }  // namespace ledgerflow::storage

@@ -88,9 +88,14 @@ class SqliteStore final : public rt::Store {
   Result<std::optional<rt::IdempotencyRecord>> idempotency(const std::string& key) override;
   Result<std::vector<rt::EventRecord>> events_after(std::uint64_t seq, std::size_t limit) override;
   Result<std::uint64_t> latest_event_seq() override;
+  Result<std::optional<rt::OutcomeRecord>> outcome(const std::string& decision_id) override;
+  Result<std::vector<rt::ScoredOutcome>> scored_outcomes(const std::string& model,
+                                                         std::size_t limit) override;
 
   rt::StoreStats stats() const override;
   void flush() override;
+
+  Result<rt::ActivitySummary> activity_summary(std::int64_t now_us, std::int64_t since_us) override;
 
   // Pauses the writer between batches: submitted write sets wait (submit() blocks once
   // max_queued_write_sets wait) and are committed together after resume_writes(). The

@@ -47,6 +47,15 @@ void Statement::reset() {
   bind_rc_ = SQLITE_OK;
 }
 
+void Statement::bind_double(int index, double value) {
+  const int rc = sqlite3_bind_double(stmt_, index, value);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+}
+
+double Statement::column_double(int col) const {
+  return sqlite3_column_double(stmt_, col);
+}
+
 std::int64_t Statement::column_int(int col) const {
   return sqlite3_column_int64(stmt_, col);
 }

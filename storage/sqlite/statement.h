@@ -28,6 +28,7 @@ class Statement {
   void bind_int(int index, std::int64_t value);
   void bind_text(int index, std::string_view value);
   void bind_null(int index);
+  void bind_double(int index, double value);
   void bind_opt_int(int index, const std::optional<std::int64_t>& value);
 
   // SQLITE_ROW, SQLITE_DONE, or an error code (a remembered bind error comes first).
@@ -38,6 +39,7 @@ class Statement {
   // Columns are 0-based. NULL reads as 0 / "".
   std::int64_t column_int(int col) const;
   std::string column_text(int col) const;
+  double column_double(int col) const;
   bool column_is_null(int col) const;
 
  private:

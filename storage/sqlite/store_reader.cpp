@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
 #include <string_view>
 #include <variant>
 
@@ -437,6 +438,114 @@ Result<std::uint64_t> StoreReader::latest_event_seq() {
   auto seq = db_.query_int("SELECT coalesce(max(seq), 0) FROM events", "reading the newest event");
   if (!seq) return seq.error();
   return static_cast<std::uint64_t>(*seq);
+}
+
+// ---- dashboard aggregates (GET /v1/stats)
+
+namespace {
+
+// Runs `sql` with `params` and calls on_row(statement) for each row.
+template <typename OnRow>
+Result<void> each_row(Connection& db, std::string_view sql, const std::vector<Param>& params,
+                      OnRow on_row, std::string_view doing) {
+  auto st = db.prepare(sql);
+  if (!st) return st.error();
+  Statement& s = st->get();
+  bind_all(s, params);
+  for (;;) {
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return db.error(rc, doing);
+    on_row(s);
+  }
+}
+
+constexpr std::int64_t kMinuteUs = 60'000'000;
+
+}  // namespace
+
+Result<rt::ActivitySummary> StoreReader::activity_summary(std::int64_t now_us,
+                                                          std::int64_t since_us) {
+  rt::ActivitySummary out;
+  // Index-only scan of instances_workflow (workflow, status, id).
+  auto statuses = each_row(
+      db_, "SELECT workflow, status, count(*) FROM instances GROUP BY workflow, status", {},
+      [&](const Statement& s) {
+        out.statuses.push_back({s.column_text(0), s.column_text(1), s.column_int(2)});
+      },
+      "counting instances by workflow and status");
+  if (!statuses) return statuses.error();
+  // The root frame (the one without a parent) holds the state an instance is in.
+  auto states = each_row(
+      db_,
+      "SELECT i.workflow, i.version, json_extract(f.value, '$.state'), count(*) "
+      "FROM instances i, json_each(i.state, '$.frames') f "
+      "WHERE i.status IN ('running', 'waiting') AND json_type(f.value, '$.parent') IS NULL "
+      "GROUP BY 1, 2, 3",
+      {},
+      [&](const Statement& s) {
+        out.states.push_back({s.column_text(0), static_cast<int>(s.column_int(1)), s.column_text(2),
+                              s.column_int(3)});
+      },
+      "counting unfinished instances by state");
+  if (!states) return states.error();
+  auto tasks = each_row(
+      db_,
+      "SELECT workflow, count(*), sum(due_at_us IS NOT NULL AND due_at_us < ?1) FROM tasks "
+      "WHERE status = 'open' GROUP BY workflow",
+      {now_us},
+      [&](const Statement& s) {
+        out.tasks.push_back({s.column_text(0), s.column_int(1), s.column_int(2)});
+      },
+      "counting open tasks");
+  if (!tasks) return tasks.error();
+  std::map<std::int64_t, rt::ActivitySummary::Minute> minutes;
+  auto started = each_row(
+      db_,
+      "SELECT (created_at_us - ?1) / ?2, count(*) FROM instances WHERE created_at_us >= ?1 "
+      "GROUP BY 1",
+      {since_us, kMinuteUs},
+      [&](const Statement& s) {
+        auto& m = minutes[s.column_int(0)];
+        m.minute = s.column_int(0);
+        m.started = s.column_int(1);
+      },
+      "counting recent starts");
+  if (!started) return started.error();
+  // Finished instances are not indexed by finish time: this reads the finished rows of
+  // instances_status once.
+  auto finished = each_row(
+      db_,
+      "SELECT (updated_at_us - ?1) / ?2, status, count(*) FROM instances "
+      "WHERE status IN ('succeeded', 'failed', 'cancelled') AND updated_at_us >= ?1 "
+      "GROUP BY 1, 2",
+      {since_us, kMinuteUs},
+      [&](const Statement& s) {
+        auto& m = minutes[s.column_int(0)];
+        m.minute = s.column_int(0);
+        const std::string status = s.column_text(1);
+        const std::int64_t n = s.column_int(2);
+        if (status == "succeeded") m.succeeded = n;
+        if (status == "failed") m.failed = n;
+        if (status == "cancelled") m.cancelled = n;
+      },
+      "counting recent finishes");
+  if (!finished) return finished.error();
+  for (auto& [minute, m] : minutes) out.minutes.push_back(m);
+  auto failures = each_row(
+      db_,
+      "SELECT id, workflow, business_key, updated_at_us, "
+      "coalesce(json_extract(state, '$.error'), ''), "
+      "coalesce(json_extract(state, '$.error_message'), '') "
+      "FROM instances WHERE status = 'failed' ORDER BY id DESC LIMIT ?1",
+      {static_cast<std::int64_t>(rt::ActivitySummary::kMaxRecentFailures)},
+      [&](const Statement& s) {
+        out.failures.push_back({s.column_text(0), s.column_text(1), s.column_text(2),
+                                s.column_int(3), s.column_text(4), s.column_text(5)});
+      },
+      "listing recent failures");
+  if (!failures) return failures.error();
+  return out;
 }
 
 }  // namespace ledgerflow::storage

@@ -52,6 +52,8 @@ class StoreReader {
   Result<std::vector<rt::EventRecord>> events_after(std::uint64_t seq, std::size_t limit);
   Result<std::uint64_t> latest_event_seq();
 
+  Result<rt::ActivitySummary> activity_summary(std::int64_t now_us, std::int64_t since_us);
+
  private:
   Connection& db_;
 };

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "storage/sqlite/outcome_rows.h"
+
 namespace ledgerflow::storage {
 namespace {
 
@@ -120,6 +122,9 @@ Result<void> WriteSetApplier::apply(const EncodedWriteSet& ews) {
   }
   for (std::size_t i = 0; i < ws.events.size(); ++i) {
     if (auto r = append_event(ws.events[i], ews.event_payload[i]); !r) return r;
+  }
+  for (const auto& o : ws.outcomes) {
+    if (auto r = insert_outcome(db_, o); !r) return r;
   }
   return {};
 }

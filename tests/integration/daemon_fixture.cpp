@@ -19,6 +19,11 @@ Daemon::Daemon(const std::vector<std::string>& workflow_files, std::vector<std::
   for (const auto& f : workflow_files) {
     fs::copy_file(fs::path(LF_SOURCE_DIR) / f, dir_ / "workflows" / fs::path(f).filename());
   }
+  // The test models (invoice_risk): deploying a workflow with score states checks them
+  // against the registry, so the registry is there from the first start. A copy, because
+  // alias changes write into it.
+  fs::copy(fs::path(LF_SOURCE_DIR) / "tests/data/daemon/models", dir_ / "models",
+           fs::copy_options::recursive);
   start(std::move(extra_args));
 }
 

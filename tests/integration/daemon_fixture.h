@@ -26,7 +26,8 @@ inline std::string key_of(const std::string& user) { return "lf-demo-" + user; }
 class Daemon {
  public:
   // Starts ledgerflowd with `workflow_files` (paths relative to the source tree) copied
-  // into a fresh workflows directory, plus `extra_args`. REQUIREs that it comes up.
+  // into a fresh workflows directory, the models of tests/data/daemon/models copied into
+  // a fresh models directory, plus `extra_args`. REQUIREs that it comes up.
   explicit Daemon(const std::vector<std::string>& workflow_files,
                   std::vector<std::string> extra_args = {});
   ~Daemon();

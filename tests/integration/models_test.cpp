@@ -13,17 +13,10 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-void copy_models(const Daemon& d) {
-  fs::copy(fs::path(LF_SOURCE_DIR) / "tests/data/daemon/models", d.dir() / "models",
-           fs::copy_options::recursive);
-}
-
 }  // namespace
 
 TEST_CASE("A score step records its decision; the API lists models and decisions", "[daemon]") {
   Daemon d({"tests/data/daemon/scored_invoice.yaml"});
-  copy_models(d);
-  d.restart();  // the registry directory must exist at start
 
   const json low = d.call("POST", "/v1/workflows/scored_invoice/instances", "alice", 201,
                           {{"invoice",
@@ -61,8 +54,6 @@ TEST_CASE("A score step records its decision; the API lists models and decisions
 
 TEST_CASE("Only an admin changes a model alias; the change is in the feed", "[daemon]") {
   Daemon d({"tests/data/daemon/scored_invoice.yaml"});
-  copy_models(d);
-  d.restart();
   d.call("PUT", "/v1/models/invoice_risk/aliases/champion", "bob", 403, {{"version", 2}});
   d.call("PUT", "/v1/models/invoice_risk/aliases/champion", "olga", 422, {{"version", 7}});
   d.call("PUT", "/v1/models/invoice_risk/aliases/champion", "olga", 400, {{"version", "2"}});

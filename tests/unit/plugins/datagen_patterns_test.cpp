@@ -11,11 +11,12 @@
 #include "plugins/datagen/ap_data.h"
 #include "plugins/datagen/ar_data.h"
 #include "plugins/datagen/calendar.h"
-#include "plugins/datagen/duplicate_rules.h"
+#include "engine/records/duplicate_rules.h"
 #include "plugins/datagen/o2c_data.h"
 #include "plugins/datagen/payments_data.h"
 
 using namespace ledgerflow::datagen;
+using namespace ledgerflow::records;
 
 namespace {
 
@@ -49,7 +50,7 @@ TEST_CASE("duplicate rules: normalisation and edit distance", "[datagen]") {
   CHECK(match_duplicate(a, b) == DuplicateRule::exact);
   b.normalized_number = "INV010";  // "10" -> "01": neighbours swapped
   CHECK(match_duplicate(a, b) == DuplicateRule::near);
-  b.amount_cents = 10200;  // 2% off: no longer near; same date but other amount: none
+  b.amount_minor = 10200;  // 2% off: no longer near; same date but other amount: none
   CHECK(match_duplicate(a, b) == DuplicateRule::none);
   b = a;
   b.normalized_number = "X999";

@@ -1,10 +1,10 @@
-#include "plugins/datagen/duplicate_rules.h"
+#include "engine/records/duplicate_rules.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <vector>
 
-namespace ledgerflow::datagen {
+namespace ledgerflow::records {
 
 std::string_view rule_name(DuplicateRule rule) {
   switch (rule) {
@@ -104,22 +104,22 @@ bool within_one_percent(std::int64_t a, std::int64_t b) {
 DuplicateRule match_duplicate(const DuplicateProbe& earlier, const DuplicateProbe& later) {
   if (earlier.vendor_id != later.vendor_id) {
     bool shared_account = !earlier.iban.empty() && earlier.iban == later.iban;
-    if (shared_account && earlier.amount_cents == later.amount_cents &&
+    if (shared_account && earlier.amount_minor == later.amount_minor &&
         earlier.invoice_date == later.invoice_date) {
       return DuplicateRule::cross_vendor;
     }
     return DuplicateRule::none;
   }
   if (earlier.normalized_number == later.normalized_number) return DuplicateRule::exact;
-  if (within_one_percent(earlier.amount_cents, later.amount_cents) &&
+  if (within_one_percent(earlier.amount_minor, later.amount_minor) &&
       std::abs(earlier.invoice_date - later.invoice_date) <= 7 &&
       edit_distance(earlier.normalized_number, later.normalized_number, 1) <= 1) {
     return DuplicateRule::near;
   }
-  if (earlier.amount_cents == later.amount_cents && earlier.invoice_date == later.invoice_date) {
+  if (earlier.amount_minor == later.amount_minor && earlier.invoice_date == later.invoice_date) {
     return DuplicateRule::resubmission;
   }
   return DuplicateRule::none;
 }
 
-}  // namespace ledgerflow::datagen
+}  // namespace ledgerflow::records

@@ -1,8 +1,8 @@
-// The AP duplicate rules of the finance issue (issue 6, item 3), as the generator labels
-// injected duplicates and as the AP features (dup_best_similarity, dup_candidate_count)
-// count them. plugins/finance's ap.duplicate_candidates must apply the same rules with
-// the same similarities, or the ap_invoice_risk model sees other inputs than it was
-// trained on (plugins/datagen/README.md, "AP features").
+// The AP duplicate rules, one definition for everyone: ap.duplicate_candidates
+// (plugins/finance) finds candidates by them, the generator labels injected duplicates by
+// them, and the AP training features (dup_best_similarity, dup_candidate_count) count
+// them, so the ap_invoice_risk model sees in production what it was trained on
+// (plugins/datagen/README.md, "AP features").
 //
 //   exact         same vendor, same normalised invoice number               1.00
 //   near          same vendor, amount within 1%, invoice dates within 7
@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-namespace ledgerflow::datagen {
+namespace ledgerflow::records {
 
 enum class DuplicateRule { none, exact, near, resubmission, cross_vendor };
 
@@ -38,11 +38,11 @@ struct DuplicateProbe {
   std::string iban;               // the vendor's bank account
   std::string normalized_number;  // normalize_invoice_number(invoice_number)
   int invoice_date = 0;           // days since 1970-01-01
-  std::int64_t amount_cents = 0;
+  std::int64_t amount_minor = 0;  // in a fixed minor unit (cents, or 1e-4 in the store)
 };
 
 // The strongest rule by which `later` duplicates `earlier` (the first matching row of the
 // table above), or none.
 DuplicateRule match_duplicate(const DuplicateProbe& earlier, const DuplicateProbe& later);
 
-}  // namespace ledgerflow::datagen
+}  // namespace ledgerflow::records

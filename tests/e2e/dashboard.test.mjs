@@ -1,0 +1,194 @@
+// Browser tests of the dashboard: Debian's chromium driven by playwright-core against the
+// real ledgerflowd (tests/e2e/run starts them through ctest `dashboard_e2e`).
+//
+// bob (ap_manager) signs in, finds alice's invoice in his inbox, opens it, sees the
+// decision explanation (contribution bars, shadow score, duplicate and match panels),
+// approves it and watches the instance complete; alice gets the segregation-of-duties
+// refusal on her own invoice; ivan (auditor) sees no actions. The vendor IBAN is
+// sensitive: it must never reach a page (DOM) or any API response the page receives.
+// Screenshots of every page go to build/e2e-screenshots/ (or $LF_SCREENSHOTS).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { rest, startDaemon } from './daemon.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const binary = process.env.LF_DAEMON || join(root, 'build/bin/ledgerflowd');
+const shots = process.env.LF_SCREENSHOTS || join(root, 'build/e2e-screenshots');
+const chromiumPath = process.env.LF_CHROMIUM || '/usr/bin/chromium';
+const IBAN = 'DE44500105175407324931';
+const TIMEOUT_MS = 15000;
+
+let daemon;
+let browser;
+const leaks = [];
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  daemon = await startDaemon({ root, binary });
+  const invoice = (id, amount) => ({
+    invoice: { id, amount, weekend: true, submitted_by: 'alice' },
+    vendor: { name: 'Acme Supplies GmbH', iban: IBAN, new: true },
+    dup: { candidates: [{ invoice_id: 'INV-0999', vendor: 'Acme Supplies GmbH', amount, similarity: 0.93 }] },
+    match: { status: 'matched', purchase_order: 'PO-7731', goods_receipt: 'GR-1204', price_variance: 0, quantity_variance: 0 },
+  });
+  await rest(daemon.base, 'alice', 'POST', '/v1/workflows/e2e_invoice/instances?business_key=INV-E2E-1', invoice('INV-E2E-1', 12000));
+  await rest(daemon.base, 'alice', 'POST', '/v1/workflows/e2e_invoice/instances?business_key=INV-E2E-2', invoice('INV-E2E-2', 800));
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (daemon) await daemon.stop();
+});
+
+// A signed-in page for `user`; every API response it receives is checked for the IBAN.
+async function signIn(user) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+  page.on('response', async (res) => {
+    const type = res.headers()['content-type'] || '';
+    if (!res.url().includes('/v1/') || type.includes('event-stream')) return;
+    try {
+      if ((await res.text()).includes(IBAN)) leaks.push(`${user}: ${res.url()}`);
+    } catch {
+      /* body gone (navigation) */
+    }
+  });
+  await page.goto(daemon.base + '/');
+  await page.getByLabel('API key').fill(`lf-demo-${user}`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  await page.locator('#live-status.is-live').waitFor(); // the event stream is connected
+  return { context, page };
+}
+
+// A link of the main navigation.
+function nav(page, name) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+}
+
+async function snap(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const html = await page.content();
+  assert.ok(!html.includes(IBAN), `the IBAN reached the DOM of ${name}`);
+  const text = await page.locator('body').innerText();
+  assert.doesNotMatch(text, /\bundefined\b|\[object Object\]|\bNaN\b|^null$/m, `stray values on ${name}`);
+}
+
+describe('dashboard', () => {
+  test('sign-in refuses a wrong key', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT_MS);
+    await page.goto(daemon.base + '/');
+    await snap(page, '00-sign-in');
+    await page.getByLabel('API key').fill('not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That API key was not accepted.').waitFor();
+    await context.close();
+  });
+
+  test('bob approves alice\'s invoice and watches it complete', async () => {
+    const { context, page } = await signIn('bob');
+    assert.equal(await page.locator('.who strong').textContent(), 'bob');
+    await page.locator('.card', { hasText: 'open tasks' }).locator('.card-value').filter({ hasText: '2' }).waitFor();
+    await snap(page, '01-overview');
+
+    await nav(page, 'Inbox').click();
+    const row = page.getByRole('link', { name: 'Approve invoice INV-E2E-1' });
+    await row.waitFor();
+    await page.locator('tr', { has: row }).getByText('on time').waitFor(); // due in 4 h: SLA colour
+    await snap(page, '02-inbox');
+
+    await row.click();
+    await page.getByRole('heading', { name: 'Approve invoice INV-E2E-1', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Risk score and why' }).waitFor();
+    const bars = page.locator('svg.contributions .bar');
+    assert.equal(await bars.count(), 3, 'one bar per feature contribution');
+    assert.deepEqual(await bars.evaluateAll((els) => els.map((e) => e.dataset.feature)), ['amount', 'weekend', 'new_vendor']);
+    await page.getByRole('heading', { name: 'Shadow scores' }).waitFor();
+    await page.getByRole('heading', { name: 'Duplicate candidates' }).waitFor();
+    await page.getByRole('cell', { name: 'INV-0999' }).waitFor();
+    await page.getByRole('heading', { name: '3-way match' }).waitFor();
+    await page.locator('#ctx-match').locator('xpath=..').getByText('PO-7731').waitFor();
+    assert.ok((await page.content()).includes('****'), 'the masked IBAN is shown as ****');
+    await snap(page, '03-task');
+
+    await page.getByLabel('Comment (optional)').fill('Checked against PO-7731.');
+    await page.getByRole('button', { name: 'Approved' }).click();
+    await page.getByText('Recorded “approved”.').waitFor();
+    await page.locator('.badge.task-completed').first().waitFor();
+
+    await page.getByRole('link', { name: 'INV-E2E-1' }).first().click();
+    await page.locator('h1 .badge.status-succeeded').waitFor();
+    const visited = await page.locator('svg.graph .node.visited').evaluateAll((els) => els.map((e) => e.dataset.state));
+    assert.deepEqual(visited.sort(), ['done', 'review', 'risk']);
+    await page.getByText('task approved by bob — “Checked against PO-7731.”').waitFor();
+    await snap(page, '04-instance');
+
+    await nav(page, 'Overview').click();
+    await page.locator('.card', { hasText: 'succeeded' }).locator('.card-value').filter({ hasText: '1' }).waitFor();
+
+    await nav(page, 'Workflows').click();
+    await page.getByRole('link', { name: 'e2e_invoice' }).click();
+    await page.locator('svg.graph .node[data-state="review"] .count[data-count="1"]').waitFor(); // INV-E2E-2 waits there
+    await snap(page, '05-workflow');
+
+    await nav(page, 'Instances').click();
+    await page.getByRole('link', { name: 'INV-E2E-2' }).waitFor();
+    await page.getByLabel('Status').selectOption('succeeded');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('link', { name: 'INV-E2E-1' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'INV-E2E-2' }).count(), 0);
+    await snap(page, '06-instances');
+
+    await nav(page, 'Models').click();
+    await page.getByRole('link', { name: 'e2e_invoice_risk' }).click();
+    await page.getByRole('heading', { name: 'v1' }).waitFor(); // the champion's score histogram
+    await page.getByRole('heading', { name: 'v2 (shadow)' }).waitFor();
+    assert.equal(await page.getByText('Point an alias (admin)').count(), 0, 'only admins see the alias form');
+    await snap(page, '07-model');
+    await context.close();
+  });
+
+  test('alice gets the segregation-of-duties refusal on her own invoice', async () => {
+    const { context, page } = await signIn('alice');
+    // Not a candidate, so not in her inbox: she follows her invoice from its instance.
+    await nav(page, 'Instances').click();
+    await page.getByRole('link', { name: 'INV-E2E-2' }).click();
+    await page.getByRole('link', { name: 'Approve invoice INV-E2E-2' }).click();
+    await page.getByText('Segregation of duties: you are excluded').waitFor();
+    await page.getByRole('button', { name: 'Approved' }).click();
+    const refusal = page.locator('.refusal.sod[role="alert"]');
+    await refusal.waitFor();
+    assert.match(await refusal.textContent(), /Refused — segregation of duties\. .*submitter/);
+    await snap(page, '08-sod-refusal');
+    const task = await rest(daemon.base, 'bob', 'GET', '/v1/tasks?status=open');
+    assert.equal(task.items.length, 1, 'the refused action changed nothing');
+    await context.close();
+  });
+
+  test('ivan (auditor) follows tasks but is offered no actions', async () => {
+    const { context, page } = await signIn('ivan');
+    await nav(page, 'Inbox').click();
+    await page.getByRole('link', { name: 'Show every user\'s tasks' }).click();
+    await page.getByRole('link', { name: 'Approve invoice INV-E2E-2' }).click();
+    await page.getByText('Read-only access').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Approved' }).count(), 0);
+    await snap(page, '09-auditor');
+    await context.close();
+  });
+
+  test('the sensitive IBAN reached no page and no API response', () => {
+    assert.deepEqual(leaks, []);
+  });
+});

@@ -1,0 +1,129 @@
+// Scenario tests: the whole engine in-process (no daemon), wired as the CLI's
+// EngineSession wires it — SqliteStore + SqliteRecordStore on one file, a
+// DirectoryRegistry of models, the finance actions, an Executor — plus the helpers the
+// scenarios share: a temp directory, training a model on generated data, importing a
+// generated directory in dependency order, reading every instance back, and printing a
+// confusion matrix.
+//
+// The store runs with synchronous=NORMAL: the scenarios measure decisions, not
+// durability, and a temp file does not need to survive a power cut.
+// Thread-safety: one scenario drives one ScenarioEngine from one thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/records/importer.h"
+#include "engine/runtime/clock.h"
+#include "engine/runtime/definition_registry.h"
+#include "engine/runtime/executor.h"
+#include "plugins/logistic/directory_registry.h"
+#include "storage/sqlite/sqlite_record_store.h"
+#include "storage/sqlite/sqlite_store.h"
+
+namespace ledgerflow::scenario {
+
+// The HMAC key of the engines here: decision records carry features computed from
+// `sensitive:` data as pseudonyms under it (engine/scoring/pseudonym.h).
+inline constexpr const char* kPseudonymKey = "scenario-test-key";
+
+// A fresh directory under the system temp dir, removed with everything in it.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Seconds of wall time since construction (printed, never asserted).
+class Stopwatch {
+ public:
+  Stopwatch();
+  double seconds() const;
+
+ private:
+  std::int64_t start_ns_;
+};
+
+std::string read_text(const std::filesystem::path& file);
+
+// A CSV written by gen-data (no quoted commas in the columns read here): the header and
+// the rows, indexed by the first column.
+struct CsvIndex {
+  std::vector<std::string> header;
+  std::map<std::string, std::vector<std::string>> rows;
+  std::size_t column(const std::string& name) const;  // throws when missing
+  const std::string& at(const std::string& id, const std::string& column_name) const;
+};
+CsvIndex read_csv_index(const std::filesystem::path& file);
+
+// Trains `name` on `<data_dir>/features.csv` into `models_dir` (train_job.h) with the
+// demo models' options (scripts/make-demo-models) and makes that version both champion
+// and challenger. Returns the holdout AUC.
+double train_model(const std::filesystem::path& data_dir, const std::filesystem::path& models_dir,
+                   const std::string& name, const std::string& label,
+                   const std::vector<std::string>& features);
+
+// One instance as a scenario sees it: where it stopped and the data it had there.
+struct InstanceView {
+  std::string business_key;
+  rt::InstanceStatus status = rt::InstanceStatus::running;
+  std::string state;  // the root frame's state while unfinished, else empty
+  int wait = 0;       // the root frame's rt::WaitKind while unfinished
+  nlohmann::json data;
+  nlohmann::json result;
+  std::string error;
+  std::string error_message;
+};
+
+class ScenarioEngine {
+ public:
+  ScenarioEngine(const std::filesystem::path& db, const std::filesystem::path& models_dir);
+  ~ScenarioEngine();
+
+  // Deploys a workflow file of the repository (relative to LF_SOURCE_DIR).
+  void deploy(const std::string& relative_path);
+  // Imports every <type>.csv of `dir` that `types` names, in dependency order, then
+  // `start_type` again with `workflow` started for each record. Requires every row to be
+  // accepted. Returns the report of the starting import.
+  records::ImportReport import_dir(const std::filesystem::path& dir,
+                                   const std::vector<std::string>& types,
+                                   const std::string& start_type, const std::string& workflow);
+  // Lets everything in flight finish (effects, commits, timers already due).
+  void settle();
+  // Every instance of `workflow`, by business key.
+  std::map<std::string, InstanceView> instances(const std::string& workflow);
+  records::RecordStore& records() { return *records_; }
+
+ private:
+  rt::SystemClock clock_;
+  std::unique_ptr<storage::SqliteStore> store_;
+  std::unique_ptr<storage::SqliteRecordStore> records_;
+  std::unique_ptr<plugins::DirectoryRegistry> models_;
+  std::unique_ptr<rt::DefinitionRegistry> definitions_;
+  std::unique_ptr<rt::Executor> executor_;
+};
+
+// A 2x2 confusion matrix of predicted vs actual, printed with recall and precision.
+struct Confusion {
+  std::size_t tp = 0, fp = 0, fn = 0, tn = 0;
+  void add(bool predicted, bool actual);
+  double recall() const;
+  double precision() const;
+  double false_positive_rate() const;
+  std::string format(const std::string& title, const std::string& positive) const;
+};
+
+}  // namespace ledgerflow::scenario
