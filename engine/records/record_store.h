@@ -95,6 +95,13 @@ class RecordStore {
                                                           std::size_t limit) = 0;
   virtual Result<std::vector<std::string>> vendors_by_iban(const std::string& iban,
                                                            std::size_t limit) = 0;
+  // A vendor's invoices that arrived before `before_seq`: how many, and their total (e4).
+  struct InvoiceTotals {
+    std::int64_t count = 0;
+    std::int64_t amount_e4 = 0;
+  };
+  virtual Result<InvoiceTotals> vendor_invoice_totals(const std::string& vendor_id,
+                                                      std::int64_t before_seq) = 0;
 
   // Payment screening: a vendor's outgoing payments requested in [from_us, to_us), oldest
   // first; its bank-detail changes, oldest first.

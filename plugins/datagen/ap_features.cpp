@@ -22,9 +22,8 @@ constexpr double kPriceTolerancePct = 2.0;  // three-way match: unit price vs PO
 constexpr std::int64_t kTiers[] = {1'000, 10'000, 50'000};
 
 const std::vector<std::string> kExtraFeatures = {
-    "log_amount",     "days_since_bank_change", "amount_vs_vendor_mean",    "exact_dup_count",
-    "near_dup_count", "po_price_variance_pct",  "receipt_qty_variance_pct", "vendor_invoices_7d",
-    "just_under_tier"};
+    "log_amount",        "exact_dup_count",    "near_dup_count", "po_price_variance_pct",
+    "receipt_qty_variance_pct", "vendor_invoices_7d", "just_under_tier"};
 const std::vector<std::string> kLabels = {"label_error_or_duplicate", "label_duplicate",
                                           "label_error", "label_split"};
 
@@ -126,7 +125,9 @@ const std::vector<std::string>& ap_model_features() {
                                                  "vendor_age_days",
                                                  "days_to_due",
                                                  "round_amount",
-                                                 "weekend_invoice_date"};
+                                                 "weekend_invoice_date",
+                                                 "days_since_bank_change",
+                                                 "amount_vs_vendor_mean"};
   return names;
 }
 
@@ -186,8 +187,9 @@ FeatureTable ap_features(const ApData& data) {
          static_cast<double>(days_between(vendor.created_at, invoice_day)),
          static_cast<double>(inv.due_date - inv.invoice_date),
          inv.amount_cents % 10'000 == 0 ? 1.0 : 0.0, is_weekend(inv.invoice_date) ? 1.0 : 0.0,
+         bank_change, vs_mean,
          // extras
-         std::log1p(std::max(amount, 0.0)), bank_change, vs_mean, dup.exact, dup.near,
+         std::log1p(std::max(amount, 0.0)), dup.exact, dup.near,
          match.price_variance_pct, match.qty_variance_pct, dup.same_vendor_7d,
          just_under_tier(inv.amount_cents) ? 1.0 : 0.0,
          // labels

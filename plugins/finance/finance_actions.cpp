@@ -199,8 +199,16 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
                           {"rule", std::string(records::rule_name(h.rule))},
                           {"similarity", records::rule_similarity(h.rule)}});
   }
+  // The vendor's earlier invoices (any date): the amount_vs_vendor_mean feature.
+  const auto totals = must(store_.vendor_invoice_totals(vendor_id, own_seq));
+  nlohmann::json vendor_history = {{"invoice_count", totals.count}, {"mean_amount", nullptr}};
+  if (totals.count > 0) {
+    vendor_history["mean_amount"] =
+        records::e4_to_double(totals.amount_e4) / static_cast<double>(totals.count);
+  }
   return ActionResult::success(
       {{"candidates", std::move(candidates)},
+       {"vendor_history", std::move(vendor_history)},
        {"candidate_count", hits.size()},
        {"best_similarity", best},
        {"exact_count", exact},

@@ -287,9 +287,16 @@ CREATE TABLE outcomes (
 CREATE INDEX outcomes_model ON outcomes (model, model_version, recorded_at_us);
 )sql";
 
+// Version 3: a covering index for a vendor's invoice count and total before an arrival
+// (ap.duplicate_candidates' vendor_history, the amount_vs_vendor_mean feature).
+constexpr const char* kSchemaV3 = R"sql(
+CREATE INDEX rec_invoices_vendor_seq ON rec_invoices (vendor_id, seq, amount_e4);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kSchemaV1},
     Migration{2, "business records, journal, outcomes", kSchemaV2},
+    Migration{3, "vendor invoice totals index", kSchemaV3},
 };
 
 static_assert(kApplicationId == 1279675479, "kSchemaV1 sets the application id literally");

@@ -469,6 +469,24 @@ Result<std::vector<std::string>> SqliteRecordStore::vendors_by_iban(const std::s
       db, std::move(*st), [](const Statement& r) { return r.column_text(0); }, "finding vendors");
 }
 
+Result<records::RecordStore::InvoiceTotals> SqliteRecordStore::vendor_invoice_totals(
+    const std::string& vendor_id, std::int64_t before_seq) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  // Served by the covering index rec_invoices_vendor_seq (schema v3): no table reads.
+  auto st = db.prepare(
+      "SELECT count(*), coalesce(sum(amount_e4), 0) FROM rec_invoices WHERE vendor_id = ? AND "
+      "seq < ?");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_text(1, vendor_id);
+  s.bind_int(2, before_seq);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW) return db.error(rc, "summing a vendor's invoices");
+  return InvoiceTotals{s.column_int(0), s.column_int(1)};
+}
+
 Result<std::vector<StoredRecord>> SqliteRecordStore::payments_by_vendor(
     const std::string& vendor_id, std::int64_t from_us, std::int64_t to_us, std::size_t limit) {
   auto lease = readers_.acquire();

@@ -52,6 +52,8 @@ class SqliteRecordStore final : public records::RecordStore {
                                                            std::size_t limit) override;
   Result<std::vector<std::string>> vendors_by_iban(const std::string& iban,
                                                    std::size_t limit) override;
+  Result<InvoiceTotals> vendor_invoice_totals(const std::string& vendor_id,
+                                              std::int64_t before_seq) override;
   Result<std::vector<records::StoredRecord>> payments_by_vendor(const std::string& vendor_id,
                                                                 std::int64_t from_us,
                                                                 std::int64_t to_us,

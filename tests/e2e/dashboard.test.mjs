@@ -3,8 +3,10 @@
 //
 // bob (ap_manager) signs in, finds alice's invoice in his inbox, opens it, sees the
 // decision explanation (contribution bars, shadow score, duplicate and match panels),
-// approves it and watches the instance complete; alice gets the segregation-of-duties
-// refusal on her own invoice; ivan (auditor) sees no actions. The vendor IBAN is
+// approves it and watches the instance complete, records the real outcome of its risk
+// decision and finds it in the model's realised accuracy; alice gets the
+// segregation-of-duties refusal on her own invoice; ivan (auditor) sees no actions and no
+// outcome buttons. The vendor IBAN is
 // sensitive: it must never reach a page (DOM) or any API response the page receives.
 // Screenshots of every page go to build/e2e-screenshots/ (or $LF_SCREENSHOTS).
 import { after, before, describe, test } from 'node:test';
@@ -135,6 +137,18 @@ describe('dashboard', () => {
     await page.getByText('task approved by bob — “Checked against PO-7731.”').waitFor();
     await snap(page, '04-instance');
 
+    // bob (ap_manager) records what really happened to the risk decision: 201 recorded,
+    // the same value again 200 unchanged, a different value 409 (write-once).
+    const outcome = page.locator('fieldset.outcome-form');
+    await outcome.getByLabel('Outcome note (optional)').fill('Vendor confirmed: the invoice was risky.');
+    await outcome.getByRole('button', { name: 'Actual 1' }).click();
+    await outcome.getByText('Recorded (201): outcome 1 for e2e_invoice_risk v1.').waitFor();
+    await outcome.getByRole('button', { name: 'Actual 1' }).click();
+    await outcome.getByText('Unchanged (200)').waitFor();
+    await outcome.getByRole('button', { name: 'Actual 0' }).click();
+    await outcome.locator('.notice-warn').getByText(/Conflict \(409\): .*already has the outcome 1.*write-once/).waitFor();
+    await snap(page, '04a-outcome');
+
     await nav(page, 'Overview').click();
     await page.locator('.card', { hasText: 'succeeded' }).locator('.card-value').filter({ hasText: '1' }).waitFor();
 
@@ -156,6 +170,16 @@ describe('dashboard', () => {
     await page.getByRole('heading', { name: 'v1' }).waitFor(); // the champion's score histogram
     await page.getByRole('heading', { name: 'v2 (shadow)' }).waitFor();
     assert.equal(await page.getByText('Point an alias (admin)').count(), 0, 'only admins see the alias form');
+    // Realised accuracy: the one outcome bob recorded, for the champion v1 that decided.
+    const perf = page.getByRole('table', { name: 'Realised accuracy per version' });
+    await perf.waitFor();
+    const v1 = perf.locator('tbody tr[data-version="1"]');
+    assert.deepEqual(await v1.locator('td').allTextContents(), ['1', '1', '100.0%', 'n/a (one class)', '0.0040', '0.937'],
+      'outcomes, positives, accuracy, AUC (one class only), Brier, mean score');
+    assert.equal(await perf.locator('tbody tr').count(), 1, 'shadow v2 made no decision of its own');
+    // The score over time: a mean per hour (the sample spans less than two days).
+    await page.getByRole('heading', { name: 'Mean score per hour' }).waitFor();
+    assert.ok(await page.locator('svg.meanline circle').count() >= 2, 'a point for v1 and for v2 (shadow)');
     await snap(page, '07-model');
     await context.close();
   });
@@ -177,7 +201,7 @@ describe('dashboard', () => {
     await context.close();
   });
 
-  test('ivan (auditor) follows tasks but is offered no actions', async () => {
+  test('ivan (auditor) follows tasks but is offered no actions and no outcome buttons', async () => {
     const { context, page } = await signIn('ivan');
     await nav(page, 'Inbox').click();
     await page.getByRole('link', { name: 'Show every user\'s tasks' }).click();
@@ -185,6 +209,15 @@ describe('dashboard', () => {
     await page.getByText('Read-only access').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Approved' }).count(), 0);
     await snap(page, '09-auditor');
+
+    // The decided invoice: its decision is shown, but an auditor may not record outcomes.
+    await nav(page, 'Instances').click();
+    await page.getByRole('link', { name: 'INV-E2E-1' }).click();
+    await page.getByRole('heading', { name: 'Decisions' }).waitFor();
+    await page.locator('article.decision').first().waitFor();
+    assert.equal(await page.locator('fieldset.outcome-form').count(), 0, 'no outcome form for an auditor');
+    assert.equal(await page.getByRole('button', { name: /^Actual / }).count(), 0, 'no outcome buttons for an auditor');
+    await snap(page, '10-auditor-instance');
     await context.close();
   });
 

@@ -141,6 +141,7 @@ TEST_CASE("AP scenario: 20,000 generated invoices routed as their labels say", "
   Confusion duplicates, errors, split, risk;
   std::size_t split_not_reached = 0, exact_posted = 0, duplicates_posted = 0;
   std::size_t feature_mismatches = 0;
+  std::size_t history_mismatches = 0, history_checked = 0;
   std::set<std::string> posted;
   std::vector<std::string> examples;
   for (const auto& [id, v] : instances) {
@@ -174,6 +175,29 @@ TEST_CASE("AP scenario: 20,000 generated invoices routed as their labels say", "
     if (d.contains("risk")) {
       risk.add(number_at(d, "risk", "probability") >= 0.5,
                features.at(id, "label_error_or_duplicate") == "1");
+    }
+
+    // The two vendor-history features as the score step computed them (null = missing,
+    // an empty cell in features.csv).
+    if (d.contains("risk") && d["risk"].contains("features")) {
+      const json& f = d["risk"]["features"];
+      for (const char* name : {"days_since_bank_change", "amount_vs_vendor_mean"}) {
+        const std::string cell = features.at(id, name);
+        const bool got_missing = !f.contains(name) || f[name].is_null();
+        const bool same = cell.empty() ? got_missing
+                                       : !got_missing && f[name].is_number() &&
+                                             std::abs(csv_number(cell) - f[name].get<double>()) <=
+                                                 1e-6 * std::max(1.0, std::abs(csv_number(cell)));
+        if (!same) {
+          ++history_mismatches;
+          if (examples.size() < 5) {
+            examples.push_back("  " + id + ": " + name + " " + (cell.empty() ? "(missing)" : cell) +
+                               " vs " + (got_missing ? "(missing)" : f[name].dump()) +
+                               " (features.csv vs workflow)");
+          }
+        }
+      }
+      ++history_checked;
     }
 
     // The workflow's inputs to the model against the training table's.
@@ -244,6 +268,10 @@ TEST_CASE("AP scenario: 20,000 generated invoices routed as their labels say", "
       "\nFeatures equal to features.csv (dup_best_similarity, dup_candidate_count, "
       "match_discrepancy_count): %zu of %zu invoices differ\n",
       feature_mismatches, instances.size());
+  std::printf(
+      "Features equal to features.csv (days_since_bank_change, amount_vs_vendor_mean): %zu of "
+      "%zu scored invoices differ\n",
+      history_mismatches, history_checked);
   for (const auto& e : examples) std::cout << e << "\n";
   std::cout.flush();
 
@@ -255,4 +283,6 @@ TEST_CASE("AP scenario: 20,000 generated invoices routed as their labels say", "
   CHECK(exact_posted == 0);
   CHECK(exact_pairs_posted == 0);
   CHECK(feature_mismatches == 0);
+  CHECK(history_checked > kInvoices / 2);
+  CHECK(history_mismatches == 0);
 }

@@ -32,7 +32,9 @@ export function whenUnauthenticated(fn) {
   onUnauthenticated = fn;
 }
 
-export async function api(path, { method = 'GET', body, query } = {}) {
+// Resolves to the parsed JSON body, or with `full: true` to {status, body} (when the
+// status itself matters, e.g. 201 created against 200 unchanged).
+export async function api(path, { method = 'GET', body, query, full = false } = {}) {
   const url = new URL(path, window.location.origin);
   for (const [k, v] of Object.entries(query || {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v);
@@ -52,7 +54,7 @@ export async function api(path, { method = 'GET', body, query } = {}) {
     if (res.status === 401) onUnauthenticated(err);
     throw err;
   }
-  return json;
+  return full ? { status: res.status, body: json } : json;
 }
 
 // Follows /v1/events and calls onEvent({id, event, data}) for each event; reconnects

@@ -1,5 +1,5 @@
-// Hand-drawn SVG charts: feature contributions (diverging bars), a throughput sparkline
-// and a score histogram. Each SVG has an accessible name; the numbers are also in
+// Hand-drawn SVG charts: feature contributions (diverging bars), a throughput sparkline,
+// a score histogram and mean score per time bucket. Each SVG has an accessible name; the numbers are also in
 // <title>s (and, for contributions, a visually hidden table).
 import { h, s, formatNumber } from './dom.js';
 
@@ -85,4 +85,48 @@ export function histogram(values, { bins = 10, lo, hi, label = 'Score distributi
   svg.append(s('text', { x: 30, y: height - 6, class: 'tick' }, formatNumber(min, 2)));
   svg.append(s('text', { x: width - 10, y: height - 6, 'text-anchor': 'end', class: 'tick' }, formatNumber(maxV, 2)));
   return h('figure', {}, svg);
+}
+
+// Mean score per time bucket, one line per series. series: [{label, cls, points:
+// [{at (bucket start, ms), mean, n}]}]; buckets: every bucket start (ms) on the x axis, in
+// order; formatBucket(ms) -> text. A bucket without scores leaves a gap in that line.
+export function meanLine(series, buckets, { formatBucket = (ms) => new Date(ms).toLocaleString(), label = 'Mean score over time', width = 560, height = 150 } = {}) {
+  const all = series.flatMap((x) => x.points.map((p) => p.mean));
+  if (!all.length) return h('p', { class: 'muted' }, 'No scores yet.');
+  const top = Math.max(1, ...all);
+  const left = 34;
+  const right = width - 12;
+  const index = new Map(buckets.map((b, i) => [b, i]));
+  const x = (ms) => (buckets.length > 1 ? left + (index.get(ms) / (buckets.length - 1)) * (right - left) : (left + right) / 2);
+  const y = (v) => height - 22 - (v / top) * (height - 34);
+  const svg = s('svg', { class: 'chart meanline', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label });
+  svg.append(s('line', { x1: left, x2: right, y1: y(0), y2: y(0), class: 'axis' }));
+  svg.append(s('line', { x1: left, x2: right, y1: y(top / 2), y2: y(top / 2), class: 'gap' }));
+  svg.append(s('text', { x: left - 4, y: y(0) + 4, 'text-anchor': 'end', class: 'tick' }, '0'));
+  svg.append(s('text', { x: left - 4, y: y(top / 2) + 4, 'text-anchor': 'end', class: 'tick' }, formatNumber(top / 2, 2)));
+  svg.append(s('text', { x: left - 4, y: y(top) + 4, 'text-anchor': 'end', class: 'tick' }, formatNumber(top, 2)));
+  for (const ser of series) {
+    const pts = [...ser.points].sort((a, b) => a.at - b.at);
+    let d = '';
+    pts.forEach((p, i) => {
+      const adjacent = i > 0 && index.get(p.at) === index.get(pts[i - 1].at) + 1;
+      d += `${adjacent ? 'L' : 'M'}${x(p.at)},${y(p.mean)} `;
+    });
+    svg.append(s('path', { d: d.trim(), class: `line ${ser.cls}` }, s('title', {}, ser.label)));
+    for (const p of pts) {
+      svg.append(s('circle', { cx: x(p.at), cy: y(p.mean), r: 3.5, class: `dot ${ser.cls}` },
+        s('title', {}, `${ser.label}, ${formatBucket(p.at)}: mean ${formatNumber(p.mean, 3)} of ${p.n} score${p.n === 1 ? '' : 's'}`)));
+    }
+  }
+  svg.append(s('text', { x: left, y: height - 6, class: 'tick' }, formatBucket(buckets[0])));
+  if (buckets.length > 1) {
+    svg.append(s('text', { x: right, y: height - 6, 'text-anchor': 'end', class: 'tick' }, formatBucket(buckets[buckets.length - 1])));
+  }
+  const legend = h('ul', { class: 'legend' }, series.map((x2) => h('li', {}, h('span', { class: `swatch ${x2.cls}` }), x2.label)));
+  const table = h('table', { class: 'sr-only' },
+    h('caption', {}, label),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'series'), h('th', { scope: 'col' }, 'from'), h('th', { scope: 'col' }, 'mean score'), h('th', { scope: 'col' }, 'scores'))),
+    h('tbody', {}, series.flatMap((ser) => ser.points.map((p) => h('tr', {},
+      h('td', {}, ser.label), h('td', {}, formatBucket(p.at)), h('td', {}, formatNumber(p.mean, 3)), h('td', {}, String(p.n)))))));
+  return h('figure', { class: 'meanline-figure' }, svg, table, legend);
 }

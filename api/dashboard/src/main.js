@@ -30,6 +30,8 @@ const nav = [
   ['models', '#/models', 'Models'],
 ];
 
+const OUTCOME_ROLES = ['admin', 'integration', 'ap_manager', 'finance_director', 'credit_controller'];
+
 const app = {
   viewer: null, // {user, roles, read_only}
   listeners: new Set(),
@@ -43,6 +45,10 @@ const app = {
   },
   isAdmin() {
     return this.viewer && this.viewer.roles.includes('admin');
+  },
+  // POST /v1/outcomes is open to these roles (the server checks again).
+  canRecordOutcomes() {
+    return Boolean(this.viewer && this.viewer.roles.some((r) => OUTCOME_ROLES.includes(r)));
   },
   navigate(hash) {
     if (window.location.hash === hash) route();

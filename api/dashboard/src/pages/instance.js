@@ -1,5 +1,6 @@
 // One instance: status, its path drawn on the workflow graph, the history timeline, its
-// data (sensitive fields arrive masked from the server), decisions and tasks. Live.
+// data (sensitive fields arrive masked from the server), decisions (with the outcome
+// form for the roles that may record outcomes) and tasks. Live.
 import { api } from '../api.js';
 import { h, clear, put, timeEl, statusBadge, facts, jsonTree, throttle } from '../dom.js';
 import { drawGraph } from '../graph.js';
@@ -44,6 +45,7 @@ function timeline(history) {
 
 export async function renderInstance(main, [id], app, _query, current) {
   const body = h('div', {});
+  const outcomeMemo = app.canRecordOutcomes() ? new Map() : null; // survives live redraws
   const draw = async () => {
     const [inst, history, decisions] = await Promise.all([
       api(`/v1/instances/${encodeURIComponent(id)}`),
@@ -85,7 +87,7 @@ export async function renderInstance(main, [id], app, _query, current) {
         : null,
       h('section', { class: 'panel', 'aria-labelledby': 'dec-h' },
         h('h2', { id: 'dec-h' }, 'Decisions'),
-        decisions.items.length ? decisions.items.map((d) => decisionView(d)) : h('p', { class: 'muted' }, 'No score decisions in this instance.')),
+        decisions.items.length ? decisions.items.map((d) => decisionView(d, { outcomes: outcomeMemo })) : h('p', { class: 'muted' }, 'No score decisions in this instance.')),
       h('section', { class: 'panel', 'aria-labelledby': 'data-h' },
         h('h2', { id: 'data-h' }, 'Data'),
         h('p', { class: 'muted small' }, `Sensitive fields (${(version.sensitive || []).join(', ') || 'none'}) are masked by the server.`),
