@@ -156,7 +156,11 @@ void HttpSession::start_read() {
   }
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
-  parser_->body_limit(options_.body_limit_bytes);
+  // Beast checks Content-Length against the limit while parsing the header, before the
+  // target is known: start with the larger (bulk) limit and narrow it in on_header.
+  parser_->body_limit(options_.bulk_path_prefix.empty()
+                          ? options_.body_limit_bytes
+                          : std::max(options_.body_limit_bytes, options_.bulk_body_limit_bytes));
   timed_out_ = false;
   if (first_request_ || buffer_.size() > 0) {
     read_header();
@@ -211,10 +215,22 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
     return;
   }
   auto& message = parser_->get();
-  if (!options_.bulk_path_prefix.empty() &&
-      sv(message.target()).substr(0, options_.bulk_path_prefix.size()) ==
-          options_.bulk_path_prefix) {
-    parser_->body_limit(std::max(options_.body_limit_bytes, options_.bulk_body_limit_bytes));
+  const bool bulk = !options_.bulk_path_prefix.empty() &&
+                    message.method() == bhttp::verb::post &&
+                    sv(message.target()).starts_with(options_.bulk_path_prefix);
+  if (!bulk && !options_.bulk_path_prefix.empty()) {
+    // Only bulk imports get the larger limit: refuse a declared length at once, and bound
+    // a chunked body by the normal limit.
+    if (auto length = parser_->content_length(); length && *length > options_.body_limit_bytes) {
+      ++read_gen_;
+      read_timer_.cancel();
+      respond_error(413,
+                    "the request body exceeds " + std::to_string(options_.body_limit_bytes) +
+                        " bytes",
+                    true);
+      return;
+    }
+    parser_->body_limit(options_.body_limit_bytes);
   }
   if (message.version() >= 11 && iequals(sv(message[bhttp::field::expect]), "100-continue") &&
       !parser_->is_done()) {
@@ -269,6 +285,7 @@ void HttpSession::on_read_error(beast::error_code ec) {
   }
   if (ec == bhttp::error::body_limit) {
     const bool bulk = !options_.bulk_path_prefix.empty() &&
+                      parser_->get().method() == bhttp::verb::post &&
                       sv(parser_->get().target()).starts_with(options_.bulk_path_prefix);
     const std::size_t limit =
         bulk ? std::max(options_.body_limit_bytes, options_.bulk_body_limit_bytes)

@@ -220,7 +220,8 @@ Handler add_import(CLI::App& app) {
   cmd->footer(
       "Rejected rows are listed with row, line, column, value and reason; the good rows of a\n"
       "file are stored in one transaction. Re-importing a file changes nothing. Exit 0 when\n"
-      "every row was accepted, 1 when some were rejected, 2 on usage or IO errors.");
+      "every row was accepted (and every workflow started), 1 when some were rejected or a\n"
+      "start failed, 2 on usage or IO errors.");
   return [a]() {
     auto jobs = plan(*a);
     if (!jobs) return report(jobs.error(), "import");
@@ -288,7 +289,8 @@ Handler add_import(CLI::App& app) {
         result = r->to_json();
       }
       print_report(result, job.file, a->quiet);
-      any_rejected = any_rejected || result.value("rejected", 0) > 0;
+      any_rejected = any_rejected || result.value("rejected", 0) > 0 ||
+                     (result.contains("workflows") && result["workflows"].value("failed", 0) > 0);
     }
     if (session) session->settle();
     return any_rejected ? kExitInvalid : kExitOk;

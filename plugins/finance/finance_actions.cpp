@@ -8,6 +8,7 @@
 #include "engine/expr/timestamp.h"
 #include "engine/records/decimal.h"
 #include "engine/records/duplicate_rules.h"
+#include "engine/records/iso_codes.h"
 #include "plugins/finance/three_way_match.h"
 
 namespace ledgerflow::finance {
@@ -289,8 +290,16 @@ ActionResult FinanceActionRunner::post_invoice(const rt::ActionRequest& r) {
   p.currency = text_field(inv, "currency", "invoice");
   p.amount_e4 = e4_field(inv, "amount", "invoice");
   if (auto stored = must(store_.get(type_of("invoices"), {invoice_id}))) {
-    p.amount_e4 = e4_field(stored->data, "amount", "stored invoice");  // exact
-    p.currency = optional_text(stored->data, "currency");
+    // What was approved is what gets posted: an invoice re-imported with another amount
+    // or currency after its approval is refused, not posted at the new figures.
+    const std::int64_t on_file = e4_field(stored->data, "amount", "stored invoice");
+    const std::string currency = optional_text(stored->data, "currency");
+    if (on_file != p.amount_e4 || currency != p.currency) {
+      throw Error{ErrorCode::conflict,
+                  "invoice " + invoice_id + " changed since it was approved: on file " +
+                      records::format_e4(on_file) + " " + currency + ", approved " +
+                      records::format_e4(p.amount_e4) + " " + p.currency};
+    }
   }
   p.data = {{"vendor_id", optional_text(inv, "vendor_id")},
             {"invoice_number", optional_text(inv, "invoice_number")},
@@ -369,6 +378,19 @@ ActionResult FinanceActionRunner::release_payment(const rt::ActionRequest& r) {
   const std::string payment_id = text_field(r.args, "payment_id", "arguments");
   auto stored = must(store_.get(type_of("outgoing_payments"), {payment_id}));
   if (!stored) throw BadArgument{"payment " + payment_id + " is not on file (import it first)"};
+  // What was screened is what gets paid: a payment re-imported with another amount,
+  // currency or account after screening is refused.
+  if (auto it = r.args.find("payment"); it != r.args.end() && it->is_object()) {
+    const std::int64_t screened = e4_field(*it, "amount", "payment");
+    const std::int64_t on_file = e4_field(stored->data, "amount", "stored payment");
+    const std::string iban = records::normalize_iban(optional_text(*it, "iban"));
+    if (screened != on_file || optional_text(*it, "currency") != optional_text(stored->data, "currency") ||
+        iban != optional_text(stored->data, "iban")) {
+      throw Error{ErrorCode::conflict, "payment " + payment_id +
+                                           " changed since it was screened (amount, currency or "
+                                           "account); screen it again"};
+    }
+  }
   records::JournalPosting p;
   p.idempotency_key = posting_key(r);
   p.instance_id = r.instance_id;

@@ -272,7 +272,14 @@ Result<records::UpsertCounts> SqliteRecordStore::upsert(const std::vector<Record
   std::lock_guard lock(write_mu_);
   auto begun = writer_->exec("BEGIN IMMEDIATE", "starting an import");
   if (!begun) return begun.error();
-  auto counts = upsert_locked(batch, user, now_us);
+  // Anything thrown while the transaction is open (e.g. by JSON encoding) must roll it
+  // back: an open transaction would hold SQLite's write lock for good.
+  Result<records::UpsertCounts> counts = Error::io("import not run");
+  try {
+    counts = upsert_locked(batch, user, now_us);
+  } catch (const std::exception& e) {
+    counts = Error::invalid(std::string("import failed: ") + e.what());
+  }
   if (!counts) {
     if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back an import");
     return counts.error();
@@ -528,7 +535,12 @@ Result<records::JournalEntry> SqliteRecordStore::post(const records::JournalPost
   std::lock_guard lock(write_mu_);
   auto begun = writer_->exec("BEGIN IMMEDIATE", "posting to the journal");
   if (!begun) return begun.error();
-  auto entry = post_locked(posting);
+  Result<records::JournalEntry> entry = Error::io("posting not run");
+  try {
+    entry = post_locked(posting);
+  } catch (const std::exception& e) {
+    entry = Error::invalid(std::string("posting failed: ") + e.what());
+  }
   if (!entry) {
     if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back a posting");
     return entry.error();

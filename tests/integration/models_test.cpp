@@ -44,10 +44,11 @@ TEST_CASE("A score step records its decision; the API lists models and decisions
   CHECK(dec.dump().find("DE44500105175407324931") == std::string::npos);
 
   const json models = d.call("GET", "/v1/models", "ivan", 200);
-  REQUIRE(models["items"].size() == 1);
+  REQUIRE(models["items"].size() == 2);  // tests/data/daemon/models, sorted by name
   CHECK(models["items"][0]["name"] == "invoice_risk");
   CHECK(models["items"][0]["champion"] == 1);
   CHECK(models["items"][0]["versions"] == json::array({1, 2}));
+  CHECK(models["items"][1]["name"] == "payment_fraud");
   CHECK(d.call("GET", "/v1/models/invoice_risk", "bob", 200)["versions"].size() == 2);
   d.call("GET", "/v1/models/nope", "bob", 404);
 }

@@ -186,3 +186,68 @@ TEST_CASE("Imported invoices start workflows that find duplicates, match and pos
   // Starting a workflow that is not deployed is refused before anything is stored.
   post_records(d, "invoices", "?start=nope", "erp", invoices.dump(), kJson, 404);
 }
+
+TEST_CASE("Whoever changed a vendor's bank details cannot release a payment to them",
+          "[daemon][records]") {
+  Daemon d({"workflows/payment_screening.yaml"});
+  // tom (treasury) changed V1's account two days before the payment was requested.
+  post_records(d, "vendors", "", "erp",
+               "vendor_id,name,country,iban,tax_id,created_at,bank_changed_at,bank_changed_by\n"
+               "V1,Acme GmbH,DE,DE89370400440532013000,DE123456789,2020-01-01T00:00:00Z,"
+               "2026-01-10T09:00:00Z,tom\n",
+               kCsv, 200);
+  // A first payment of 25,000 to this payee: held for treasury review whatever the score.
+  const json report = post_records(
+      d, "outgoing_payments", "?start=payment_screening", "erp",
+      "payment_id,vendor_id,amount,currency,iban,requested_by,requested_at\n"
+      "P-1,V1,25000.00,EUR,DE89370400440532013000,alice,2026-01-12T10:00:00+01:00\n",
+      kCsv, 200);
+  REQUIRE(report["workflows"]["started"] == 1);
+
+  const json page =
+      d.call("GET", "/v1/instances?workflow=payment_screening&business_key=P-1", "olga", 200);
+  REQUIRE(page["items"].size() == 1);
+  const std::string id = page["items"][0]["id"];
+  json view;
+  for (int i = 0; i < 200; ++i) {
+    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
+    if (view["status"] != "running") break;
+    std::this_thread::sleep_for(25ms);
+  }
+  REQUIRE(view["status"] == "waiting");
+  CHECK(view["data"]["history"]["bank_changed_by"] == "tom");
+  CHECK(view["data"]["history"]["payment_count"] == 0);
+
+  const json inbox = d.call("GET", "/v1/tasks?mine=true", "tom", 200);
+  REQUIRE(inbox["items"].size() == 1);
+  const std::string task = inbox["items"][0]["id"];
+  CHECK(inbox["items"][0]["state"] == "treasury_review");
+  const json refused = d.call("POST", "/v1/tasks/" + task + "/complete", "tom", 403,
+                              {{"outcome", "approved"}});
+  CHECK(refused["detail"].get<std::string>().find("segregation of duties") != std::string::npos);
+  // The requester may not release it either.
+  d.call("POST", "/v1/tasks/" + task + "/complete", "alice", 403, {{"outcome", "approved"}});
+}
+
+TEST_CASE("Imports may be larger than other requests; other routes keep the normal limit",
+          "[daemon][records]") {
+  Daemon d({"tests/data/daemon/ap_records.yaml"});
+  // About 2.4 MiB of vendors: over the 1 MiB body limit of other routes.
+  std::string csv = "vendor_id,name,country,iban,tax_id,created_at\n";
+  const int rows = 24000;
+  for (int i = 0; i < rows; ++i) {
+    csv += "VB" + std::to_string(i) + ",Bulk vendor number " + std::to_string(i) +
+           " with a long name GmbH,DE,DE89370400440532013000,DE" + std::to_string(100000 + i) +
+           ",2020-01-01T00:00:00Z\n";
+  }
+  REQUIRE(csv.size() > 2 * 1024 * 1024);
+  const json report = post_records(d, "vendors", "", "erp", csv, kCsv, 200);
+  CHECK(report["accepted"] == rows);
+  CHECK(report["inserted"] == rows);
+
+  // The same size elsewhere is refused at once with the normal limit.
+  auto refused = d.request("POST", "/v1/workflows/ap_records/instances", "alice", csv, kJson);
+  REQUIRE(refused);
+  CHECK(refused->status == 413);
+  CHECK(refused->body.find("1048576") != std::string::npos);
+}

@@ -309,7 +309,14 @@ TEST_CASE("ledger.post: idempotent per instance and state, a conflict for anothe
   import_ok(*f.db.store, "invoices",
             std::string(kInvoiceHeader) + inv("I1", "V1", "N1", "2026-03-01", "1234.5678"));
   nlohmann::json invoice = f.invoice("I1");
-  invoice["amount"] = 1.0;  // the stored, exact amount is posted, not the workflow's number
+  // What was approved is what gets posted: an amount that differs from the record on file
+  // (re-imported after the approval) is a conflict, and nothing is posted.
+  invoice["amount"] = 1.0;
+  auto changed = f.run("ledger.post", {{"invoice", invoice}}, "inst-0", "post");
+  CHECK(changed.error == "conflict");
+  CHECK_THAT(changed.message, Catch::Contains("changed since it was approved"));
+  CHECK(f.db.store->journal_size().value() == 0);
+  invoice["amount"] = 1234.5678;
   auto first = f.run("ledger.post", {{"invoice", invoice}, {"approval_tier", 2}}, "inst-1", "post");
   INFO(first.message);
   REQUIRE(first.ok);
