@@ -17,6 +17,7 @@ struct RawRow {
   std::size_t line = 0;
   RowCells cells;
   std::vector<RowCells> children;  // inline invoice lines (JSON)
+  bool inline_lines = false;       // the object had a "lines" field (even an empty one)
   std::vector<ImportError> problems;
 };
 
@@ -168,6 +169,7 @@ RawRow json_row(const RecordType& type, const nlohmann::json& v, std::size_t row
   }
   raw.cells = object_cells(type, v, o.allow_extra_columns, "", has_inline_lines(type),
                            raw.problems, &raw.children);
+  raw.inline_lines = has_inline_lines(type) && v.contains(std::string(kInlineLines));
   return raw;
 }
 
@@ -368,6 +370,7 @@ nlohmann::json ImportReport::to_json() const {
                         {"inserted", counts.inserted},
                         {"updated", counts.updated},
                         {"unchanged", counts.unchanged},
+                        {"removed", counts.removed},
                         {"committed", committed},
                         {"error_count", error_count},
                         {"errors", std::move(errs)}};
@@ -514,6 +517,12 @@ Result<ImportReport> import_records(std::string_view payload, const ImportOption
   batch.reserve(report.accepted);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (bad[i]) continue;
+    if (rows[i].inline_lines) {
+      records[i]->inline_line_nos.emplace();
+      for (const auto& line : children[i]) {
+        records[i]->inline_line_nos->push_back(line.data.value("line_no", std::int64_t{0}));
+      }
+    }
     batch.push_back(std::move(*records[i]));
   }
   for (std::size_t i = 0; i < rows.size(); ++i) {

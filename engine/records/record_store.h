@@ -24,6 +24,7 @@ struct UpsertCounts {
   std::size_t inserted = 0;
   std::size_t updated = 0;
   std::size_t unchanged = 0;
+  std::size_t removed = 0;  // invoice lines no longer in an invoice sent with inline lines
 };
 
 struct StoredRecord {

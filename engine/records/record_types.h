@@ -78,6 +78,9 @@ struct Record {
   std::size_t line = 0;  // CSV line the row starts on (0 for JSON)
   std::vector<std::string> key;  // the key columns' canonical values
   nlohmann::json data;           // canonical (see above)
+  // An invoice sent with inline lines: the line numbers it has. Its other lines on file
+  // are removed with it (the payload is the whole invoice).
+  std::optional<std::vector<std::int64_t>> inline_line_nos;
   std::string key_text() const;  // key parts joined with '/'
 };
 

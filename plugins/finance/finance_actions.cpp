@@ -16,7 +16,7 @@ namespace {
 
 using rt::ActionResult;
 
-constexpr std::size_t kMaxLookup = 500;      // rows per index lookup
+constexpr std::size_t kMaxLookup = 5000;     // rows per index lookup (flagged when hit)
 constexpr std::size_t kMaxCandidates = 20;   // candidates returned (all are counted)
 constexpr std::size_t kMaxSharedVendors = 50;
 
@@ -143,7 +143,9 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
                                       day, amount};
 
   std::map<std::string, records::InvoiceRow> pool;  // invoice_id -> row
+  bool truncated = false;  // a lookup hit its bound: candidates may be missing
   auto add = [&](std::vector<records::InvoiceRow> rows) {
+    truncated = truncated || rows.size() >= kMaxLookup;
     for (auto& row : rows) {
       if (row.seq < own_seq && row.invoice_id != invoice_id) pool.emplace(row.invoice_id, std::move(row));
     }
@@ -213,6 +215,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
        {"candidate_count", hits.size()},
        {"best_similarity", best},
        {"exact_count", exact},
+       {"lookups_truncated", truncated},
        {"lookback_days", lookback},
        {"same_vendor_recent", {{"count", split_count},
                                {"window_days", split_window},

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
 
 #include "engine/expr/timestamp.h"
@@ -212,6 +213,38 @@ StoredRecord stored(const Statement& s) {
   return {s.column_int(0), nlohmann::json::parse(s.column_text(1), nullptr, false)};
 }
 
+// Removes the lines of `invoice_id` whose numbers are not in `keep`; how many.
+Result<std::size_t> remove_other_lines(Connection& db, const std::string& invoice_id,
+                                       const std::vector<std::int64_t>& keep) {
+  const std::string doing = "replacing the lines of invoice " + invoice_id;
+  std::vector<std::int64_t> on_file;
+  {
+    auto st = db.prepare("SELECT line_no FROM rec_invoice_lines WHERE invoice_id = ?");
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_text(1, invoice_id);
+    for (;;) {
+      const int rc = s.step();
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return db.error(rc, doing);
+      on_file.push_back(s.column_int(0));
+    }
+  }
+  std::size_t removed = 0;
+  for (std::int64_t line : on_file) {
+    if (std::find(keep.begin(), keep.end(), line) != keep.end()) continue;
+    auto st = db.prepare("DELETE FROM rec_invoice_lines WHERE invoice_id = ? AND line_no = ?");
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_text(1, invoice_id);
+    s.bind_int(2, line);
+    const int rc = s.step();
+    if (rc != SQLITE_DONE) return db.error(rc, doing);
+    ++removed;
+  }
+  return removed;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const RecordStoreOptions& o) {
@@ -324,6 +357,11 @@ Result<records::UpsertCounts> SqliteRecordStore::upsert_locked(const std::vector
       } else if (rc != SQLITE_DONE) {
         return db.error(rc, doing);
       }
+    }
+    if (record.inline_line_nos) {
+      auto removed = remove_other_lines(db, record.key.front(), *record.inline_line_nos);
+      if (!removed) return removed.error();
+      counts.removed += *removed;
     }
     if (old && *old == data) {
       ++counts.unchanged;

@@ -41,3 +41,41 @@ TEST_CASE("records: a Latin-1 cell is a row error naming the column, not a stuck
                 ",DE3,2020-01-01T00:00:00Z\n");
   CHECK(db.count("rec_vendors") == 2);
 }
+
+TEST_CASE("records: an invoice sent with inline lines replaces its lines", "[unit][records]") {
+  RecordDb db;
+  import_ok(*db.store, "vendors",
+            "vendor_id,name,country,iban,tax_id,created_at\nV1,One,DE," + std::string(kIbanA) +
+                ",DE1,2020-01-01T00:00:00Z\n");
+  auto invoice = [](nlohmann::json lines) {
+    return nlohmann::json::array({{{"invoice_id", "I1"},
+                                   {"vendor_id", "V1"},
+                                   {"invoice_number", "N1"},
+                                   {"invoice_date", "2026-01-05"},
+                                   {"due_date", "2026-02-04"},
+                                   {"currency", "EUR"},
+                                   {"amount", "30.00"},
+                                   {"submitted_by", "alice"},
+                                   {"lines", std::move(lines)}}})
+        .dump();
+  };
+  const auto json = records::PayloadFormat::json;
+  auto first = import_ok(*db.store, "invoices",
+                         invoice({{{"line_no", 1}, {"qty", 1}, {"unit_price", "10.00"}},
+                                  {{"line_no", 2}, {"qty", 2}, {"unit_price", "10.00"}}}),
+                         json);
+  CHECK(first.counts.inserted == 3);
+  CHECK(db.count("rec_invoice_lines") == 2);
+  // The corrected invoice has one line: line 2 goes.
+  auto second = import_ok(*db.store, "invoices",
+                          invoice({{{"line_no", 1}, {"qty", 3}, {"unit_price", "10.00"}}}), json);
+  CHECK(second.counts.removed == 1);
+  CHECK(second.counts.updated == 1);  // line 1's quantity
+  CHECK(db.count("rec_invoice_lines") == 1);
+  CHECK(storage_test::raw_int(db.path, "SELECT line_no FROM rec_invoice_lines") == 1);
+  // Sending it again changes nothing.
+  auto third = import_ok(*db.store, "invoices",
+                         invoice({{{"line_no", 1}, {"qty", 3}, {"unit_price", "10.00"}}}), json);
+  CHECK(third.counts.removed == 0);
+  CHECK(third.counts.unchanged == 2);
+}
