@@ -215,8 +215,7 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
     return;
   }
   auto& message = parser_->get();
-  const bool bulk = !options_.bulk_path_prefix.empty() &&
-                    message.method() == bhttp::verb::post &&
+  const bool bulk = !options_.bulk_path_prefix.empty() && message.method() == bhttp::verb::post &&
                     sv(message.target()).starts_with(options_.bulk_path_prefix);
   if (!bulk && !options_.bulk_path_prefix.empty()) {
     // Only bulk imports get the larger limit: refuse a declared length at once, and bound
@@ -224,10 +223,9 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
     if (auto length = parser_->content_length(); length && *length > options_.body_limit_bytes) {
       ++read_gen_;
       read_timer_.cancel();
-      respond_error(413,
-                    "the request body exceeds " + std::to_string(options_.body_limit_bytes) +
-                        " bytes",
-                    true);
+      respond_error(
+          413, "the request body exceeds " + std::to_string(options_.body_limit_bytes) + " bytes",
+          true);
       return;
     }
     parser_->body_limit(options_.body_limit_bytes);

@@ -36,93 +36,101 @@ Result<void> ApiService::add_record_routes(http::Router& router) {
   if (auto r = router.add(
           "POST", "/v1/records/{type}",
           [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::records, [this](const Principal& p,
-                                                                 const Request& rq) {
-              const std::string type_name(rq.param("type").value_or(""));
-              records::ImportOptions o;
-              o.type = records::find_record_type(type_name);
-              if (o.type == nullptr) {
-                return http::problem(404, "Not Found",
-                                     "no record type '" + type_name +
-                                         "' (types: " + records::record_type_names() + ")");
-              }
-              auto format = records::format_from_content_type(rq.header("Content-Type").value_or(""));
-              if (!format) {
-                return http::problem(415, "Unsupported Media Type",
-                                     "send text/csv, application/json (an array of records) or "
-                                     "application/x-ndjson (one record per line)");
-              }
-              o.format = *format;
-              o.source = "request body";
-              auto mode = rq.query_param("mode").value_or("per_row");
-              if (mode != "per_row" && mode != "all_or_nothing") {
-                return http::problem(400, "Bad Request", "mode must be per_row or all_or_nothing");
-              }
-              o.all_or_nothing = mode == "all_or_nothing";
-              auto extra = flag_param(rq, "allow_extra");
-              auto dry = flag_param(rq, "dry_run");
-              if (!extra || !dry) {
-                return http::problem(400, "Bad Request", "allow_extra and dry_run are true or false");
-              }
-              o.allow_extra_columns = *extra;
-              o.dry_run = *dry;
-              o.user = p.user;
-              o.now_us = host_.clock().now_us();
-              if (auto start = rq.query_param("start")) {
-                o.start_workflow = std::string(*start);
-                auto latest = host_.definitions().latest_version(o.start_workflow);
-                if (!latest) {
-                  return http::problem(404, "Not Found",
-                                       "start: no deployed workflow '" + o.start_workflow + "'");
-                }
-              }
-              auto report = records::import_records(rq.body(), o, host_.records(), &host_.executor());
-              if (!report) return http::problem_from_error(report.error(), 422);
-              if (report->started > 0) events_->nudge();
-              nlohmann::json body = report->to_json();
-              if (!report->committed && report->rejected > 0 && !o.dry_run) {
-                return http::problem(422, "Unprocessable Content",
-                                     std::to_string(report->rejected) + " of " +
-                                         std::to_string(report->rows) +
-                                         " rows were rejected; nothing was stored",
-                                     {{"code", "invalid_argument"}, {"report", std::move(body)}});
-              }
-              return Response::json(200, body);
-            });
+            on_pool(
+                req, std::move(res), Access::records,
+                [this](const Principal& p, const Request& rq) {
+                  const std::string type_name(rq.param("type").value_or(""));
+                  records::ImportOptions o;
+                  o.type = records::find_record_type(type_name);
+                  if (o.type == nullptr) {
+                    return http::problem(404, "Not Found",
+                                         "no record type '" + type_name +
+                                             "' (types: " + records::record_type_names() + ")");
+                  }
+                  auto format =
+                      records::format_from_content_type(rq.header("Content-Type").value_or(""));
+                  if (!format) {
+                    return http::problem(415, "Unsupported Media Type",
+                                         "send text/csv, application/json (an array of records) or "
+                                         "application/x-ndjson (one record per line)");
+                  }
+                  o.format = *format;
+                  o.source = "request body";
+                  auto mode = rq.query_param("mode").value_or("per_row");
+                  if (mode != "per_row" && mode != "all_or_nothing") {
+                    return http::problem(400, "Bad Request",
+                                         "mode must be per_row or all_or_nothing");
+                  }
+                  o.all_or_nothing = mode == "all_or_nothing";
+                  auto extra = flag_param(rq, "allow_extra");
+                  auto dry = flag_param(rq, "dry_run");
+                  if (!extra || !dry) {
+                    return http::problem(400, "Bad Request",
+                                         "allow_extra and dry_run are true or false");
+                  }
+                  o.allow_extra_columns = *extra;
+                  o.dry_run = *dry;
+                  o.user = p.user;
+                  o.now_us = host_.clock().now_us();
+                  if (auto start = rq.query_param("start")) {
+                    o.start_workflow = std::string(*start);
+                    auto latest = host_.definitions().latest_version(o.start_workflow);
+                    if (!latest) {
+                      return http::problem(
+                          404, "Not Found",
+                          "start: no deployed workflow '" + o.start_workflow + "'");
+                    }
+                  }
+                  auto report =
+                      records::import_records(rq.body(), o, host_.records(), &host_.executor());
+                  if (!report) return http::problem_from_error(report.error(), 422);
+                  if (report->started > 0) events_->nudge();
+                  nlohmann::json body = report->to_json();
+                  if (!report->committed && report->rejected > 0 && !o.dry_run) {
+                    return http::problem(
+                        422, "Unprocessable Content",
+                        std::to_string(report->rejected) + " of " + std::to_string(report->rows) +
+                            " rows were rejected; nothing was stored",
+                        {{"code", "invalid_argument"}, {"report", std::move(body)}});
+                  }
+                  return Response::json(200, body);
+                });
           });
       !r)
     return r;
 
-  return router.add(
-      "GET", "/v1/records/{type}/{key}", [this](const Request& req, Responder res) {
-        on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
-          const std::string type_name(rq.param("type").value_or(""));
-          const records::RecordType* type = records::find_record_type(type_name);
-          if (type == nullptr) {
-            return http::problem(404, "Not Found", "no record type '" + type_name + "'");
-          }
-          if (type->key.size() != 1) {
-            return http::problem(400, "Bad Request",
-                                 type_name + " has a composite key; read it through its parent");
-          }
-          const std::string key(rq.param("key").value_or(""));
-          auto got = host_.records().get(*type, {key});
-          if (!got) return http::problem_from_error(got.error());
-          if (!got->has_value()) {
-            return http::problem(404, "Not Found", std::string(type->singular) + " " + key + " is not on file");
-          }
-          nlohmann::json data = (*got)->data;
-          mask_record(data);
-          if (type->name == "invoices") {
-            auto lines = host_.records().by_key_prefix(*records::find_record_type("invoice_lines"), {key}, 1000);
-            if (!lines) return http::problem_from_error(lines.error());
-            data["lines"] = nlohmann::json::array();
-            for (auto& l : *lines) data["lines"].push_back(std::move(l.data));
-          }
-          return Response::json(200, {{"type", type_name}, {"key", key}, {"seq", (*got)->seq},
-                                      {"record", std::move(data)}});
-        });
-      });
+  return router.add("GET", "/v1/records/{type}/{key}", [this](const Request& req, Responder res) {
+    on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
+      const std::string type_name(rq.param("type").value_or(""));
+      const records::RecordType* type = records::find_record_type(type_name);
+      if (type == nullptr) {
+        return http::problem(404, "Not Found", "no record type '" + type_name + "'");
+      }
+      if (type->key.size() != 1) {
+        return http::problem(400, "Bad Request",
+                             type_name + " has a composite key; read it through its parent");
+      }
+      const std::string key(rq.param("key").value_or(""));
+      auto got = host_.records().get(*type, {key});
+      if (!got) return http::problem_from_error(got.error());
+      if (!got->has_value()) {
+        return http::problem(404, "Not Found",
+                             std::string(type->singular) + " " + key + " is not on file");
+      }
+      nlohmann::json data = (*got)->data;
+      mask_record(data);
+      if (type->name == "invoices") {
+        auto lines =
+            host_.records().by_key_prefix(*records::find_record_type("invoice_lines"), {key}, 1000);
+        if (!lines) return http::problem_from_error(lines.error());
+        data["lines"] = nlohmann::json::array();
+        for (auto& l : *lines) data["lines"].push_back(std::move(l.data));
+      }
+      return Response::json(
+          200,
+          {{"type", type_name}, {"key", key}, {"seq", (*got)->seq}, {"record", std::move(data)}});
+    });
+  });
 }
 
 }  // namespace ledgerflow::api

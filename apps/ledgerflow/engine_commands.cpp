@@ -29,11 +29,6 @@ Result<nlohmann::json> parse_json_arg(const std::string& text, const std::string
   }
 }
 
-int report(const Error& e, const char* command) {
-  std::cerr << "ledgerflow " << command << ": " << e.message << "\n";
-  return e.code == ErrorCode::io_error ? kExitUsage : kExitInvalid;
-}
-
 }  // namespace
 
 Handler add_run(CLI::App& app) {

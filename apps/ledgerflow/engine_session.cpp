@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "apps/ledgerflow/commands.h"
 #include "engine/expr/timestamp.h"
 #include "engine/scoring/feature_check.h"
 #include "plugins/finance/finance_actions.h"
@@ -15,6 +16,11 @@
 #include "storage/sqlite/sqlite_store.h"
 
 namespace ledgerflow::cli {
+
+int report(const Error& e, const char* command) {
+  std::cerr << "ledgerflow " << command << ": " << e.message << "\n";
+  return e.code == ErrorCode::io_error ? kExitUsage : kExitInvalid;
+}
 
 void add_session_options(CLI::App& cmd, SessionOptions& o, bool with_actor) {
   cmd.add_option("--db", o.db, "SQLite database file (created if missing)")->capture_default_str();

@@ -24,6 +24,10 @@ struct SessionOptions {
   std::string hmac_key_file;  // empty: "<db>.hmac-key", created once (storage/key_file.h)
 };
 
+// Prints "ledgerflow COMMAND: message" to stderr; the exit code for the error (IO errors
+// are usage errors, everything else invalid input).
+int report(const Error& e, const char* command);
+
 // Adds --db, --models, --hmac-key-file, --users, --as, --roles to a subcommand.
 void add_session_options(CLI::App& cmd, SessionOptions& options, bool with_actor);
 

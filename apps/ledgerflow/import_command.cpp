@@ -26,11 +26,6 @@ namespace net = boost::asio;
 
 constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{1} << 30;  // 1 GiB
 
-int report(const Error& e, const char* command) {
-  std::cerr << "ledgerflow " << command << ": " << e.message << "\n";
-  return e.code == ErrorCode::io_error ? kExitUsage : kExitInvalid;
-}
-
 struct ImportArgs {
   SessionOptions session;
   std::string type_or_dir, file, server, key, start, mode = "per_row";
@@ -56,8 +51,8 @@ Result<std::string> read_whole(const std::string& path) {
 void print_report(const nlohmann::json& r, const std::string& file, bool quiet) {
   std::cout << file << ": " << r.value("type", "") << ": " << r.value("rows", 0) << " rows, "
             << r.value("accepted", 0) << " accepted (" << r.value("inserted", 0) << " new, "
-            << r.value("updated", 0) << " updated, " << r.value("unchanged", 0)
-            << " unchanged), " << r.value("rejected", 0) << " rejected"
+            << r.value("updated", 0) << " updated, " << r.value("unchanged", 0) << " unchanged), "
+            << r.value("rejected", 0) << " rejected"
             << (r.value("committed", false) ? "" : "; nothing stored") << "\n";
   if (r.contains("workflows")) {
     const auto& w = r["workflows"];
@@ -151,8 +146,9 @@ Result<std::vector<Job>> plan(const ImportArgs& a) {
   std::error_code ec;
   if (a.file.empty() && fs::is_directory(a.type_or_dir, ec)) {
     if (!a.start.empty() && start_type.empty()) {
-      return Error::invalid("--start: importing a directory, say which type starts it: "
-                            "--start invoices=ap_invoice_approval");
+      return Error::invalid(
+          "--start: importing a directory, say which type starts it: "
+          "--start invoices=ap_invoice_approval");
     }
     // Workflows start once every file is in (an invoice's lines come in their own file,
     // after the invoices): the start type is imported again at the end, which changes
@@ -183,7 +179,8 @@ Result<std::vector<Job>> plan(const ImportArgs& a) {
     return Error::invalid("'" + a.type_or_dir + "' is neither a record type (" +
                           records::record_type_names() + ") nor a directory");
   }
-  if (a.file.empty()) return Error::invalid("give the file to import: import " + a.type_or_dir + " FILE");
+  if (a.file.empty())
+    return Error::invalid("give the file to import: import " + a.type_or_dir + " FILE");
   if (!start_type.empty() && start_type != type->name) {
     return Error::invalid("--start names type " + start_type + " but the file holds " +
                           std::string(type->name));
@@ -209,8 +206,9 @@ Handler add_import(CLI::App& app) {
   cmd->add_option("--start", a->start,
                   "Start this workflow for every imported record (business key = the record "
                   "key; never twice): WORKFLOW, or TYPE=WORKFLOW for a directory");
-  cmd->add_option("--mode", a->mode, "per_row: store the good rows; all_or_nothing: one bad row "
-                                     "rejects the file")
+  cmd->add_option("--mode", a->mode,
+                  "per_row: store the good rows; all_or_nothing: one bad row "
+                  "rejects the file")
       ->check(CLI::IsMember({"per_row", "all_or_nothing"}))
       ->capture_default_str();
   cmd->add_flag("--allow-extra", a->allow_extra, "Ignore columns the type does not have");
@@ -276,8 +274,8 @@ Handler add_import(CLI::App& app) {
         o.start_workflow = job.start;
         if (!job.start.empty()) {
           if (auto v = session->definitions().latest_version(job.start); !v) {
-            return report(Error::invalid("--start: no deployed workflow '" + job.start +
-                                         "' in " + a->session.db + " (deploy it first)"),
+            return report(Error::invalid("--start: no deployed workflow '" + job.start + "' in " +
+                                         a->session.db + " (deploy it first)"),
                           "import");
           }
         }

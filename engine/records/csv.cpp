@@ -9,8 +9,7 @@ Error at_line(const std::string& source, std::size_t line, const std::string& wh
 
 }  // namespace
 
-Result<CsvTable> parse_csv(std::string_view text, const std::string& source,
-                           std::size_t max_rows) {
+Result<CsvTable> parse_csv(std::string_view text, const std::string& source, std::size_t max_rows) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   CsvTable table;
   std::size_t line = 1;

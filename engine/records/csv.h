@@ -27,7 +27,6 @@ struct CsvTable {
 };
 
 // `source` names the text in messages ("invoices.csv"). `max_rows` bounds the rows read.
-Result<CsvTable> parse_csv(std::string_view text, const std::string& source,
-                           std::size_t max_rows);
+Result<CsvTable> parse_csv(std::string_view text, const std::string& source, std::size_t max_rows);
 
 }  // namespace ledgerflow::records

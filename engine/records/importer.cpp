@@ -74,7 +74,11 @@ RowCells object_cells(const RecordType& type, const nlohmann::json& object, bool
         continue;
       }
       if (value.size() > kMaxInlineLines) {
-        problems.push_back({0, 0, {}, prefix + name, {},
+        problems.push_back({0,
+                            0,
+                            {},
+                            prefix + name,
+                            {},
                             "has more than " + std::to_string(kMaxInlineLines) + " lines"});
         continue;
       }
@@ -82,7 +86,8 @@ RowCells object_cells(const RecordType& type, const nlohmann::json& object, bool
       for (std::size_t i = 0; i < value.size(); ++i) {
         const std::string where = prefix + name + "[" + std::to_string(i) + "].";
         if (!value[i].is_object()) {
-          problems.push_back({0, 0, {}, where.substr(0, where.size() - 1), {}, "must be an object"});
+          problems.push_back(
+              {0, 0, {}, where.substr(0, where.size() - 1), {}, "must be an object"});
           continue;
         }
         children->push_back(
@@ -92,8 +97,8 @@ RowCells object_cells(const RecordType& type, const nlohmann::json& object, bool
     }
     if (type.column(name) == nullptr) {
       if (!allow_extra) {
-        problems.push_back({0, 0, {}, prefix + name, {},
-                            "is not a column of " + std::string(type.name)});
+        problems.push_back(
+            {0, 0, {}, prefix + name, {}, "is not a column of " + std::string(type.name)});
       }
       continue;
     }
@@ -134,8 +139,8 @@ Result<std::vector<RawRow>> parse_csv_rows(std::string_view payload, const Impor
     }
   }
   if (!missing.empty()) {
-    return Error::invalid(o.source + ": the header lacks required column(s) " + missing +
-                          " of " + std::string(type.name));
+    return Error::invalid(o.source + ": the header lacks required column(s) " + missing + " of " +
+                          std::string(type.name));
   }
   std::vector<RawRow> rows;
   rows.reserve(table->rows.size());
@@ -145,7 +150,11 @@ Result<std::vector<RawRow>> parse_csv_rows(std::string_view payload, const Impor
     raw.row = r + 1;
     raw.line = csv.line;
     if (csv.fields.size() != table->header.size()) {
-      raw.problems.push_back({raw.row, raw.line, {}, {}, {},
+      raw.problems.push_back({raw.row,
+                              raw.line,
+                              {},
+                              {},
+                              {},
                               "has " + std::to_string(csv.fields.size()) +
                                   " fields, the header has " +
                                   std::to_string(table->header.size())});
@@ -167,8 +176,8 @@ RawRow json_row(const RecordType& type, const nlohmann::json& v, std::size_t row
     raw.problems.push_back({row, 0, {}, {}, {}, "is not a JSON object"});
     return raw;
   }
-  raw.cells = object_cells(type, v, o.allow_extra_columns, "", has_inline_lines(type),
-                           raw.problems, &raw.children);
+  raw.cells = object_cells(type, v, o.allow_extra_columns, "", has_inline_lines(type), raw.problems,
+                           &raw.children);
   raw.inline_lines = has_inline_lines(type) && v.contains(std::string(kInlineLines));
   return raw;
 }
@@ -190,7 +199,8 @@ Result<std::vector<RawRow>> parse_json_rows(std::string_view payload, const Impo
       return Error::invalid(o.source + ": more than " + std::to_string(o.max_rows) +
                             " records; split the payload");
     }
-    for (std::size_t i = 0; i < doc.size(); ++i) rows.push_back(json_row(*o.type, doc[i], i + 1, o));
+    for (std::size_t i = 0; i < doc.size(); ++i)
+      rows.push_back(json_row(*o.type, doc[i], i + 1, o));
     return rows;
   }
   std::size_t line_no = 0;
@@ -245,7 +255,8 @@ void start_workflows(const std::vector<const Record*>& accepted, const ImportOpt
   std::map<std::string, nlohmann::json> parents;  // "type/key" -> workflow json (or null)
   auto note_error = [&](std::string message) {
     ++report.start_failed;
-    if (report.start_errors.size() < kMaxStartErrors) report.start_errors.push_back(std::move(message));
+    if (report.start_errors.size() < kMaxStartErrors)
+      report.start_errors.push_back(std::move(message));
   };
   for (const Record* record : accepted) {
     const std::string key = record->key_text();
@@ -388,7 +399,8 @@ Result<ImportReport> import_records(std::string_view payload, const ImportOption
                                     RecordStore& store, rt::Executor* executor) {
   if (o.type == nullptr) return Error::invalid("no record type given");
   const RecordType& type = *o.type;
-  auto parsed = o.format == PayloadFormat::csv ? parse_csv_rows(payload, o) : parse_json_rows(payload, o);
+  auto parsed =
+      o.format == PayloadFormat::csv ? parse_csv_rows(payload, o) : parse_json_rows(payload, o);
   if (!parsed) return parsed.error();
   std::vector<RawRow>& rows = *parsed;
 
@@ -436,8 +448,8 @@ Result<ImportReport> import_records(std::string_view payload, const ImportOption
       errors.add(std::move(p));
     }
     for (auto& p : problems) {
-      errors.add({raw.row, raw.line, key, std::move(p.column), std::move(p.value),
-                  std::move(p.reason)});
+      errors.add(
+          {raw.row, raw.line, key, std::move(p.column), std::move(p.value), std::move(p.reason)});
     }
     bad[i] = !raw.problems.empty() || !problems.empty() || !records[i];
     if (records[i]) {
@@ -455,10 +467,15 @@ Result<ImportReport> import_records(std::string_view payload, const ImportOption
   for (const auto& [key, where] : by_key) {
     if (where.size() < 2) continue;
     std::string list;
-    for (std::size_t i : where) list.append(list.empty() ? "" : ", ").append(std::to_string(rows[i].row));
+    for (std::size_t i : where)
+      list.append(list.empty() ? "" : ", ").append(std::to_string(rows[i].row));
     for (std::size_t i : where) {
       bad[i] = true;
-      errors.add({rows[i].row, rows[i].line, key, {}, {},
+      errors.add({rows[i].row,
+                  rows[i].line,
+                  key,
+                  {},
+                  {},
                   "key " + key + " appears more than once in this payload (rows " + list + ")"});
     }
   }
@@ -467,7 +484,11 @@ Result<ImportReport> import_records(std::string_view payload, const ImportOption
     for (const auto& line : children[i]) {
       if (!line_keys.insert(line.key_text()).second) {
         bad[i] = true;
-        errors.add({rows[i].row, rows[i].line, records[i]->key_text(), "lines", {},
+        errors.add({rows[i].row,
+                    rows[i].line,
+                    records[i]->key_text(),
+                    "lines",
+                    {},
                     "line " + line.key.back() + " appears more than once"});
       }
     }
@@ -530,7 +551,7 @@ Result<ImportReport> import_records(std::string_view payload, const ImportOption
     for (auto& line : children[i]) batch.push_back(std::move(line));
   }
   std::stable_sort(report.errors.begin(), report.errors.end(),
-            [](const ImportError& a, const ImportError& b) { return a.row < b.row; });
+                   [](const ImportError& a, const ImportError& b) { return a.row < b.row; });
 
   if (o.dry_run || batch.empty() || (o.all_or_nothing && report.rejected > 0)) {
     if (o.all_or_nothing && report.rejected > 0) report.accepted = 0;

@@ -83,8 +83,8 @@ class RecordStore {
   // lines of an invoice).
   virtual Result<std::vector<StoredRecord>> by_key_prefix(
       const RecordType& type, const std::vector<std::string>& key_prefix, std::size_t limit) = 0;
-  virtual Result<std::vector<StoredRecord>> receipts_for(const std::string& po_number,
-                                                         int line_no, std::size_t limit) = 0;
+  virtual Result<std::vector<StoredRecord>> receipts_for(const std::string& po_number, int line_no,
+                                                         std::size_t limit) = 0;
 
   // AP duplicate detection: a vendor's invoices with a normalised number, or dated in
   // [first_day, last_day]; vendors paid into one IBAN.

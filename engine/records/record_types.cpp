@@ -227,8 +227,7 @@ std::optional<nlohmann::json> canonical(ColumnKind kind, const std::string& text
                             : kind == K::days  ? std::pair<std::int64_t, std::int64_t>{0, 3650}
                                                : std::pair<std::int64_t, std::int64_t>{-3650, 3650};
       if (*v < lo || *v > hi) {
-        return why = "is outside " + std::to_string(lo) + ".." + std::to_string(hi),
-               std::nullopt;
+        return why = "is outside " + std::to_string(lo) + ".." + std::to_string(hi), std::nullopt;
       }
       return nlohmann::json(*v);
     }
@@ -325,8 +324,9 @@ std::optional<Record> validate_row(const RecordType& type, const RowCells& row,
       record.data.contains("invoice_date") &&
       record.data["due_date"].get_ref<const std::string&>() <
           record.data["invoice_date"].get_ref<const std::string&>()) {
-    problems.push_back({"due_date", record.data["due_date"].get<std::string>(),
-                        "is before invoice_date " + record.data["invoice_date"].get<std::string>()});
+    problems.push_back(
+        {"due_date", record.data["due_date"].get<std::string>(),
+         "is before invoice_date " + record.data["invoice_date"].get<std::string>()});
   }
   if (problems.size() != before) return std::nullopt;
   for (std::string_view k : type.key) {

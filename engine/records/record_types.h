@@ -74,8 +74,8 @@ struct RowProblem {
 
 struct Record {
   const RecordType* type = nullptr;
-  std::size_t row = 0;   // 1-based data row in its batch
-  std::size_t line = 0;  // CSV line the row starts on (0 for JSON)
+  std::size_t row = 0;           // 1-based data row in its batch
+  std::size_t line = 0;          // CSV line the row starts on (0 for JSON)
   std::vector<std::string> key;  // the key columns' canonical values
   nlohmann::json data;           // canonical (see above)
   // An invoice sent with inline lines: the line numbers it has. Its other lines on file

@@ -3,10 +3,10 @@
 #include <limits>
 #include <map>
 
+#include "engine/records/duplicate_rules.h"
 #include "plugins/datagen/ap_data.h"
 #include "plugins/datagen/calendar.h"
 #include "plugins/datagen/csv_writer.h"
-#include "engine/records/duplicate_rules.h"
 
 namespace ledgerflow::datagen {
 using records::DuplicateProbe;
@@ -21,9 +21,13 @@ constexpr int kLookbackDays = 365;          // the workflow's duplicate lookback
 constexpr double kPriceTolerancePct = 2.0;  // three-way match: unit price vs PO
 constexpr std::int64_t kTiers[] = {1'000, 10'000, 50'000};
 
-const std::vector<std::string> kExtraFeatures = {
-    "log_amount",        "exact_dup_count",    "near_dup_count", "po_price_variance_pct",
-    "receipt_qty_variance_pct", "vendor_invoices_7d", "just_under_tier"};
+const std::vector<std::string> kExtraFeatures = {"log_amount",
+                                                 "exact_dup_count",
+                                                 "near_dup_count",
+                                                 "po_price_variance_pct",
+                                                 "receipt_qty_variance_pct",
+                                                 "vendor_invoices_7d",
+                                                 "just_under_tier"};
 const std::vector<std::string> kLabels = {"label_error_or_duplicate", "label_duplicate",
                                           "label_error", "label_split"};
 
@@ -189,9 +193,8 @@ FeatureTable ap_features(const ApData& data) {
          inv.amount_cents % 10'000 == 0 ? 1.0 : 0.0, is_weekend(inv.invoice_date) ? 1.0 : 0.0,
          bank_change, vs_mean,
          // extras
-         std::log1p(std::max(amount, 0.0)), dup.exact, dup.near,
-         match.price_variance_pct, match.qty_variance_pct, dup.same_vendor_7d,
-         just_under_tier(inv.amount_cents) ? 1.0 : 0.0,
+         std::log1p(std::max(amount, 0.0)), dup.exact, dup.near, match.price_variance_pct,
+         match.qty_variance_pct, dup.same_vendor_7d, just_under_tier(inv.amount_cents) ? 1.0 : 0.0,
          // labels
          duplicate || inv.label_error ? 1.0 : 0.0, duplicate ? 1.0 : 0.0,
          inv.label_error ? 1.0 : 0.0, inv.pattern == ApPattern::split ? 1.0 : 0.0});

@@ -7,9 +7,9 @@
 #include <map>
 #include <optional>
 
+#include "engine/records/duplicate_rules.h"
 #include "plugins/datagen/ap_data.h"
 #include "plugins/datagen/calendar.h"
-#include "engine/records/duplicate_rules.h"
 #include "plugins/datagen/rng.h"
 #include "plugins/datagen/synthetic.h"
 

@@ -16,8 +16,8 @@ namespace {
 
 using rt::ActionResult;
 
-constexpr std::size_t kMaxLookup = 5000;     // rows per index lookup (flagged when hit)
-constexpr std::size_t kMaxCandidates = 20;   // candidates returned (all are counted)
+constexpr std::size_t kMaxLookup = 5000;    // rows per index lookup (flagged when hit)
+constexpr std::size_t kMaxCandidates = 20;  // candidates returned (all are counted)
 constexpr std::size_t kMaxSharedVendors = 50;
 
 struct BadArgument {
@@ -26,7 +26,8 @@ struct BadArgument {
 
 const nlohmann::json& object_arg(const nlohmann::json& args, const char* name) {
   auto it = args.find(name);
-  if (it == args.end() || !it->is_object()) throw BadArgument{std::string("argument '") + name + "' must be an object"};
+  if (it == args.end() || !it->is_object())
+    throw BadArgument{std::string("argument '") + name + "' must be an object"};
   return *it;
 }
 
@@ -147,7 +148,8 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
   auto add = [&](std::vector<records::InvoiceRow> rows) {
     truncated = truncated || rows.size() >= kMaxLookup;
     for (auto& row : rows) {
-      if (row.seq < own_seq && row.invoice_id != invoice_id) pool.emplace(row.invoice_id, std::move(row));
+      if (row.seq < own_seq && row.invoice_id != invoice_id)
+        pool.emplace(row.invoice_id, std::move(row));
     }
   };
   add(must(store_.invoices_by_number(vendor_id, probe.normalized_number, kMaxLookup)));
@@ -172,10 +174,10 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
   std::size_t split_count = 0;
   for (const auto& [id, row] : pool) {
     if (std::abs(row.day - day) > lookback) continue;
-    const records::DuplicateProbe earlier{row.vendor_id,
-                                          row.vendor_id == vendor_id || shared_vendors.count(row.vendor_id) ? iban : "",
-                                          records::normalize_invoice_number(row.invoice_number),
-                                          row.day, row.amount_e4};
+    const records::DuplicateProbe earlier{
+        row.vendor_id,
+        row.vendor_id == vendor_id || shared_vendors.count(row.vendor_id) ? iban : "",
+        records::normalize_invoice_number(row.invoice_number), row.day, row.amount_e4};
     const auto rule = records::match_duplicate(earlier, probe);
     if (rule != records::DuplicateRule::none) {
       hits.push_back({&row, rule});
@@ -209,17 +211,17 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
     vendor_history["mean_amount"] =
         records::e4_to_double(totals.amount_e4) / static_cast<double>(totals.count);
   }
-  return ActionResult::success(
-      {{"candidates", std::move(candidates)},
-       {"vendor_history", std::move(vendor_history)},
-       {"candidate_count", hits.size()},
-       {"best_similarity", best},
-       {"exact_count", exact},
-       {"lookups_truncated", truncated},
-       {"lookback_days", lookback},
-       {"same_vendor_recent", {{"count", split_count},
-                               {"window_days", split_window},
-                               {"total_with_this", records::e4_to_double(split_total)}}}});
+  return ActionResult::success({{"candidates", std::move(candidates)},
+                                {"vendor_history", std::move(vendor_history)},
+                                {"candidate_count", hits.size()},
+                                {"best_similarity", best},
+                                {"exact_count", exact},
+                                {"lookups_truncated", truncated},
+                                {"lookback_days", lookback},
+                                {"same_vendor_recent",
+                                 {{"count", split_count},
+                                  {"window_days", split_window},
+                                  {"total_with_this", records::e4_to_double(split_total)}}}});
 }
 
 ActionResult FinanceActionRunner::match(const rt::ActionRequest& r) {
@@ -275,7 +277,8 @@ ActionResult FinanceActionRunner::match(const rt::ActionRequest& r) {
     line.vendor_id = optional_text(p.data, "vendor_id");
     for (const auto& receipt : must(store_.receipts_for(in.po_number, line.line_no, 1000))) {
       auto at = expr::parse_timestamp(optional_text(receipt.data, "received_at"));
-      if (at && *at < cutoff_us) line.received_e4 += e4_field(receipt.data, "qty_received", "receipt");
+      if (at && *at < cutoff_us)
+        line.received_e4 += e4_field(receipt.data, "qty_received", "receipt");
     }
     in.po_lines.push_back(line);
   }
@@ -346,19 +349,22 @@ ActionResult FinanceActionRunner::payment_history(const rt::ActionRequest& r) {
     last_at = optional_text(p.data, "requested_at");
   }
   const double mean = n > 0 ? sum / static_cast<double>(n) : 0;
-  const double var =
-      n > 1 ? std::max(0.0, (sum_sq - static_cast<double>(n) * mean * mean) / static_cast<double>(n - 1)) : 0;
-  nlohmann::json out = {{"payment_count", n},
-                        {"mean_amount", mean},
-                        {"stddev_amount", std::sqrt(var)},
-                        {"ibans_used", nlohmann::json(std::vector<std::string>(ibans.begin(), ibans.end()))},
-                        {"lookback_days", lookback}};
+  const double var = n > 1 ? std::max(0.0, (sum_sq - static_cast<double>(n) * mean * mean) /
+                                               static_cast<double>(n - 1))
+                           : 0;
+  nlohmann::json out = {
+      {"payment_count", n},
+      {"mean_amount", mean},
+      {"stddev_amount", std::sqrt(var)},
+      {"ibans_used", nlohmann::json(std::vector<std::string>(ibans.begin(), ibans.end()))},
+      {"lookback_days", lookback}};
   if (!last_at.empty()) out["last_payment_at"] = last_at;
   // The latest bank-detail change at or before the request, and who made it (an entry
   // at the vendor's creation is its first account, not a change).
   std::int64_t created_us = INT64_MIN;
   if (auto vendor = must(store_.get(type_of("vendors"), {vendor_id}))) {
-    created_us = expr::parse_timestamp(optional_text(vendor->data, "created_at")).value_or(INT64_MIN);
+    created_us =
+        expr::parse_timestamp(optional_text(vendor->data, "created_at")).value_or(INT64_MIN);
   }
   // Kept in a local: `last` points into it after the loop.
   const std::vector<records::BankChange> changes = must(store_.bank_history(vendor_id, 1000));
@@ -387,7 +393,8 @@ ActionResult FinanceActionRunner::release_payment(const rt::ActionRequest& r) {
     const std::int64_t screened = e4_field(*it, "amount", "payment");
     const std::int64_t on_file = e4_field(stored->data, "amount", "stored payment");
     const std::string iban = records::normalize_iban(optional_text(*it, "iban"));
-    if (screened != on_file || optional_text(*it, "currency") != optional_text(stored->data, "currency") ||
+    if (screened != on_file ||
+        optional_text(*it, "currency") != optional_text(stored->data, "currency") ||
         iban != optional_text(stored->data, "iban")) {
       throw Error{ErrorCode::conflict, "payment " + payment_id +
                                            " changed since it was screened (amount, currency or "

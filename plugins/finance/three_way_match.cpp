@@ -50,9 +50,9 @@ nlohmann::json three_way_match(const MatchInput& in, const MatchTolerances& tol)
     const MatchPoLine& first = in.po_lines.front();
     if (!first.currency.empty() && first.currency != in.currency) {
       ++count;
-      discrepancies.push_back(problem(std::nullopt, "currency", first.currency, in.currency, "",
-                                      "the PO is in " + first.currency + ", the invoice in " +
-                                          in.currency));
+      discrepancies.push_back(
+          problem(std::nullopt, "currency", first.currency, in.currency, "",
+                  "the PO is in " + first.currency + ", the invoice in " + in.currency));
     }
     if (!first.vendor_id.empty() && first.vendor_id != in.vendor_id) {
       ++count;
@@ -63,8 +63,8 @@ nlohmann::json three_way_match(const MatchInput& in, const MatchTolerances& tol)
   std::int64_t lines_total_e4 = 0;
   for (const auto& line : in.lines) {
     // qty * price in e4: (qty_e4 * price_e4) / 1e4, computed without overflow for real sizes.
-    lines_total_e4 += static_cast<std::int64_t>(std::llround(
-        static_cast<long double>(line.qty_e4) * line.unit_price_e4 / records::kE4));
+    lines_total_e4 += static_cast<std::int64_t>(
+        std::llround(static_cast<long double>(line.qty_e4) * line.unit_price_e4 / records::kE4));
     const MatchPoLine* p = nullptr;
     if (line.po_line_no) {
       auto it = po.find(*line.po_line_no);
@@ -93,9 +93,9 @@ nlohmann::json three_way_match(const MatchInput& in, const MatchTolerances& tol)
                                       format_e4(line.unit_price_e4 - p->unit_price_e4),
                                       std::string("unit price ") + buf + " against the PO"));
     }
-    const std::int64_t allowed_over = static_cast<std::int64_t>(std::max(
-        static_cast<double>(p->received_e4) * tol.qty_pct / 100.0,
-        tol.qty_abs * static_cast<double>(records::kE4)));
+    const std::int64_t allowed_over = static_cast<std::int64_t>(
+        std::max(static_cast<double>(p->received_e4) * tol.qty_pct / 100.0,
+                 tol.qty_abs * static_cast<double>(records::kE4)));
     if (line.qty_e4 > p->received_e4 + allowed_over) {
       bad = true;
       discrepancies.push_back(problem(line.line_no, "quantity", format_e4(p->received_e4),
@@ -105,11 +105,11 @@ nlohmann::json three_way_match(const MatchInput& in, const MatchTolerances& tol)
     }
     count += bad ? 1 : 0;
   }
-  if (!in.lines.empty() &&
-      beyond(in.amount_e4, lines_total_e4, tol.header_pct, tol.header_abs)) {
+  if (!in.lines.empty() && beyond(in.amount_e4, lines_total_e4, tol.header_pct, tol.header_abs)) {
     ++count;
     discrepancies.push_back(problem(std::nullopt, "header_amount", format_e4(lines_total_e4),
-                                    format_e4(in.amount_e4), format_e4(in.amount_e4 - lines_total_e4),
+                                    format_e4(in.amount_e4),
+                                    format_e4(in.amount_e4 - lines_total_e4),
                                     "the invoice amount is not the sum of its lines"));
   }
   const char* status = in.lines.empty() ? "no_lines" : count == 0 ? "matched" : "mismatch";

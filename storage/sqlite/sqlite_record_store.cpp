@@ -43,7 +43,10 @@ struct Table {
 const std::vector<Table>& tables() {
   using D = Derive;
   static const std::vector<Table> t = {
-      {"vendors", "rec_vendors", {{"vendor_id", "vendor_id", D::text}}, {{"iban", "iban", D::text}}},
+      {"vendors",
+       "rec_vendors",
+       {{"vendor_id", "vendor_id", D::text}},
+       {{"iban", "iban", D::text}}},
       {"purchase_orders",
        "rec_purchase_orders",
        {{"po_number", "po_number", D::text}, {"line_no", "line_no", D::integer}},
@@ -257,9 +260,9 @@ Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const RecordS
                  o.path + ": the record tables need schema version 2 (found " +
                      std::to_string(*version) + "); open the engine store first to migrate"};
   }
-  auto sync = (*db)->exec(o.synchronous_full ? "PRAGMA synchronous = FULL"
-                                             : "PRAGMA synchronous = NORMAL",
-                          "setting synchronous");
+  auto sync =
+      (*db)->exec(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                  "setting synchronous");
   if (!sync) return sync.error();
   auto temp = (*db)->exec("PRAGMA temp_store = MEMORY", "keeping temporary data in memory");
   if (!temp) return temp.error();
@@ -299,30 +302,33 @@ Result<bool> SqliteRecordStore::exists(const RecordType& type,
   return db.error(rc, "looking up a " + std::string(type.singular));
 }
 
-Result<records::UpsertCounts> SqliteRecordStore::upsert(const std::vector<Record>& batch,
-                                                        const std::string& user,
-                                                        std::int64_t now_us) {
+template <typename T, typename Work>
+Result<T> SqliteRecordStore::in_write_transaction(const std::string& what, Work work) {
   std::lock_guard lock(write_mu_);
-  auto begun = writer_->exec("BEGIN IMMEDIATE", "starting an import");
+  auto begun = writer_->exec("BEGIN IMMEDIATE", "starting " + what);
   if (!begun) return begun.error();
   // Anything thrown while the transaction is open (e.g. by JSON encoding) must roll it
   // back: an open transaction would hold SQLite's write lock for good.
-  Result<records::UpsertCounts> counts = Error::io("import not run");
+  Result<T> out = Error::io(what + " did not run");
   try {
-    counts = upsert_locked(batch, user, now_us);
+    out = work();
   } catch (const std::exception& e) {
-    counts = Error::invalid(std::string("import failed: ") + e.what());
+    out = Error::invalid(what + " failed: " + e.what());
   }
-  if (!counts) {
-    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back an import");
-    return counts.error();
+  if (out) {
+    auto committed = writer_->exec("COMMIT", "committing " + what);
+    if (committed) return out;
+    out = committed.error();
   }
-  auto committed = writer_->exec("COMMIT", "committing an import");
-  if (!committed) {
-    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back an import");
-    return committed.error();
-  }
-  return counts;
+  if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back " + what);
+  return out;
+}
+
+Result<records::UpsertCounts> SqliteRecordStore::upsert(const std::vector<Record>& batch,
+                                                        const std::string& user,
+                                                        std::int64_t now_us) {
+  return in_write_transaction<records::UpsertCounts>(
+      "an import", [&] { return upsert_locked(batch, user, now_us); });
 }
 
 Result<records::UpsertCounts> SqliteRecordStore::upsert_locked(const std::vector<Record>& batch,
@@ -452,8 +458,7 @@ Result<std::vector<StoredRecord>> SqliteRecordStore::by_key_prefix(
 }
 
 Result<std::vector<StoredRecord>> SqliteRecordStore::receipts_for(const std::string& po_number,
-                                                                  int line_no,
-                                                                  std::size_t limit) {
+                                                                  int line_no, std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
   Connection& db = lease->db();
@@ -505,7 +510,8 @@ Result<std::vector<std::string>> SqliteRecordStore::vendors_by_iban(const std::s
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
   Connection& db = lease->db();
-  auto st = db.prepare("SELECT vendor_id FROM rec_vendors WHERE iban = ? ORDER BY vendor_id LIMIT ?");
+  auto st =
+      db.prepare("SELECT vendor_id FROM rec_vendors WHERE iban = ? ORDER BY vendor_id LIMIT ?");
   if (!st) return st.error();
   Statement& s = st->get();
   s.bind_text(1, iban);
@@ -570,25 +576,8 @@ Result<std::vector<records::BankChange>> SqliteRecordStore::bank_history(
 }
 
 Result<records::JournalEntry> SqliteRecordStore::post(const records::JournalPosting& posting) {
-  std::lock_guard lock(write_mu_);
-  auto begun = writer_->exec("BEGIN IMMEDIATE", "posting to the journal");
-  if (!begun) return begun.error();
-  Result<records::JournalEntry> entry = Error::io("posting not run");
-  try {
-    entry = post_locked(posting);
-  } catch (const std::exception& e) {
-    entry = Error::invalid(std::string("posting failed: ") + e.what());
-  }
-  if (!entry) {
-    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back a posting");
-    return entry.error();
-  }
-  auto committed = writer_->exec("COMMIT", "committing a posting");
-  if (!committed) {
-    if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back a posting");
-    return committed.error();
-  }
-  return entry;
+  return in_write_transaction<records::JournalEntry>("a posting",
+                                                     [&] { return post_locked(posting); });
 }
 
 Result<records::JournalEntry> SqliteRecordStore::post_locked(const records::JournalPosting& p) {
@@ -607,10 +596,9 @@ Result<records::JournalEntry> SqliteRecordStore::post_locked(const records::Jour
     if (rc == SQLITE_ROW) {
       records::JournalEntry e{s.column_int(0), s.column_int(1), s.column_text(2), true};
       if (s.column_text(3) == p.idempotency_key) return e;
-      return Error{ErrorCode::conflict, p.document_type + " " + p.document_id +
-                                            " is already posted (journal entry " +
-                                            std::to_string(e.entry_id) + " by instance " +
-                                            e.instance_id + ")"};
+      return Error{ErrorCode::conflict,
+                   p.document_type + " " + p.document_id + " is already posted (journal entry " +
+                       std::to_string(e.entry_id) + " by instance " + e.instance_id + ")"};
     }
     if (rc != SQLITE_DONE) return db.error(rc, doing);
   }

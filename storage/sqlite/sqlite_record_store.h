@@ -41,8 +41,7 @@ class SqliteRecordStore final : public records::RecordStore {
   Result<std::vector<records::StoredRecord>> by_key_prefix(
       const records::RecordType& type, const std::vector<std::string>& key_prefix,
       std::size_t limit) override;
-  Result<std::vector<records::StoredRecord>> receipts_for(const std::string& po_number,
-                                                          int line_no,
+  Result<std::vector<records::StoredRecord>> receipts_for(const std::string& po_number, int line_no,
                                                           std::size_t limit) override;
   Result<std::vector<records::InvoiceRow>> invoices_by_number(const std::string& vendor_id,
                                                               const std::string& number_norm,
@@ -68,6 +67,10 @@ class SqliteRecordStore final : public records::RecordStore {
   Result<records::UpsertCounts> upsert_locked(const std::vector<records::Record>& batch,
                                               const std::string& user, std::int64_t now_us);
   Result<records::JournalEntry> post_locked(const records::JournalPosting& posting);
+  // Runs `work` in one write transaction (under write_mu_): committed when it succeeds,
+  // rolled back when it fails or throws.
+  template <typename T, typename Work>
+  Result<T> in_write_transaction(const std::string& what, Work work);
 
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;
