@@ -339,6 +339,7 @@ Result<void> ApiService::register_routes(http::Router& router) {
   if (auto r = add_outcome_routes(router); !r) return r;
   if (auto r = add_stats_routes(router); !r) return r;
   if (auto r = add_record_routes(router); !r) return r;
+  if (auto r = add_collections_routes(router); !r) return r;
   return add_task_routes(router);
 }
 

@@ -1,5 +1,7 @@
 #include "api/service/authenticator.h"
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <yaml-cpp/yaml.h>
@@ -133,6 +135,15 @@ std::optional<Principal> Authenticator::user(std::string_view name) const {
     if (e.principal.user == name) return e.principal;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> Authenticator::users_with_role(std::string_view role) const {
+  std::vector<std::string> out;
+  for (const Entry& e : entries_) {
+    if (e.principal.has(role)) out.push_back(e.principal.user);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace ledgerflow::api

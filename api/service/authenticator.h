@@ -35,6 +35,8 @@ class Authenticator {
   // Roles of a known user (for delegation checks and the CLI), nullopt when unknown.
   std::optional<Principal> user(std::string_view name) const;
   std::size_t size() const { return entries_.size(); }
+  // Users holding `role`, sorted (the collections worklist assigns customers to them).
+  std::vector<std::string> users_with_role(std::string_view role) const;
 
   // Lower-case hex SHA-256 of `key` (what the users file stores).
   static std::string hash_key(std::string_view key);

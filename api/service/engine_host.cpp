@@ -7,6 +7,7 @@
 
 #include "engine/definition/loader.h"
 #include "engine/scoring/feature_check.h"
+#include "plugins/finance/ar_actions.h"
 #include "plugins/finance/finance_actions.h"
 #include "plugins/http/http_action_runner.h"
 #include "plugins/logistic/directory_registry.h"
@@ -59,12 +60,15 @@ Result<std::unique_ptr<EngineHost>> EngineHost::open(const EngineHostOptions& o,
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
       std::make_shared<plugins::HttpActionRunner>(),
       std::make_shared<finance::FinanceActionRunner>(*h->records_, clock)};
+  auto ar_runner = std::make_shared<finance::ArActionRunner>(*h->records_, *h->records_, clock);
+  runners.push_back(ar_runner);
   rt::ExecutorOptions eo;
   eo.shards = static_cast<std::size_t>(std::max(1, o.shards));
   eo.effect_threads = static_cast<std::size_t>(std::max(1, o.effect_threads));
   eo.pseudonym_key = std::move(*key);
   h->executor_ = std::make_unique<rt::Executor>(*h->store_, *h->definitions_, clock,
                                                 h->scorers_.get(), std::move(runners), eo);
+  ar_runner->attach(h->executor_.get());
   if (auto r = h->executor_->recover(); !r) return r.error();
   h->executor_->run_timer_thread();
   return h;

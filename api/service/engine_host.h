@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/records/ar_ledger.h"
 #include "engine/records/record_store.h"
+#include "storage/sqlite/sqlite_record_store.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
@@ -57,6 +59,7 @@ class EngineHost {
 
   rt::Store& store() { return *store_; }
   records::RecordStore& records() { return *records_; }
+  records::ArLedger& ar_ledger() { return *records_; }
   rt::DefinitionRegistry& definitions() { return *definitions_; }
   rt::Executor& executor() { return *executor_; }
   const scoring::ScorerRegistry* scorers() const { return scorers_.get(); }
@@ -68,7 +71,7 @@ class EngineHost {
   explicit EngineHost(const rt::Clock& clock) : clock_(clock) {}
   const rt::Clock& clock_;
   std::unique_ptr<rt::Store> store_;
-  std::unique_ptr<records::RecordStore> records_;
+  std::unique_ptr<storage::SqliteRecordStore> records_;
   std::unique_ptr<rt::DefinitionRegistry> definitions_;
   std::unique_ptr<scoring::ScorerRegistry> scorers_;
   std::function<void()> refresh_models_;

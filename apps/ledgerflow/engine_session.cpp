@@ -8,6 +8,7 @@
 #include "apps/ledgerflow/commands.h"
 #include "engine/expr/timestamp.h"
 #include "engine/scoring/feature_check.h"
+#include "plugins/finance/ar_actions.h"
 #include "plugins/finance/finance_actions.h"
 #include "plugins/http/http_action_runner.h"
 #include "plugins/logistic/directory_registry.h"
@@ -112,12 +113,15 @@ Result<std::unique_ptr<EngineSession>> EngineSession::open(const SessionOptions&
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
       std::make_shared<plugins::HttpActionRunner>(),
       std::make_shared<finance::FinanceActionRunner>(*s->records_, s->clock_)};
+  auto ar_runner = std::make_shared<finance::ArActionRunner>(*s->records_, *s->records_, s->clock_);
+  runners.push_back(ar_runner);
   rt::ExecutorOptions eo;
   eo.shards = 1;
   eo.effect_threads = 2;
   eo.pseudonym_key = std::move(*key);
   s->executor_ = std::make_unique<rt::Executor>(*s->store_, *s->definitions_, s->clock_,
                                                 s->scorers_.get(), std::move(runners), eo);
+  ar_runner->attach(s->executor_.get());
   if (auto r = s->executor_->recover(); !r) return r.error();
   return s;
 }

@@ -9,7 +9,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "engine/records/ar_ledger.h"
 #include "engine/records/record_store.h"
+#include "storage/sqlite/sqlite_record_store.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/state.h"
 
@@ -38,6 +40,7 @@ class EngineSession {
 
   rt::Store& store() { return *store_; }
   records::RecordStore& records() { return *records_; }
+  records::ArLedger& ar_ledger() { return *records_; }
   rt::DefinitionRegistry& definitions() { return *definitions_; }
   rt::Executor& executor() { return *executor_; }
   const rt::Actor& actor() const { return actor_; }
@@ -52,7 +55,7 @@ class EngineSession {
  private:
   EngineSession() = default;
   std::unique_ptr<rt::Store> store_;
-  std::unique_ptr<records::RecordStore> records_;
+  std::unique_ptr<storage::SqliteRecordStore> records_;
   std::unique_ptr<rt::DefinitionRegistry> definitions_;
   std::unique_ptr<scoring::ScorerRegistry> scorers_;
   rt::SystemClock clock_;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "apps/ledgerflow/commands.h"
@@ -28,7 +29,8 @@ constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{1} << 30;  // 1 GiB
 
 struct ImportArgs {
   SessionOptions session;
-  std::string type_or_dir, file, server, key, start, mode = "per_row";
+  std::string type_or_dir, file, server, key, mode = "per_row";
+  std::vector<std::string> start;  // WORKFLOW, or TYPE=WORKFLOW (repeatable for a directory)
   bool allow_extra = false, dry_run = false, quiet = false;
 };
 
@@ -134,18 +136,29 @@ struct Job {
 };
 
 Result<std::vector<Job>> plan(const ImportArgs& a) {
-  std::string start_type, start_workflow = a.start;
-  if (auto eq = a.start.find('='); eq != std::string::npos) {
-    start_type = a.start.substr(0, eq);
-    start_workflow = a.start.substr(eq + 1);
-    if (records::find_record_type(start_type) == nullptr) {
-      return Error::invalid("--start: no record type '" + start_type + "'");
+  std::map<std::string, std::string> starts;  // type -> workflow ("" type: single file mode)
+  for (const std::string& s : a.start) {
+    std::string type, workflow = s;
+    if (auto eq = s.find('='); eq != std::string::npos) {
+      type = s.substr(0, eq);
+      workflow = s.substr(eq + 1);
+      if (records::find_record_type(type) == nullptr) {
+        return Error::invalid("--start: no record type '" + type + "'");
+      }
     }
+    if (workflow.empty()) return Error::invalid("--start " + s + ": no workflow named");
+    if (!starts.emplace(type, workflow).second) {
+      return Error::invalid("--start: type " + (type.empty() ? "(the file's)" : type) +
+                            " is given twice");
+    }
+  }
+  if (starts.size() > 1 && starts.count("")) {
+    return Error::invalid("--start: give TYPE=WORKFLOW for each when starting several");
   }
   std::vector<Job> jobs;
   std::error_code ec;
   if (a.file.empty() && fs::is_directory(a.type_or_dir, ec)) {
-    if (!a.start.empty() && start_type.empty()) {
+    if (starts.count("")) {
       return Error::invalid(
           "--start: importing a directory, say which type starts it: "
           "--start invoices=ap_invoice_approval");
@@ -153,21 +166,25 @@ Result<std::vector<Job>> plan(const ImportArgs& a) {
     // Workflows start once every file is in (an invoice's lines come in their own file,
     // after the invoices): the start type is imported again at the end, which changes
     // nothing and starts the workflows.
-    std::optional<Job> starter;
+    std::vector<Job> starters;  // in dependency order
     for (const auto& type : records::record_types()) {
       for (const char* ext : {".csv", ".json", ".ndjson"}) {
         const fs::path f = fs::path(a.type_or_dir) / (std::string(type.name) + ext);
         if (fs::is_regular_file(f, ec)) {
           jobs.push_back({&type, f.string(), ""});
-          if (type.name == start_type) starter = Job{&type, f.string(), start_workflow};
+          if (auto it = starts.find(std::string(type.name)); it != starts.end()) {
+            starters.push_back(Job{&type, f.string(), it->second});
+            starts.erase(it);
+          }
           break;
         }
       }
     }
-    if (!start_type.empty() && !starter) {
-      return Error::invalid("--start: " + a.type_or_dir + " has no " + start_type + " file");
+    if (!starts.empty()) {
+      return Error::invalid("--start: " + a.type_or_dir + " has no " + starts.begin()->first +
+                            " file");
     }
-    if (starter) jobs.push_back(*starter);
+    jobs.insert(jobs.end(), starters.begin(), starters.end());
     if (jobs.empty()) {
       return Error::invalid(a.type_or_dir + ": no record files (<type>.csv for the types " +
                             records::record_type_names() + ")");
@@ -181,9 +198,14 @@ Result<std::vector<Job>> plan(const ImportArgs& a) {
   }
   if (a.file.empty())
     return Error::invalid("give the file to import: import " + a.type_or_dir + " FILE");
-  if (!start_type.empty() && start_type != type->name) {
-    return Error::invalid("--start names type " + start_type + " but the file holds " +
-                          std::string(type->name));
+  std::string start_workflow;
+  if (!starts.empty()) {
+    const auto& [start_type, workflow] = *starts.begin();
+    if (!start_type.empty() && start_type != type->name) {
+      return Error::invalid("--start names type " + start_type + " but the file holds " +
+                            std::string(type->name));
+    }
+    start_workflow = workflow;
   }
   jobs.push_back({type, a.file, start_workflow});
   return jobs;
@@ -197,7 +219,7 @@ Handler add_import(CLI::App& app) {
   auto a = std::make_shared<ImportArgs>();
   cmd->add_option("type", a->type_or_dir,
                   "Record type (vendors, purchase_orders, receipts, invoices, invoice_lines, "
-                  "outgoing_payments, customers, ar_invoices, incoming_payments, orders), or a "
+                  "outgoing_payments, customers, orders, ar_invoices, incoming_payments), or a "
                   "directory holding <type>.csv files (imported in dependency order)")
       ->required();
   cmd->add_option("file", a->file, "The file (.csv, .json = an array, .ndjson = one per line)");
@@ -205,7 +227,8 @@ Handler add_import(CLI::App& app) {
   cmd->add_option("--key", a->key, "API key for --server (role integration or admin)");
   cmd->add_option("--start", a->start,
                   "Start this workflow for every imported record (business key = the record "
-                  "key; never twice): WORKFLOW, or TYPE=WORKFLOW for a directory");
+                  "key; never twice): WORKFLOW, or TYPE=WORKFLOW for a directory (repeat it "
+                  "for several types; they start in dependency order after every file is in)");
   cmd->add_option("--mode", a->mode,
                   "per_row: store the good rows; all_or_nothing: one bad row "
                   "rejects the file")

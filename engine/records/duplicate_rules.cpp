@@ -37,6 +37,15 @@ double rule_similarity(DuplicateRule rule) {
   return 0.0;
 }
 
+std::string invoice_number_key(std::string_view number) {
+  std::string out;
+  for (char c : number) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) out += c;
+  }
+  return out;
+}
+
 std::string normalize_invoice_number(std::string_view number) {
   std::string out;
   bool in_digits = false;      // inside a run of digits

@@ -29,6 +29,10 @@ double rule_similarity(DuplicateRule rule);  // 0 for none
 
 std::string normalize_invoice_number(std::string_view number);
 
+// The key AR invoice numbers are looked up by from bank references: letters and digits
+// only, upper case, zeros kept ("SI-2024-000123" and "si 2024000123" are "SI2024000123").
+std::string invoice_number_key(std::string_view number);
+
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions), capped:
 // returns `cap` + 1 as soon as the distance is known to exceed `cap`.
 int edit_distance(std::string_view a, std::string_view b, int cap = 3);

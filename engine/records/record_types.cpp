@@ -95,29 +95,6 @@ std::vector<RecordType> build_types() {
                 {"created_at", K::timestamp}},
                {"customer_id"},
                {}});
-  t.push_back({"ar_invoices",
-               "invoice",
-               {{"invoice_id", K::id},
-                {"customer_id", K::id},
-                {"invoice_number", K::text},
-                {"invoice_date", K::date},
-                {"due_date", K::date},
-                {"currency", K::currency},
-                {"amount", K::money},
-                {"disputed", K::flag},
-                {"label_days_late", K::days_late, false}},
-               {"invoice_id"},
-               {{{"customer_id"}, "customers"}}});
-  t.push_back({"incoming_payments",
-               "payment",
-               {{"payment_id", K::id},
-                {"customer_id", K::id, false},
-                {"amount", K::money},
-                {"currency", K::currency},
-                {"received_at", K::timestamp},
-                {"reference", K::text}},
-               {"payment_id"},
-               {{{"customer_id"}, "customers"}}});
   t.push_back({"orders",
                "order",
                {{"order_id", K::id},
@@ -127,6 +104,30 @@ std::vector<RecordType> build_types() {
                 {"amount", K::money},
                 {"label_default", K::flag, false}},
                {"order_id"},
+               {{{"customer_id"}, "customers"}}});
+  t.push_back({"ar_invoices",
+               "ar_invoice",
+               {{"invoice_id", K::id},
+                {"customer_id", K::id},
+                {"invoice_number", K::text},
+                {"invoice_date", K::date},
+                {"due_date", K::date},
+                {"currency", K::currency},
+                {"amount", K::money},
+                {"disputed", K::flag},
+                {"order_id", K::id, false},
+                {"label_days_late", K::days_late, false}},
+               {"invoice_id"},
+               {{{"customer_id"}, "customers"}, {{"order_id"}, "orders"}}});
+  t.push_back({"incoming_payments",
+               "payment",
+               {{"payment_id", K::id},
+                {"customer_id", K::id, false},
+                {"amount", K::money},
+                {"currency", K::currency},
+                {"received_at", K::timestamp},
+                {"reference", K::text}},
+               {"payment_id"},
                {{{"customer_id"}, "customers"}}});
   return t;
 }
@@ -344,6 +345,11 @@ nlohmann::json to_workflow_json(const RecordType& type, const nlohmann::json& da
     if (k.rfind("label_", 0) != 0) out[k] = v;
   }
   for (const ColumnSpec& column : type.columns) {
+    if (column.kind == K::flag) {  // stored 0/1; workflows see booleans
+      auto it = out.find(std::string(column.name));
+      if (it != out.end() && it->is_number_integer()) *it = it->get<int>() != 0;
+      continue;
+    }
     if (column.kind != K::money && column.kind != K::quantity) continue;
     auto it = out.find(std::string(column.name));
     if (it == out.end() || !it->is_string()) continue;

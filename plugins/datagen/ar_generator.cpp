@@ -303,12 +303,20 @@ GeneratedFile customers_file(const std::vector<Customer>& customers) {
 }
 
 GeneratedFile ar_invoices_file(const std::vector<ArInvoice>& invoices) {
-  CsvWriter csv({"invoice_id", "customer_id", "invoice_number", "invoice_date", "due_date",
-                 "currency", "amount", "disputed", "label_days_late"});
+  // o2c invoices name the order they bill (an optional column of ar_invoices).
+  const bool orders = std::any_of(invoices.begin(), invoices.end(),
+                                  [](const ArInvoice& i) { return !i.order_id.empty(); });
+  std::vector<std::string> columns = {"invoice_id", "customer_id", "invoice_number",
+                                      "invoice_date", "due_date",    "currency",
+                                      "amount",     "disputed"};
+  if (orders) columns.emplace_back("order_id");
+  columns.emplace_back("label_days_late");
+  CsvWriter csv(columns);
   for (const auto& inv : invoices) {
     csv.text(inv.invoice_id).text(inv.customer_id).text(inv.invoice_number);
     csv.text(format_date(inv.invoice_date)).text(format_date(inv.due_date)).text(inv.currency);
     csv.money(inv.amount_cents).text(inv.disputed ? "true" : "false");
+    if (orders) csv.text(inv.order_id);
     inv.label_days_late ? csv.integer(*inv.label_days_late) : csv.empty();
     csv.end_row();
   }

@@ -230,6 +230,26 @@ std::vector<GeneratedFile> o2c_files(const O2cData& data, const FeatureTable& fe
   }
   files.push_back({"orders.csv", orders.contents(), orders.rows()});
   files.push_back(ar_invoices_file(data.invoices));
+  // The bank feed: one payment per settled invoice, on its settlement day, naming it.
+  struct Paid {
+    std::int64_t at;
+    const ArInvoice* invoice;
+  };
+  std::vector<Paid> paid;
+  for (const auto& inv : data.invoices) {
+    if (inv.settled_on) paid.push_back({day_start(*inv.settled_on) + 10 * 3600, &inv});
+  }
+  std::stable_sort(paid.begin(), paid.end(),
+                   [](const Paid& a, const Paid& b) { return a.at < b.at; });
+  CsvWriter payments(
+      {"payment_id", "customer_id", "amount", "currency", "received_at", "reference"});
+  for (std::size_t i = 0; i < paid.size(); ++i) {
+    const ArInvoice& inv = *paid[i].invoice;
+    payments.text(record_id("RCV-", i + 1, 6)).text(inv.customer_id).money(inv.amount_cents);
+    payments.text(inv.currency).text(format_timestamp(paid[i].at));
+    payments.text("Invoice " + inv.invoice_number).end_row();
+  }
+  files.push_back({"incoming_payments.csv", payments.contents(), payments.rows()});
   files.push_back({"features.csv", features.to_csv(), features.rows.size()});
   return files;
 }

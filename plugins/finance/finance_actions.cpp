@@ -9,6 +9,7 @@
 #include "engine/records/decimal.h"
 #include "engine/records/duplicate_rules.h"
 #include "engine/records/iso_codes.h"
+#include "plugins/finance/action_args.h"
 #include "plugins/finance/three_way_match.h"
 
 namespace ledgerflow::finance {
@@ -19,70 +20,6 @@ using rt::ActionResult;
 constexpr std::size_t kMaxLookup = 5000;    // rows per index lookup (flagged when hit)
 constexpr std::size_t kMaxCandidates = 20;  // candidates returned (all are counted)
 constexpr std::size_t kMaxSharedVendors = 50;
-
-struct BadArgument {
-  std::string message;
-};
-
-const nlohmann::json& object_arg(const nlohmann::json& args, const char* name) {
-  auto it = args.find(name);
-  if (it == args.end() || !it->is_object())
-    throw BadArgument{std::string("argument '") + name + "' must be an object"};
-  return *it;
-}
-
-std::string text_field(const nlohmann::json& obj, const char* name, const char* where) {
-  auto it = obj.find(name);
-  if (it == obj.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-    throw BadArgument{std::string(where) + "." + name + " must be a non-empty string"};
-  }
-  return it->get<std::string>();
-}
-
-std::string optional_text(const nlohmann::json& obj, const char* name) {
-  auto it = obj.find(name);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// A money field as e4: decimal strings (records) or numbers (workflow data).
-std::int64_t e4_field(const nlohmann::json& obj, const char* name, const char* where) {
-  auto it = obj.find(name);
-  if (it != obj.end()) {
-    if (it->is_string()) {
-      if (auto v = records::parse_decimal_e4(it->get<std::string>())) return *v;
-    } else if (it->is_number()) {
-      if (auto v = records::double_to_e4(it->get<double>())) return *v;
-    }
-  }
-  throw BadArgument{std::string(where) + "." + name + " must be an amount with at most 4 decimals"};
-}
-
-int day_of(const std::string& date, const char* what) {
-  auto us = expr::parse_timestamp(date);
-  if (!us) throw BadArgument{std::string(what) + " must be a date (YYYY-MM-DD)"};
-  return static_cast<int>(*us / expr::kMicrosPerDay - (*us % expr::kMicrosPerDay < 0 ? 1 : 0));
-}
-
-double number_arg(const nlohmann::json& args, const char* name, double fallback, double lo,
-                  double hi) {
-  auto it = args.find(name);
-  if (it == args.end() || it->is_null()) return fallback;
-  if (!it->is_number() || it->get<double>() < lo || it->get<double>() > hi) {
-    throw BadArgument{std::string("argument '") + name + "' must be a number in [" +
-                      std::to_string(lo) + ", " + std::to_string(hi) + "]"};
-  }
-  return it->get<double>();
-}
-
-std::string date_text(int day) {
-  return expr::format_timestamp(static_cast<std::int64_t>(day) * expr::kMicrosPerDay).substr(0, 10);
-}
-
-template <typename T>
-T must(Result<T> r) {
-  if (!r) throw r.error();
-  return std::move(*r);
-}
 
 const records::RecordType& type_of(std::string_view name) {
   return *records::find_record_type(name);

@@ -293,10 +293,167 @@ constexpr const char* kSchemaV3 = R"sql(
 CREATE INDEX rec_invoices_vendor_seq ON rec_invoices (vendor_id, seq, amount_e4);
 )sql";
 
+// Version 4: accounts receivable and order-to-cash state. The rec_* tables stay the
+// imported master data; what the workflows do to it lives beside it:
+//   ar_invoice_state   one row per AR invoice (created by a trigger on import): the
+//                      cash applied, open/paid/credited/written_off and since when,
+//                      dispute, promise to pay, dunning level, the late-payment risk
+//   ar_applications    cash (and bank charges, credit notes, write-offs) applied to
+//                      invoices, one row per payment x invoice x kind
+//   ar_payment_state   what cash application decided for an incoming payment
+//   credit_holds       dunning's credit holds per customer and invoice (released or not)
+//   credit_limit_changes  every limit raised by the O2C workflow, with who and why
+//   order_decisions    released / blocked orders
+// New lookup columns: rec_ar_invoices.invoice_day, order_id, number_key (letters and
+// digits of the number, upper case: what bank references are matched against),
+// rec_orders.amount_e4, rec_invoices.due_day (the cash forecast's AP outflows). Existing
+// rows are backfilled here; number_key's backfill drops the usual separators only
+// (space - / . _ # :), new rows get the exact key from the importer.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE rec_ar_invoices ADD COLUMN invoice_day INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rec_ar_invoices ADD COLUMN order_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE rec_ar_invoices ADD COLUMN number_key TEXT NOT NULL DEFAULT '';
+UPDATE rec_ar_invoices SET
+  invoice_day = CAST(julianday(json_extract(data, '$.invoice_date')) - 2440587.5 AS INTEGER),
+  order_id = coalesce(json_extract(data, '$.order_id'), ''),
+  number_key = upper(replace(replace(replace(replace(replace(replace(replace(
+    json_extract(data, '$.invoice_number'), ' ', ''), '-', ''), '/', ''), '.', ''), '_', ''),
+    '#', ''), ':', ''));
+CREATE INDEX rec_ar_invoices_number_key ON rec_ar_invoices (number_key);
+CREATE INDEX rec_ar_invoices_order ON rec_ar_invoices (order_id) WHERE order_id != '';
+
+ALTER TABLE rec_orders ADD COLUMN amount_e4 INTEGER NOT NULL DEFAULT 0;
+UPDATE rec_orders SET amount_e4 = CAST(round(CAST(json_extract(data, '$.amount') AS REAL) * 10000)
+  AS INTEGER);
+CREATE INDEX rec_orders_customer_seq ON rec_orders (customer_id, seq);
+
+ALTER TABLE rec_invoices ADD COLUMN due_day INTEGER NOT NULL DEFAULT 0;
+UPDATE rec_invoices SET
+  due_day = CAST(julianday(json_extract(data, '$.due_date')) - 2440587.5 AS INTEGER);
+CREATE INDEX rec_invoices_due ON rec_invoices (due_day);
+
+CREATE TABLE ar_invoice_state (
+  invoice_id         TEXT    NOT NULL PRIMARY KEY,
+  customer_id        TEXT    NOT NULL,
+  currency           TEXT    NOT NULL,
+  invoice_day        INTEGER NOT NULL,
+  due_day            INTEGER NOT NULL,
+  amount_e4          INTEGER NOT NULL,
+  applied_e4         INTEGER NOT NULL DEFAULT 0,
+  status             TEXT    NOT NULL DEFAULT 'open',
+  closed_day         INTEGER,
+  disputed_day       INTEGER,
+  promised_day       INTEGER,
+  dunning_level      TEXT    NOT NULL DEFAULT '',
+  dunning_at_us      INTEGER,
+  p_late             REAL,
+  expected_days_late REAL,
+  sd_days_late       REAL,
+  model_version      TEXT    NOT NULL DEFAULT '',
+  updated_at_us      INTEGER NOT NULL
+);
+CREATE INDEX ar_state_open_due ON ar_invoice_state (due_day) WHERE status = 'open';
+CREATE INDEX ar_state_open_amount ON ar_invoice_state (amount_e4 - applied_e4)
+  WHERE status = 'open';
+CREATE INDEX ar_state_customer_issued ON ar_invoice_state (customer_id, invoice_day);
+CREATE INDEX ar_state_customer_open ON ar_invoice_state (customer_id, invoice_day)
+  WHERE status = 'open';
+CREATE INDEX ar_state_customer_disputed ON ar_invoice_state (customer_id, disputed_day)
+  WHERE disputed_day IS NOT NULL;
+CREATE INDEX ar_state_customer_closed ON ar_invoice_state (customer_id, closed_day)
+  WHERE closed_day IS NOT NULL;
+
+INSERT INTO ar_invoice_state (invoice_id, customer_id, currency, invoice_day, due_day, amount_e4,
+  disputed_day, updated_at_us)
+SELECT invoice_id, customer_id, json_extract(data, '$.currency'), invoice_day, due_day, amount_e4,
+  CASE WHEN json_extract(data, '$.disputed') THEN invoice_day END, updated_at_us
+FROM rec_ar_invoices;
+
+CREATE TRIGGER rec_ar_invoices_state_insert AFTER INSERT ON rec_ar_invoices BEGIN
+  INSERT INTO ar_invoice_state (invoice_id, customer_id, currency, invoice_day, due_day,
+    amount_e4, disputed_day, updated_at_us)
+  VALUES (NEW.invoice_id, NEW.customer_id, json_extract(NEW.data, '$.currency'), NEW.invoice_day,
+    NEW.due_day, NEW.amount_e4,
+    CASE WHEN json_extract(NEW.data, '$.disputed') THEN NEW.invoice_day END, NEW.updated_at_us)
+  ON CONFLICT (invoice_id) DO NOTHING;
+END;
+-- A corrected invoice keeps its payments: the amount, dates and customer follow the record;
+-- an invoice marked disputed gets a dispute day (never cleared by a re-import).
+CREATE TRIGGER rec_ar_invoices_state_update AFTER UPDATE ON rec_ar_invoices BEGIN
+  UPDATE ar_invoice_state SET
+    customer_id = NEW.customer_id,
+    currency = json_extract(NEW.data, '$.currency'),
+    invoice_day = NEW.invoice_day,
+    due_day = NEW.due_day,
+    amount_e4 = NEW.amount_e4,
+    disputed_day = CASE WHEN json_extract(NEW.data, '$.disputed')
+      THEN coalesce(disputed_day, NEW.invoice_day) ELSE disputed_day END,
+    updated_at_us = NEW.updated_at_us
+  WHERE invoice_id = NEW.invoice_id;
+END;
+
+CREATE TABLE ar_applications (
+  payment_id    TEXT    NOT NULL,
+  invoice_id    TEXT    NOT NULL,
+  kind          TEXT    NOT NULL,
+  amount_e4     INTEGER NOT NULL,
+  applied_day   INTEGER NOT NULL,
+  applied_at_us INTEGER NOT NULL,
+  applied_by    TEXT    NOT NULL,
+  instance_id   TEXT    NOT NULL,
+  PRIMARY KEY (payment_id, invoice_id, kind)
+) WITHOUT ROWID;
+CREATE INDEX ar_applications_invoice ON ar_applications (invoice_id);
+
+CREATE TABLE ar_payment_state (
+  payment_id    TEXT    NOT NULL PRIMARY KEY,
+  status        TEXT    NOT NULL,
+  customer_id   TEXT    NOT NULL,
+  applied_e4    INTEGER NOT NULL,
+  unapplied_e4  INTEGER NOT NULL,
+  flags         TEXT    NOT NULL,
+  instance_id   TEXT    NOT NULL,
+  updated_at_us INTEGER NOT NULL
+);
+CREATE INDEX ar_payment_state_status ON ar_payment_state (status, updated_at_us);
+
+CREATE TABLE credit_holds (
+  customer_id    TEXT    NOT NULL,
+  invoice_id     TEXT    NOT NULL,
+  placed_at_us   INTEGER NOT NULL,
+  placed_by      TEXT    NOT NULL,
+  released_at_us INTEGER,
+  released_by    TEXT,
+  PRIMARY KEY (customer_id, invoice_id)
+) WITHOUT ROWID;
+
+CREATE TABLE credit_limit_changes (
+  change_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  customer_id   TEXT    NOT NULL,
+  old_limit_e4  INTEGER NOT NULL,
+  new_limit_e4  INTEGER NOT NULL,
+  changed_at_us INTEGER NOT NULL,
+  changed_by    TEXT    NOT NULL,
+  reason        TEXT    NOT NULL,
+  instance_id   TEXT    NOT NULL
+);
+CREATE INDEX credit_limit_changes_customer ON credit_limit_changes (customer_id, changed_at_us);
+
+CREATE TABLE order_decisions (
+  order_id      TEXT    NOT NULL PRIMARY KEY,
+  status        TEXT    NOT NULL,
+  decided_at_us INTEGER NOT NULL,
+  decided_by    TEXT    NOT NULL,
+  instance_id   TEXT    NOT NULL,
+  reason        TEXT    NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "initial schema", kSchemaV1},
     Migration{2, "business records, journal, outcomes", kSchemaV2},
     Migration{3, "vendor invoice totals index", kSchemaV3},
+    Migration{4, "accounts receivable and order-to-cash state", kSchemaV4},
 };
 
 static_assert(kApplicationId == 1279675479, "kSchemaV1 sets the application id literally");

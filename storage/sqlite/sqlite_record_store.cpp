@@ -25,6 +25,7 @@ enum class Derive {
   micros,    // a timestamp -> microseconds since the epoch (UTC)
   e4,        // a decimal -> units of 1e-4
   inv_norm,  // an invoice number -> normalised (duplicate_rules.h)
+  inv_key,   // an invoice number -> its letters and digits, upper case (duplicate_rules.h)
 };
 
 struct Column {
@@ -62,7 +63,8 @@ const std::vector<Table>& tables() {
         {"number_norm", "invoice_number", D::inv_norm},
         {"invoice_day", "invoice_date", D::day},
         {"amount_e4", "amount", D::e4},
-        {"po_number", "po_number", D::text}}},
+        {"po_number", "po_number", D::text},
+        {"due_day", "due_date", D::day}}},
       {"invoice_lines",
        "rec_invoice_lines",
        {{"invoice_id", "invoice_id", D::text}, {"line_no", "line_no", D::integer}},
@@ -78,7 +80,10 @@ const std::vector<Table>& tables() {
        {{"customer_id", "customer_id", D::text},
         {"number_norm", "invoice_number", D::inv_norm},
         {"due_day", "due_date", D::day},
-        {"amount_e4", "amount", D::e4}}},
+        {"amount_e4", "amount", D::e4},
+        {"invoice_day", "invoice_date", D::day},
+        {"order_id", "order_id", D::text},
+        {"number_key", "invoice_number", D::inv_key}}},
       {"incoming_payments",
        "rec_incoming_payments",
        {{"payment_id", "payment_id", D::text}},
@@ -86,7 +91,9 @@ const std::vector<Table>& tables() {
       {"orders",
        "rec_orders",
        {{"order_id", "order_id", D::text}},
-       {{"customer_id", "customer_id", D::text}, {"order_day", "order_date", D::day}}},
+       {{"customer_id", "customer_id", D::text},
+        {"order_day", "order_date", D::day},
+        {"amount_e4", "amount", D::e4}}},
   };
   return t;
 }
@@ -175,6 +182,9 @@ void bind_derived(Statement& s, int index, const nlohmann::json& data, const Col
       return;
     case Derive::inv_norm:
       s.bind_text(index, records::normalize_invoice_number(text));
+      return;
+    case Derive::inv_key:
+      s.bind_text(index, records::invoice_number_key(text));
       return;
   }
 }
@@ -300,28 +310,6 @@ Result<bool> SqliteRecordStore::exists(const RecordType& type,
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return db.error(rc, "looking up a " + std::string(type.singular));
-}
-
-template <typename T, typename Work>
-Result<T> SqliteRecordStore::in_write_transaction(const std::string& what, Work work) {
-  std::lock_guard lock(write_mu_);
-  auto begun = writer_->exec("BEGIN IMMEDIATE", "starting " + what);
-  if (!begun) return begun.error();
-  // Anything thrown while the transaction is open (e.g. by JSON encoding) must roll it
-  // back: an open transaction would hold SQLite's write lock for good.
-  Result<T> out = Error::io(what + " did not run");
-  try {
-    out = work();
-  } catch (const std::exception& e) {
-    out = Error::invalid(what + " failed: " + e.what());
-  }
-  if (out) {
-    auto committed = writer_->exec("COMMIT", "committing " + what);
-    if (committed) return out;
-    out = committed.error();
-  }
-  if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back " + what);
-  return out;
 }
 
 Result<records::UpsertCounts> SqliteRecordStore::upsert(const std::vector<Record>& batch,

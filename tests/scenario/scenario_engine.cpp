@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -15,6 +17,7 @@
 #include "engine/runtime/state.h"
 #include "engine/scoring/feature_check.h"
 #include "plugins/datagen/train_job.h"
+#include "plugins/finance/ar_actions.h"
 #include "plugins/finance/finance_actions.h"
 
 namespace ledgerflow::scenario {
@@ -111,7 +114,22 @@ CsvIndex read_csv_index(const fs::path& file) {
 
 double train_model(const fs::path& data_dir, const fs::path& models_dir, const std::string& name,
                    const std::string& label, const std::vector<std::string>& features) {
+  const double auc = train_model_with(data_dir, models_dir, name, label, features).metric("auc");
+  return std::isnan(auc) ? 0.0 : auc;
+}
+
+double TrainedModel::metric(const std::string& name) const {
+  auto it = metrics.find(name);
+  return it != metrics.end() && it->is_number() ? it->get<double>()
+                                                 : std::numeric_limits<double>::quiet_NaN();
+}
+
+TrainedModel train_model_with(const fs::path& data_dir, const fs::path& models_dir,
+                              const std::string& name, const std::string& label,
+                              const std::vector<std::string>& features,
+                              const std::string& objective) {
   datagen::TrainJob job;
+  job.objective = objective;
   job.data_path = (data_dir / "features.csv").string();
   job.label = label;
   job.features = features;
@@ -125,11 +143,17 @@ double train_model(const fs::path& data_dir, const fs::path& models_dir, const s
   std::ofstream aliases(models_dir / name / "aliases.json", std::ios::trunc);
   aliases << "{\"champion\": " << trained.version << ", \"challenger\": " << trained.version
           << "}\n";
-  const auto& metrics = trained.meta["metrics"];
-  return metrics.contains("auc") ? metrics["auc"].get<double>() : 0.0;
+  TrainedModel out;
+  out.version = trained.version;
+  if (trained.meta.contains("metrics") && trained.meta["metrics"].is_object()) {
+    out.metrics = trained.meta["metrics"];
+  }
+  return out;
 }
 
-ScenarioEngine::ScenarioEngine(const fs::path& db, const fs::path& models_dir) {
+ScenarioEngine::ScenarioEngine(const fs::path& db, const fs::path& models_dir,
+                               const rt::Clock* clock) {
+  if (clock != nullptr) clock_ = clock;
   storage::SqliteOptions so;
   so.path = db.string();
   so.synchronous_full = false;
@@ -146,13 +170,16 @@ ScenarioEngine::ScenarioEngine(const fs::path& db, const fs::path& models_dir) {
         return scoring::check_score_features(d, registry, "");
       });
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
-      std::make_shared<finance::FinanceActionRunner>(*records_, clock_)};
+      std::make_shared<finance::FinanceActionRunner>(*records_, *clock_)};
+  auto ar_runner = std::make_shared<finance::ArActionRunner>(*records_, *records_, *clock_);
+  runners.push_back(ar_runner);
   rt::ExecutorOptions eo;
   eo.shards = 2;
   eo.effect_threads = 2;
   eo.pseudonym_key = kPseudonymKey;
-  executor_ = std::make_unique<rt::Executor>(*store_, *definitions_, clock_, models_.get(),
+  executor_ = std::make_unique<rt::Executor>(*store_, *definitions_, *clock_, models_.get(),
                                              std::move(runners), eo);
+  ar_runner->attach(executor_.get());
 }
 
 ScenarioEngine::~ScenarioEngine() {
@@ -162,7 +189,7 @@ ScenarioEngine::~ScenarioEngine() {
 void ScenarioEngine::deploy(const std::string& relative_path) {
   const fs::path file = fs::path(LF_SOURCE_DIR) / relative_path;
   auto deployed = need(definitions_->deploy(read_text(file), def::format_for_path(file.string()),
-                                            "scenario", clock_.now_us()),
+                                            "scenario", clock_->now_us()),
                        "deploy " + relative_path);
   if (!deployed.problems.empty()) {
     std::string all;
@@ -182,7 +209,7 @@ records::ImportReport ScenarioEngine::import_dir(const fs::path& dir,
     o.format = records::PayloadFormat::csv;
     o.source = file.filename().string();
     o.user = "scenario";
-    o.now_us = clock_.now_us();
+    o.now_us = clock_->now_us();
     o.start_workflow = start;
     auto report = need(records::import_records(read_text(file), o, *records_,
                                                start.empty() ? nullptr : executor_.get()),
@@ -203,6 +230,59 @@ records::ImportReport ScenarioEngine::import_dir(const fs::path& dir,
     throw std::runtime_error("starting " + workflow + ": " + report.to_json().dump());
   }
   return report;
+}
+
+records::ImportReport ScenarioEngine::import_csv(const std::string& type, const std::string& csv,
+                                                 const std::string& workflow,
+                                                 const std::string& source) {
+  const records::RecordType* record_type = records::find_record_type(type);
+  if (record_type == nullptr) throw std::runtime_error("no record type " + type);
+  records::ImportOptions o;
+  o.type = record_type;
+  o.format = records::PayloadFormat::csv;
+  o.source = source.empty() ? type + ".csv" : source;
+  o.user = "scenario";
+  o.now_us = clock_->now_us();
+  o.start_workflow = workflow;
+  auto report = need(records::import_records(csv, o, *records_,
+                                             workflow.empty() ? nullptr : executor_.get()),
+                     "import " + o.source);
+  if (report.rejected > 0 || !report.committed || report.start_failed > 0) {
+    throw std::runtime_error("import " + o.source + ": " + report.to_json().dump());
+  }
+  return report;
+}
+
+std::vector<rt::TaskRecord> ScenarioEngine::tasks(const std::string& workflow,
+                                                  const std::string& state,
+                                                  std::optional<rt::TaskStatus> status) {
+  std::vector<rt::TaskRecord> out;
+  rt::TaskFilter filter;
+  filter.status = status;
+  filter.limit = 1000;
+  for (;;) {
+    auto page = need(store_->tasks(filter), "list tasks");
+    for (auto& t : page) {
+      if ((workflow.empty() || t.workflow == workflow) && (state.empty() || t.state == state)) {
+        out.push_back(t);
+      }
+    }
+    if (page.size() < filter.limit) break;
+    filter.after_id = page.back().id;
+  }
+  return out;
+}
+
+Result<rt::InstanceRecord> ScenarioEngine::complete_task(const std::string& task_id,
+                                                         const std::string& outcome,
+                                                         const rt::Actor& actor) {
+  rt::Event e;
+  e.type = rt::Event::Type::task_complete;
+  e.task_id = task_id;
+  e.outcome = outcome;
+  auto r = executor_->task_sync(std::move(e), actor);
+  executor_->wait_idle();
+  return r;
 }
 
 void ScenarioEngine::settle() {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,21 @@ double train_model(const std::filesystem::path& data_dir, const std::filesystem:
                    const std::string& name, const std::string& label,
                    const std::vector<std::string>& features);
 
+// train_model with the objective named (e.g. "reg:squarederror" for a regression such as
+// ar_days_late): returns the version and the holdout metrics of meta.json ("auc",
+// "pr_auc", "log_loss" for binary models, "rmse" for regressions; whatever train_job.h
+// computed for that objective).
+struct TrainedModel {
+  int version = 0;
+  nlohmann::json metrics = nlohmann::json::object();
+  // The metric when meta.json has it, else NaN.
+  double metric(const std::string& name) const;
+};
+TrainedModel train_model_with(const std::filesystem::path& data_dir,
+                              const std::filesystem::path& models_dir, const std::string& name,
+                              const std::string& label, const std::vector<std::string>& features,
+                              const std::string& objective = "binary:logistic");
+
 // One instance as a scenario sees it: where it stopped and the data it had there.
 struct InstanceView {
   std::string business_key;
@@ -90,7 +106,11 @@ struct InstanceView {
 
 class ScenarioEngine {
  public:
-  ScenarioEngine(const std::filesystem::path& db, const std::filesystem::path& models_dir);
+  // `clock`: the engine's "now" (actions, timers, imports); nullptr = the system clock. A
+  // scenario that simulates time passes an rt::FakeClock it moves itself (it must outlive
+  // the engine); settle() then fires the timers due by that clock.
+  ScenarioEngine(const std::filesystem::path& db, const std::filesystem::path& models_dir,
+                 const rt::Clock* clock = nullptr);
   ~ScenarioEngine();
 
   // Deploys a workflow file of the repository (relative to LF_SOURCE_DIR).
@@ -101,14 +121,34 @@ class ScenarioEngine {
   records::ImportReport import_dir(const std::filesystem::path& dir,
                                    const std::vector<std::string>& types,
                                    const std::string& start_type, const std::string& workflow);
+  // Imports one CSV payload of `type` (records::import_records, stamped with the clock's
+  // now), with `workflow` started for each accepted record unless it is empty. Requires
+  // every row to be accepted and every start to succeed. `source` names the payload in
+  // messages (default "<type>.csv").
+  records::ImportReport import_csv(const std::string& type, const std::string& csv,
+                                   const std::string& workflow = "",
+                                   const std::string& source = "");
   // Lets everything in flight finish (effects, commits, timers already due).
   void settle();
+  // Tasks of `workflow` (every workflow when empty) in `state` (any when empty) with
+  // `status` (any when nullopt), in id order.
+  std::vector<rt::TaskRecord> tasks(const std::string& workflow, const std::string& state = "",
+                                    std::optional<rt::TaskStatus> status = rt::TaskStatus::open);
+  // Completes a task with `outcome` as `actor` (who must be a candidate) and waits until
+  // the engine is idle again. Returns the engine's answer (forbidden, invalid outcome...).
+  Result<rt::InstanceRecord> complete_task(const std::string& task_id, const std::string& outcome,
+                                           const rt::Actor& actor);
+  const rt::Clock& clock() const { return *clock_; }
+  rt::Executor& executor() { return *executor_; }
+  storage::SqliteStore& store() { return *store_; }
   // Every instance of `workflow`, by business key.
   std::map<std::string, InstanceView> instances(const std::string& workflow);
   records::RecordStore& records() { return *records_; }
+  records::ArLedger& ar_ledger() { return *records_; }
 
  private:
-  rt::SystemClock clock_;
+  rt::SystemClock system_clock_;
+  const rt::Clock* clock_ = &system_clock_;
   std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<storage::SqliteRecordStore> records_;
   std::unique_ptr<plugins::DirectoryRegistry> models_;

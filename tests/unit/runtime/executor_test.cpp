@@ -358,7 +358,7 @@ TEST_CASE("executor: a subflow runs as a child instance", "[unit][executor]") {
 TEST_CASE("executor: a full disk fails the write, nothing half-written, others carry on",
           "[unit][executor]") {
   TempDir dir;
-  Engine e(dir.path / "lf.db", 100);  // pages (the empty schema takes about 50)
+  Engine e(dir.path / "lf.db", 155);  // pages (the empty schema takes about 105)
   e.deploy(kFlow);
   int ok = 0, failed = 0;
   std::string big(2000, 'x');

@@ -26,7 +26,7 @@ TEST_CASE("SqliteStore creates the schema at the current version in WAL mode", "
   const std::string path = dir.file("ledger.db");
   { auto store = open_store(path); }
   CHECK(raw_int(path, "PRAGMA user_version") == SqliteStore::schema_version());
-  CHECK(SqliteStore::schema_version() == 3);
+  CHECK(SqliteStore::schema_version() == 4);
   CHECK(raw_int(path,
                 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
                 "('definitions', 'instances', 'history', 'tasks', 'task_candidates', "
@@ -47,7 +47,9 @@ TEST_CASE("SqliteStore refuses a database from a newer ledgerflow", "[unit][stor
   CHECK(store.error().code == ErrorCode::unavailable);
   CHECK_THAT(store.error().message,
              Catch::Contains("database schema version 999 is newer than this ledgerflow (knows up "
-                             "to 3); upgrade ledgerflow") &&
+                             "to " +
+                             std::to_string(SqliteStore::schema_version()) +
+                             "); upgrade ledgerflow") &&
                  Catch::Contains(path));
 }
 

@@ -1,0 +1,142 @@
+// GET /v1/collections/worklist and GET /v1/forecast/cash: the AR collections worklist
+// ordered by priority (amount x P(late) x ageing) and the 13-week cash-flow forecast,
+// both recomputed from the ledger on every call (plugins/finance/collections.h).
+// Read-only; any authenticated user.
+#include <charconv>
+
+#include "api/http/problem.h"
+#include "api/service/api_service.h"
+#include "engine/expr/timestamp.h"
+#include "plugins/finance/collections.h"
+
+namespace ledgerflow::api {
+namespace {
+
+using http::Request;
+using http::Responder;
+using http::Response;
+
+constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
+
+std::string date_text(int day) {
+  return expr::format_timestamp(static_cast<std::int64_t>(day) * kMicrosPerDay).substr(0, 10);
+}
+
+int day_of_us(std::int64_t us) {
+  return static_cast<int>(us / kMicrosPerDay - (us % kMicrosPerDay < 0 ? 1 : 0));
+}
+
+// ?as_of=YYYY-MM-DD, default today by the daemon's clock.
+Result<int> as_of_param(const Request& req, std::int64_t now_us) {
+  auto v = req.query_param("as_of");
+  if (!v) return day_of_us(now_us);
+  const std::string text(*v);
+  auto us = text.size() == 10 ? expr::parse_timestamp(text) : std::nullopt;
+  if (!us) return Error::invalid("as_of must be a date (YYYY-MM-DD), got '" + text + "'");
+  return day_of_us(*us);
+}
+
+double money(std::int64_t e4) {
+  return static_cast<double>(e4) / 10000.0;
+}
+
+nlohmann::json item_view(const finance::WorklistItem& i) {
+  return {{"invoice_id", i.invoice_id},
+          {"invoice_number", i.invoice_number},
+          {"customer_id", i.customer_id},
+          {"currency", i.currency},
+          {"outstanding", money(i.outstanding_e4)},
+          {"due_date", date_text(i.due_day)},
+          {"days_overdue", i.days_overdue},
+          {"p_late", i.p_late},
+          {"scored", i.scored},
+          {"expected_days_late", i.expected_days_late},
+          {"priority", std::round(i.priority * 100) / 100},
+          {"dunning_level", i.dunning_level},
+          {"promised_date", i.promised_day ? nlohmann::json(date_text(*i.promised_day)) : nullptr},
+          {"disputed", i.disputed},
+          {"collector", i.collector}};
+}
+
+}  // namespace
+
+Result<void> ApiService::add_collections_routes(http::Router& router) {
+  auto added = router.add("GET", "/v1/collections/worklist", [this](const Request& req,
+                                                                    Responder res) {
+    on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
+      auto limit = parse_limit(rq);
+      if (!limit) return http::problem_from_error(limit.error());
+      auto as_of = as_of_param(rq, host_.clock().now_us());
+      if (!as_of) return http::problem_from_error(as_of.error());
+      finance::WorklistQuery q;
+      q.as_of_day = *as_of;
+      q.collector = std::string(rq.query_param("collector").value_or(""));
+      q.currency = std::string(rq.query_param("currency").value_or(""));
+      q.include_disputed = rq.query_param("include_disputed").value_or("false") == "true";
+      q.collectors = auth_.users_with_role("collector");
+      if (!q.collector.empty() &&
+          std::find(q.collectors.begin(), q.collectors.end(), q.collector) == q.collectors.end()) {
+        return http::problem_from_error(
+            Error::invalid("collector '" + q.collector + "' is not a user with the collector role"));
+      }
+      auto list = finance::build_worklist(host_.ar_ledger(), q);
+      if (!list) return http::problem_from_error(list.error());
+      nlohmann::json items = nlohmann::json::array();
+      for (std::size_t i = 0; i < list->items.size() && i < *limit; ++i) {
+        items.push_back(item_view(list->items[i]));
+      }
+      return Response::json(200, {{"as_of", date_text(*as_of)},
+                                  {"collector", q.collector},
+                                  {"currency", q.currency},
+                                  {"total", list->items.size()},
+                                  {"open_invoices", list->open_invoices},
+                                  {"truncated", list->truncated},
+                                  {"items", std::move(items)}});
+    });
+  });
+  if (!added) return added;
+  return router.add("GET", "/v1/forecast/cash", [this](const Request& req, Responder res) {
+    on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
+      int weeks = 13;
+      if (auto v = rq.query_param("weeks")) {
+        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), weeks);
+        if (ec != std::errc() || p != v->data() + v->size() || weeks < 1 ||
+            weeks > finance::kMaxForecastWeeks) {
+          return http::problem_from_error(
+              Error::invalid("weeks must be an integer from 1 to " +
+                             std::to_string(finance::kMaxForecastWeeks) + ", got '" +
+                             std::string(*v) + "'"));
+        }
+      }
+      auto as_of = as_of_param(rq, host_.clock().now_us());
+      if (!as_of) return http::problem_from_error(as_of.error());
+      auto f = finance::build_forecast(host_.ar_ledger(), *as_of, weeks);
+      if (!f) return http::problem_from_error(f.error());
+      nlohmann::json currencies = nlohmann::json::array();
+      for (const auto& c : f->forecast.currencies) {
+        nlohmann::json w = nlohmann::json::array();
+        for (const auto& week : c.weeks) {
+          w.push_back({{"week_start", date_text(week.start_day)},
+                       {"inflow", week.inflow},
+                       {"inflow_p10", week.inflow_p10},
+                       {"inflow_p90", week.inflow_p90},
+                       {"naive_inflow", week.naive_inflow},
+                       {"outflow", week.outflow},
+                       {"net", week.net}});
+        }
+        currencies.push_back({{"currency", c.currency},
+                              {"open_ar_invoices", c.open_invoices},
+                              {"ap_invoices", c.ap_invoices},
+                              {"beyond_horizon", c.beyond_horizon},
+                              {"weeks", std::move(w)}});
+      }
+      return Response::json(200, {{"as_of", date_text(*as_of)},
+                                  {"weeks", weeks},
+                                  {"band", "P10-P90"},
+                                  {"truncated", f->truncated},
+                                  {"currencies", std::move(currencies)}});
+    });
+  });
+}
+
+}  // namespace ledgerflow::api

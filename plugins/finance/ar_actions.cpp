@@ -1,0 +1,511 @@
+#include "plugins/finance/ar_actions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "engine/expr/timestamp.h"
+#include "engine/records/decimal.h"
+#include "engine/records/duplicate_rules.h"
+#include "engine/runtime/executor.h"
+#include "plugins/finance/action_args.h"
+#include "plugins/finance/cash_matcher.h"
+
+namespace ledgerflow::finance {
+namespace {
+
+using rt::ActionResult;
+
+constexpr std::size_t kMaxCustomerOpen = 200;  // a payer's open invoices considered
+constexpr std::size_t kMaxByNumber = 20;       // invoices per reference key
+constexpr std::size_t kMaxByAmount = 50;       // open invoices with the payment's amount
+constexpr int kDunningHourUtc = 8;             // notices go out at 08:00 UTC
+
+nlohmann::json opt_number(bool present, double value) {
+  return present ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+std::string timestamp_at(int day, int hour) {
+  return expr::format_timestamp(static_cast<std::int64_t>(day) * expr::kMicrosPerDay +
+                                static_cast<std::int64_t>(hour) * 3'600'000'000LL);
+}
+
+nlohmann::json state_json(const records::ArInvoiceState& s) {
+  return {{"invoice_id", s.invoice_id},
+          {"customer_id", s.customer_id},
+          {"invoice_number", s.invoice_number},
+          {"currency", s.currency},
+          {"status", s.status},
+          {"amount", e4_number(s.amount_e4)},
+          {"outstanding", e4_number(s.outstanding_e4())},
+          {"due_date", date_text(s.due_day)},
+          {"dunning_level", s.dunning_level},
+          {"promised_date", s.promised_day ? nlohmann::json(date_text(*s.promised_day)) : nullptr},
+          {"disputed", s.disputed_day.has_value()}};
+}
+
+records::ArInvoiceState invoice_or_throw(records::ArLedger& ledger, const std::string& id) {
+  auto s = must(ledger.ar_invoice(id));
+  if (!s) throw Error{ErrorCode::not_found, "no AR invoice " + id};
+  return *s;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out.append(out.empty() ? "" : ",").append(i);
+  return out;
+}
+
+std::vector<std::string> flags_arg(const nlohmann::json& args) {
+  std::vector<std::string> out;
+  auto it = args.find("flags");
+  if (it == args.end() || it->is_null()) return out;
+  if (!it->is_array()) throw BadArgument{"argument 'flags' must be a list of strings"};
+  for (const auto& f : *it) {
+    if (!f.is_string()) throw BadArgument{"argument 'flags' must be a list of strings"};
+    out.push_back(f.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+bool ArActionRunner::handles(const std::string& action) const {
+  static const std::set<std::string> kActions = {
+      "ar.customer_history", "ar.track_invoice",    "ar.dunning_next",      "ar.record_dunning",
+      "ar.record_promise",   "ar.promise_broken",   "ar.record_dispute",    "ar.issue_credit_note",
+      "ar.write_off",        "ar.place_credit_hold", "ar.release_credit_hold", "ar.match_payment",
+      "ar.apply_payment",    "ar.leave_unapplied",  "o2c.credit_exposure",  "o2c.release_order",
+      "o2c.block_order",     "o2c.update_credit_limit"};
+  return kActions.count(action) > 0;
+}
+
+ActionResult ArActionRunner::run(const rt::ActionRequest& r) {
+  try {
+    const std::string& a = r.action;
+    if (a == "ar.customer_history") return customer_history(r);
+    if (a == "ar.track_invoice") return track_invoice(r);
+    if (a == "ar.dunning_next") return dunning_next(r);
+    if (a == "ar.record_dunning") return record_dunning(r);
+    if (a == "ar.record_promise") return record_promise(r);
+    if (a == "ar.promise_broken") return promise_broken(r);
+    if (a == "ar.record_dispute") return record_dispute(r);
+    if (a == "ar.issue_credit_note") return close_invoice(r, "credit_note");
+    if (a == "ar.write_off") return close_invoice(r, "write_off");
+    if (a == "ar.place_credit_hold") return credit_hold(r, true);
+    if (a == "ar.release_credit_hold") return credit_hold(r, false);
+    if (a == "ar.match_payment") return match_payment(r);
+    if (a == "ar.apply_payment") return apply_payment(r);
+    if (a == "ar.leave_unapplied") return leave_unapplied(r);
+    if (a == "o2c.credit_exposure") return credit_exposure(r);
+    if (a == "o2c.release_order") return order_decision(r, "released");
+    if (a == "o2c.block_order") return order_decision(r, "blocked");
+    if (a == "o2c.update_credit_limit") return update_credit_limit(r);
+    return ActionResult::failure("action_error", "unknown AR/O2C action " + a);
+  } catch (const BadArgument& e) {
+    return ActionResult::failure("action_error", r.action + ": " + e.message);
+  } catch (const Error& e) {
+    return ActionResult::failure(e.code == ErrorCode::conflict ? "conflict" : "action_error",
+                                 r.action + ": " + e.message);
+  } catch (const std::exception& e) {
+    return ActionResult::failure("action_error", r.action + ": " + e.what());
+  }
+}
+
+int ArActionRunner::today() const {
+  const std::int64_t us = clock_.now_us();
+  return static_cast<int>(us / expr::kMicrosPerDay - (us % expr::kMicrosPerDay < 0 ? 1 : 0));
+}
+
+ActionResult ArActionRunner::customer_history(const rt::ActionRequest& r) {
+  const std::string customer = text_field(r.args, "customer_id", "with");
+  const int day = day_of(text_field(r.args, "as_of", "with"), "with.as_of");
+  const int lookback = static_cast<int>(number_arg(r.args, "lookback_days", 365, 1, 3650));
+  const auto h = must(ledger_.customer_history(customer, day, lookback));
+  const bool settled = h.settled_count > 0;
+  return ActionResult::success({
+      {"as_of", date_text(day)},
+      {"settled_count", h.settled_count},
+      {"avg_days_late", opt_number(settled, h.avg_days_late)},
+      {"late_ratio", opt_number(settled, h.late_ratio)},
+      {"sd_days_late", opt_number(h.settled_count > 1, h.sd_days_late)},
+      {"recent_days_late", opt_number(h.recent_count > 0, h.recent_days_late)},
+      {"open_count", h.open_count},
+      {"open_amount", e4_number(h.open_e4)},
+      {"overdue_amount", e4_number(h.overdue_e4)},
+      {"overdue_30_count", h.overdue_30_count},
+      {"disputed_open_count", h.disputed_open_count},
+      {"disputes", h.disputes},
+      {"issued_count", h.issued_count},
+      {"mean_amount", opt_number(h.issued_count > 0, e4_number(h.issued_mean_e4))},
+      {"on_credit_hold", h.on_credit_hold},
+  });
+}
+
+ActionResult ArActionRunner::track_invoice(const rt::ActionRequest& r) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  const double p = number_arg(r.args, "p_late", 0.5, 0, 1);
+  const double days = number_arg(r.args, "expected_days_late", 0, -3650, 3650);
+  const double sd = number_arg(r.args, "sd_days_late", 10, 0, 3650);
+  must(ledger_.record_risk(id, p, days, std::max(1.0, sd), optional_text(r.args, "model_version"),
+                           clock_.now_us()));
+  return ActionResult::success({{"invoice_id", id}, {"p_late", p}, {"expected_days_late", days}});
+}
+
+ActionResult ArActionRunner::dunning_next(const rt::ActionRequest& r) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  auto stages = r.args.find("stages");
+  if (stages == r.args.end() || !stages->is_array() || stages->empty() || stages->size() > 20) {
+    throw BadArgument{"argument 'stages' must be a list of 1..20 {level, days, action}"};
+  }
+  const auto s = invoice_or_throw(ledger_, id);
+  nlohmann::json out = state_json(s);
+  if (!s.open()) {
+    out["level"] = "closed";
+    return ActionResult::success(out);
+  }
+  // The stage after the last one done (none done: the first).
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < stages->size(); ++i) {
+    const auto& st = (*stages)[i];
+    if (!st.is_object()) throw BadArgument{"stages[" + std::to_string(i) + "] must be an object"};
+    const std::string level = text_field(st, "level", "stages[]");
+    if (level == s.dunning_level) next = i + 1;
+  }
+  if (next >= stages->size()) {
+    out["level"] = "done";
+    return ActionResult::success(out);
+  }
+  const auto& st = (*stages)[next];
+  auto days = st.find("days");
+  if (days == st.end() || !days->is_number_integer()) {
+    throw BadArgument{"stages[" + std::to_string(next) + "].days must be an integer"};
+  }
+  out["level"] = st["level"];
+  out["action"] = optional_text(st, "action").empty() ? "notice" : optional_text(st, "action");
+  out["days"] = *days;
+  out["at"] = timestamp_at(s.due_day + days->get<int>(), kDunningHourUtc);
+  out["days_overdue"] = std::max(0, today() - s.due_day);
+  return ActionResult::success(out);
+}
+
+ActionResult ArActionRunner::record_dunning(const rt::ActionRequest& r) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  const std::string level = text_field(r.args, "level", "with");
+  must(ledger_.record_dunning(id, level, clock_.now_us()));
+  return ActionResult::success({{"invoice_id", id}, {"level", level}});
+}
+
+ActionResult ArActionRunner::record_promise(const rt::ActionRequest& r) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  const int day = day_of(text_field(r.args, "promised_date", "with"), "with.promised_date");
+  const int max_days = static_cast<int>(number_arg(r.args, "max_days", 60, 0, 365));
+  const int grace = static_cast<int>(number_arg(r.args, "grace_days", 3, 0, 60));
+  const int now = today();
+  if (day < now || day > now + max_days) {
+    throw BadArgument{"promised_date " + date_text(day) + " must be between today (" +
+                      date_text(now) + ") and " + std::to_string(max_days) + " days from now"};
+  }
+  const auto s = invoice_or_throw(ledger_, id);
+  if (!s.open()) throw Error{ErrorCode::conflict, "AR invoice " + id + " is " + s.status};
+  must(ledger_.set_promise(id, day, clock_.now_us()));
+  return ActionResult::success({{"invoice_id", id},
+                                {"promised_date", date_text(day)},
+                                {"watch_until", timestamp_at(day + grace + 1, 0)}});
+}
+
+ActionResult ArActionRunner::promise_broken(const rt::ActionRequest& r) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  must(ledger_.set_promise(id, std::nullopt, clock_.now_us()));
+  return ActionResult::success(state_json(invoice_or_throw(ledger_, id)));
+}
+
+ActionResult ArActionRunner::record_dispute(const rt::ActionRequest& r) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  must(ledger_.record_dispute(id, today(), clock_.now_us()));
+  return ActionResult::success(state_json(invoice_or_throw(ledger_, id)));
+}
+
+ActionResult ArActionRunner::close_invoice(const rt::ActionRequest& r, const std::string& kind) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  auto result = must(ledger_.close_invoice(id, kind, today(), optional_text(r.args, "by").empty()
+                                                               ? "system"
+                                                               : optional_text(r.args, "by"),
+                                           r.instance_id, clock_.now_us()));
+  std::int64_t closed = 0;
+  for (const auto& i : result.invoices) closed += i.applied_e4;
+  return ActionResult::success(
+      {{"invoice_id", id}, {"kind", kind}, {"amount", e4_number(closed)},
+       {"already_done", result.already_applied}});
+}
+
+ActionResult ArActionRunner::credit_hold(const rt::ActionRequest& r, bool place) {
+  const std::string customer = text_field(r.args, "customer_id", "with");
+  const std::string invoice = optional_text(r.args, "invoice_id");
+  const std::string by = optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by");
+  if (place) {
+    if (invoice.empty()) throw BadArgument{"with.invoice_id must be a non-empty string"};
+    must(ledger_.place_credit_hold(customer, invoice, by, clock_.now_us()));
+    return ActionResult::success({{"customer_id", customer}, {"on_hold", true}});
+  }
+  const std::size_t released = must(ledger_.release_credit_holds(customer, invoice, by,
+                                                                 clock_.now_us()));
+  const auto h = must(ledger_.customer_history(customer, today() + 1, 1));
+  return ActionResult::success(
+      {{"customer_id", customer}, {"released", released}, {"on_hold", h.on_credit_hold}});
+}
+
+ActionResult ArActionRunner::match_payment(const rt::ActionRequest& r) {
+  const auto& payment = object_arg(r.args, "payment");
+  PaymentToMatch p;
+  p.payment_id = text_field(payment, "payment_id", "payment");
+  p.customer_id = optional_text(payment, "customer_id");
+  p.currency = text_field(payment, "currency", "payment");
+  p.reference = optional_text(payment, "reference");
+  p.amount_e4 = e4_field(payment, "amount", "payment");
+  p.received_day = day_of(text_field(payment, "received_at", "payment"), "payment.received_at");
+  MatchPolicy policy;
+  if (auto it = r.args.find("policy"); it != r.args.end() && it->is_object()) {
+    if (it->contains("short_tolerance")) {
+      policy.short_tolerance_e4 = e4_field(*it, "short_tolerance", "policy");
+    }
+    policy.short_tolerance_pct = number_arg(*it, "short_tolerance_pct", 1.0, 0, 100);
+    policy.auto_apply_min = number_arg(*it, "auto_apply_min", 0.9, 0, 1);
+  }
+
+  // Candidates: what the reference names, the payer's open invoices, and open invoices
+  // with exactly this amount (a payer without a customer id and without a usable number).
+  std::vector<OpenInvoice> candidates;
+  std::set<std::string> seen;
+  bool truncated = false;
+  auto add = [&](const std::vector<records::ArInvoiceState>& rows, std::size_t limit) {
+    truncated = truncated || rows.size() >= limit;
+    for (const auto& s : rows) {
+      if (!s.open() || !seen.insert(s.invoice_id).second) continue;
+      candidates.push_back({s.invoice_id, s.customer_id, s.invoice_number, s.currency,
+                            s.invoice_day, s.due_day, s.outstanding_e4()});
+    }
+  };
+  std::vector<std::string> closed_named;  // referenced invoices that are no longer open
+  for (const auto& key : reference_keys(p.reference)) {
+    auto rows = must(ledger_.ar_by_number_key(key, kMaxByNumber));
+    for (const auto& s : rows) {
+      if (!s.open()) closed_named.push_back(s.invoice_id);
+    }
+    add(rows, kMaxByNumber);
+  }
+  if (!p.customer_id.empty()) {
+    add(must(ledger_.open_ar_of_customer(p.customer_id, kMaxCustomerOpen)), kMaxCustomerOpen);
+  }
+  add(must(ledger_.open_ar_by_outstanding(p.amount_e4, kMaxByAmount)), kMaxByAmount);
+  // The inferred payer's other open invoices (sums, typos in a number).
+  if (p.customer_id.empty()) {
+    std::set<std::string> payers;
+    for (const auto& c : candidates) payers.insert(c.customer_id);
+    if (payers.size() == 1) {
+      add(must(ledger_.open_ar_of_customer(*payers.begin(), kMaxCustomerOpen)), kMaxCustomerOpen);
+    }
+  }
+
+  const MatchResult m = finance::match_payment(p, candidates, policy);
+  std::map<std::string, const OpenInvoice*> by_id;
+  for (const auto& c : candidates) by_id[c.invoice_id] = &c;
+  nlohmann::json suggestions = nlohmann::json::array();
+  for (const auto& s : m.suggestions) {
+    nlohmann::json allocations = nlohmann::json::array();
+    for (const auto& a : s.allocations) {
+      const OpenInvoice* inv = by_id.count(a.invoice_id) ? by_id[a.invoice_id] : nullptr;
+      allocations.push_back({{"invoice_id", a.invoice_id},
+                             {"invoice_number", inv ? inv->invoice_number : ""},
+                             {"customer_id", inv ? inv->customer_id : ""},
+                             {"amount", e4_number(a.amount_e4)}});
+    }
+    suggestions.push_back(
+        {{"allocations", allocations}, {"confidence", s.confidence}, {"reason", s.reason}});
+  }
+  std::vector<std::string> flags = m.flags;
+  if (!closed_named.empty()) flags.push_back("reference_names_closed_invoice");
+  if (truncated) flags.push_back("candidates_truncated");
+  return ActionResult::success({{"payment_id", p.payment_id},
+                                {"status", std::string(to_string(m.status))},
+                                {"customer_id", m.customer_id},
+                                {"suggestions", suggestions},
+                                {"flags", flags},
+                                {"unapplied", e4_number(m.unapplied_e4)},
+                                {"short_amount", e4_number(m.short_e4)},
+                                {"candidates", candidates.size()}});
+}
+
+ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
+  const auto& payment = object_arg(r.args, "payment");
+  records::PaymentApplication a;
+  a.payment_id = text_field(payment, "payment_id", "payment");
+  a.customer_id = optional_text(r.args, "customer_id");
+  if (a.customer_id.empty()) a.customer_id = optional_text(payment, "customer_id");
+  a.applied_day = day_of(text_field(payment, "received_at", "payment"), "payment.received_at");
+  const std::int64_t amount = e4_field(payment, "amount", "payment");
+  a.now_us = clock_.now_us();
+  a.by = optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by");
+  a.instance_id = r.instance_id;
+  a.flags = joined(flags_arg(r.args));
+  auto allocations = r.args.find("allocations");
+  if (allocations == r.args.end() || !allocations->is_array() || allocations->empty() ||
+      allocations->size() > 100) {
+    throw BadArgument{"argument 'allocations' must be a list of 1..100 {invoice_id, amount}"};
+  }
+  std::int64_t cash = 0;
+  for (const auto& item : *allocations) {
+    if (!item.is_object()) throw BadArgument{"allocations[] must be objects"};
+    records::Allocation al{text_field(item, "invoice_id", "allocations[]"),
+                           e4_field(item, "amount", "allocations[]"), "cash"};
+    cash += al.amount_e4;
+    a.allocations.push_back(std::move(al));
+  }
+  // A short payment within tolerance: the allocations name what each invoice had open;
+  // the shortfall is booked as bank charges on the last one.
+  std::int64_t short_e4 = 0;
+  if (auto it = r.args.find("short_amount"); it != r.args.end() && !it->is_null()) {
+    short_e4 = e4_field(r.args, "short_amount", "with");
+  }
+  if (cash - short_e4 > amount || short_e4 < 0 || short_e4 > cash) {
+    throw BadArgument{"allocations total " + records::format_e4(cash) + " less short_amount " +
+                      records::format_e4(short_e4) + " exceeds the payment's " +
+                      records::format_e4(amount)};
+  }
+  if (short_e4 > 0) {
+    auto& last = a.allocations.back();
+    if (last.amount_e4 <= short_e4) {
+      throw BadArgument{"short_amount must be less than the last allocation"};
+    }
+    last.amount_e4 -= short_e4;
+    a.allocations.push_back({last.invoice_id, short_e4, "bank_charges"});
+  }
+  a.unapplied_e4 = amount - (cash - short_e4);
+  a.status = "applied";
+  auto result = must(ledger_.apply(a));
+  nlohmann::json closed = nlohmann::json::array();
+  nlohmann::json invoices = nlohmann::json::array();
+  std::set<std::string> reported;
+  for (const auto& i : result.invoices) {
+    if (!reported.insert(i.invoice_id).second) continue;
+    invoices.push_back({{"invoice_id", i.invoice_id},
+                        {"outstanding", e4_number(i.outstanding_e4)},
+                        {"closed", i.closed || i.outstanding_e4 == 0}});
+    if (i.closed || i.outstanding_e4 == 0) closed.push_back(i.invoice_id);
+  }
+  for (const auto& id : closed) {
+    signal_paid(id.get<std::string>(), {{"payment_id", a.payment_id},
+                                        {"received_at", payment.value("received_at", "")},
+                                        {"instance_id", r.instance_id}});
+  }
+  return ActionResult::success({{"payment_id", a.payment_id},
+                                {"applied", e4_number(cash - short_e4)},
+                                {"bank_charges", e4_number(short_e4)},
+                                {"unapplied", e4_number(a.unapplied_e4)},
+                                {"invoices", invoices},
+                                {"closed", closed},
+                                {"already_applied", result.already_applied}});
+}
+
+void ArActionRunner::signal_paid(const std::string& invoice_id, const nlohmann::json& payload) {
+  rt::Executor* executor = executor_.load();
+  if (executor == nullptr) return;
+  auto instance = executor->store().instance_by_business_key("ar_collections", invoice_id);
+  if (!instance || !*instance) return;  // not collected by a workflow
+  rt::Event e;
+  e.type = rt::Event::Type::signal;
+  e.name = "payment_received";
+  e.correlation = invoice_id;
+  e.payload = payload;
+  rt::Actor actor;
+  actor.user = "system";
+  // Best effort: an instance not waiting for it (in a task, or finished) finds the
+  // invoice paid at its next dunning step, which reads the ledger.
+  executor->send((*instance)->id, std::move(e), actor, [](Result<rt::InstanceRecord>) {});
+}
+
+ActionResult ArActionRunner::leave_unapplied(const rt::ActionRequest& r) {
+  const auto& payment = object_arg(r.args, "payment");
+  records::PaymentApplication d;
+  d.payment_id = text_field(payment, "payment_id", "payment");
+  d.customer_id = optional_text(r.args, "customer_id");
+  if (d.customer_id.empty()) d.customer_id = optional_text(payment, "customer_id");
+  d.status = text_field(r.args, "status", "with");
+  if (d.status != "review" && d.status != "unapplied") {
+    throw BadArgument{"with.status must be review or unapplied"};
+  }
+  d.unapplied_e4 = e4_field(payment, "amount", "payment");
+  d.flags = joined(flags_arg(r.args));
+  d.instance_id = r.instance_id;
+  d.now_us = clock_.now_us();
+  must(ledger_.set_payment_state(d));
+  return ActionResult::success(
+      {{"payment_id", d.payment_id}, {"status", d.status}, {"unapplied", e4_number(d.unapplied_e4)}});
+}
+
+ActionResult ArActionRunner::credit_exposure(const rt::ActionRequest& r) {
+  const auto& order = object_arg(r.args, "order");
+  const auto& customer = object_arg(r.args, "customer");
+  const std::string order_id = text_field(order, "order_id", "order");
+  const std::string customer_id = text_field(order, "customer_id", "order");
+  if (text_field(customer, "customer_id", "customer") != customer_id) {
+    throw BadArgument{"customer.customer_id must be the order's customer " + customer_id};
+  }
+  const int day = day_of(text_field(order, "order_date", "order"), "order.order_date");
+  const int lookback = static_cast<int>(number_arg(r.args, "lookback_days", 365, 1, 3650));
+  const std::int64_t amount = e4_field(order, "amount", "order");
+  const std::int64_t limit = e4_field(customer, "credit_limit", "customer");
+  // The order's arrival: open orders are those that arrived before it.
+  const auto* type = records::find_record_type("orders");
+  auto stored = must(records_.get(*type, {order_id}));
+  const std::int64_t seq = stored ? stored->seq : std::numeric_limits<std::int64_t>::max();
+  const auto h = must(ledger_.customer_history(customer_id, day, lookback));
+  const auto orders = must(ledger_.open_orders(customer_id, seq, day, lookback));
+  const std::int64_t total = h.open_e4 + orders.amount_e4 + amount;
+  const double utilisation =
+      limit > 0 ? static_cast<double>(total) / static_cast<double>(limit) : 10.0;
+  return ActionResult::success({
+      {"open_ar", e4_number(h.open_e4)},
+      {"open_ar_count", h.open_count},
+      {"open_orders", e4_number(orders.amount_e4)},
+      {"open_order_count", orders.count},
+      {"this_order", e4_number(amount)},
+      {"total", e4_number(total)},
+      {"credit_limit", e4_number(limit)},
+      {"within_limit", limit > 0 && total <= limit},
+      {"utilisation", utilisation},
+      {"overdue_ar_amount", e4_number(h.overdue_e4)},
+      {"overdue_invoice_count", h.overdue_30_count},
+      {"disputed_invoice_count", h.disputed_open_count},
+      {"on_credit_hold", h.on_credit_hold},
+      {"late_ratio", opt_number(h.settled_count > 0, h.late_ratio)},
+  });
+}
+
+ActionResult ArActionRunner::order_decision(const rt::ActionRequest& r, const std::string& status) {
+  const std::string order_id = text_field(r.args, "order_id", "with");
+  const auto* type = records::find_record_type("orders");
+  if (!must(records_.get(*type, {order_id}))) {
+    throw Error{ErrorCode::not_found, "no order " + order_id};
+  }
+  const std::string by = optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by");
+  must(ledger_.record_order_decision(order_id, status, by, r.instance_id,
+                                     optional_text(r.args, "reason"), clock_.now_us()));
+  return ActionResult::success({{"order_id", order_id}, {"status", status}, {"by", by}});
+}
+
+ActionResult ArActionRunner::update_credit_limit(const rt::ActionRequest& r) {
+  const std::string customer = text_field(r.args, "customer_id", "with");
+  const std::int64_t limit = e4_field(r.args, "new_limit", "with");
+  const std::string by = text_field(r.args, "approved_by", "with");
+  const auto change = must(ledger_.update_credit_limit(
+      customer, limit, by, optional_text(r.args, "reason"), r.instance_id, clock_.now_us()));
+  return ActionResult::success({{"customer_id", customer},
+                                {"old_limit", e4_number(change.old_limit_e4)},
+                                {"new_limit", e4_number(change.new_limit_e4)},
+                                {"approved_by", by}});
+}
+
+}  // namespace ledgerflow::finance

@@ -1,0 +1,768 @@
+// SqliteRecordStore's records::ArLedger: the AR/O2C state tables of schema version 4.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/records/decimal.h"
+#include "storage/sqlite/sqlite_record_store.h"
+
+namespace ledgerflow::storage {
+namespace {
+
+using records::ArInvoiceState;
+
+constexpr const char* kStateColumns =
+    "SELECT s.invoice_id, s.customer_id, json_extract(r.data, '$.invoice_number'), s.currency, "
+    "s.invoice_day, s.due_day, s.amount_e4, s.applied_e4, s.status, s.closed_day, "
+    "s.disputed_day, s.promised_day, s.dunning_level, s.p_late, s.expected_days_late, "
+    "s.sd_days_late, s.model_version FROM ar_invoice_state s JOIN rec_ar_invoices r ON "
+    "r.invoice_id = s.invoice_id";
+
+std::optional<int> opt_day(const Statement& s, int col) {
+  if (s.column_is_null(col)) return std::nullopt;
+  return static_cast<int>(s.column_int(col));
+}
+
+std::optional<double> opt_double(const Statement& s, int col) {
+  if (s.column_is_null(col)) return std::nullopt;
+  return s.column_double(col);
+}
+
+ArInvoiceState state_row(const Statement& s) {
+  ArInvoiceState a;
+  a.invoice_id = s.column_text(0);
+  a.customer_id = s.column_text(1);
+  a.invoice_number = s.column_text(2);
+  a.currency = s.column_text(3);
+  a.invoice_day = static_cast<int>(s.column_int(4));
+  a.due_day = static_cast<int>(s.column_int(5));
+  a.amount_e4 = s.column_int(6);
+  a.applied_e4 = s.column_int(7);
+  a.status = s.column_text(8);
+  a.closed_day = opt_day(s, 9);
+  a.disputed_day = opt_day(s, 10);
+  a.promised_day = opt_day(s, 11);
+  a.dunning_level = s.column_text(12);
+  a.p_late = opt_double(s, 13);
+  a.expected_days_late = opt_double(s, 14);
+  a.sd_days_late = opt_double(s, 15);
+  a.model_version = s.column_text(16);
+  return a;
+}
+
+// Steps `s` to the end, calling `row` for each row.
+template <typename Row>
+Result<void> each_row(Connection& db, Statement& s, std::string_view doing, Row row) {
+  for (;;) {
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return db.error(rc, doing);
+    row(s);
+  }
+}
+
+std::string status_after(const std::string& kind) {
+  if (kind == "credit_note") return "credited";
+  if (kind == "write_off") return "written_off";
+  return "paid";
+}
+
+bool known_kind(const std::string& kind) {
+  return kind == "cash" || kind == "bank_charges" || kind == "credit_note" || kind == "write_off";
+}
+
+}  // namespace
+
+template <typename Bind>
+Result<void> SqliteRecordStore::write_one(const std::string& what, const char* sql, Bind bind,
+                                          bool must_change) {
+  return in_write_transaction<void>(what, [&]() -> Result<void> {
+    auto st = writer_->prepare(sql);
+    if (!st) return st.error();
+    Statement& s = st->get();
+    bind(s);
+    const int rc = s.step();
+    if (rc != SQLITE_DONE) return writer_->error(rc, what);
+    if (must_change && writer_->changes() == 0) {
+      return Error{ErrorCode::not_found, what + ": no such record"};
+    }
+    return {};
+  });
+}
+
+Result<std::optional<ArInvoiceState>> SqliteRecordStore::ar_invoice(const std::string& invoice_id) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  auto st = db.prepare(std::string(kStateColumns) + " WHERE s.invoice_id = ?");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_text(1, invoice_id);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<ArInvoiceState>();
+  if (rc != SQLITE_ROW) return db.error(rc, "reading AR invoice " + invoice_id);
+  return std::optional<ArInvoiceState>(state_row(s));
+}
+
+Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
+    const std::string& customer_id, int day, int lookback_days) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  const std::string doing = "reading the AR history of customer " + customer_id;
+  records::CustomerArHistory h;
+
+  // Payments in the lookback window (ar_state_customer_closed).
+  {
+    auto st = db.prepare(
+        "SELECT closed_day - due_day FROM ar_invoice_state WHERE customer_id = ? AND closed_day "
+        ">= ? AND closed_day < ? AND status = 'paid'");
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_text(1, customer_id);
+    s.bind_int(2, day - lookback_days);
+    s.bind_int(3, day);
+    double total = 0, squares = 0;
+    std::size_t late = 0;
+    auto done = each_row(db, s, doing, [&](const Statement& r) {
+      const double d = static_cast<double>(r.column_int(0));
+      ++h.settled_count;
+      total += d;
+      squares += d * d;
+      late += d > 0;
+    });
+    if (!done) return done.error();
+    if (h.settled_count > 0) {
+      const double n = static_cast<double>(h.settled_count);
+      h.avg_days_late = total / n;
+      h.late_ratio = static_cast<double>(late) / n;
+      if (h.settled_count > 1) {
+        h.sd_days_late = std::sqrt(std::max(0.0, squares / n - h.avg_days_late * h.avg_days_late));
+      }
+    }
+  }
+  // The three latest payments at all.
+  {
+    auto st = db.prepare(
+        "SELECT closed_day - due_day FROM ar_invoice_state WHERE customer_id = ? AND closed_day "
+        "< ? AND status = 'paid' ORDER BY closed_day DESC, invoice_id DESC LIMIT 3");
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_text(1, customer_id);
+    s.bind_int(2, day);
+    double total = 0;
+    auto done = each_row(db, s, doing, [&](const Statement& r) {
+      ++h.recent_count;
+      total += static_cast<double>(r.column_int(0));
+    });
+    if (!done) return done.error();
+    if (h.recent_count > 0) h.recent_days_late = total / static_cast<double>(h.recent_count);
+  }
+  // Open at the start of `day`: open now (ar_state_customer_open) or closed since
+  // (ar_state_customer_closed), issued before it.
+  {
+    auto st = db.prepare(
+        "SELECT amount_e4, due_day, disputed_day FROM ar_invoice_state WHERE customer_id = ? AND "
+        "status = 'open' AND invoice_day < ? UNION ALL SELECT amount_e4, due_day, disputed_day "
+        "FROM ar_invoice_state WHERE customer_id = ? AND closed_day >= ? AND invoice_day < ?");
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_text(1, customer_id);
+    s.bind_int(2, day);
+    s.bind_text(3, customer_id);
+    s.bind_int(4, day);
+    s.bind_int(5, day);
+    auto done = each_row(db, s, doing, [&](const Statement& r) {
+      const std::int64_t amount = r.column_int(0);
+      const int due = static_cast<int>(r.column_int(1));
+      ++h.open_count;
+      h.open_e4 += amount;
+      if (due < day) h.overdue_e4 += amount;
+      if (day - due > 30) ++h.overdue_30_count;
+      if (!r.column_is_null(2) && r.column_int(2) < day) ++h.disputed_open_count;
+    });
+    if (!done) return done.error();
+  }
+  // Issued and disputed in the window (ar_state_customer_issued, ar_state_customer_disputed).
+  {
+    auto st = db.prepare(
+        "SELECT count(*), coalesce(sum(amount_e4), 0), (SELECT count(*) FROM ar_invoice_state "
+        "WHERE customer_id = ?1 AND disputed_day >= ?2 AND disputed_day < ?3) FROM "
+        "ar_invoice_state WHERE customer_id = ?1 AND invoice_day >= ?2 AND invoice_day < ?3");
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_text(1, customer_id);
+    s.bind_int(2, day - lookback_days);
+    s.bind_int(3, day);
+    const int rc = s.step();
+    if (rc != SQLITE_ROW) return db.error(rc, doing);
+    h.issued_count = static_cast<std::size_t>(s.column_int(0));
+    if (h.issued_count > 0) {
+      h.issued_mean_e4 = s.column_int(1) / static_cast<std::int64_t>(h.issued_count);
+    }
+    h.disputes = static_cast<std::size_t>(s.column_int(2));
+  }
+  {
+    auto st = db.prepare(
+        "SELECT 1 FROM credit_holds WHERE customer_id = ? AND released_at_us IS NULL LIMIT 1");
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_text(1, customer_id);
+    const int rc = s.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db.error(rc, doing);
+    h.on_credit_hold = rc == SQLITE_ROW;
+  }
+  return h;
+}
+
+namespace {
+template <typename BindFn>
+Result<std::vector<ArInvoiceState>> query_states(ReaderPool& readers, const std::string& where,
+                                                 BindFn bind, std::string_view doing) {
+  auto lease = readers.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  auto st = db.prepare(std::string(kStateColumns) + " " + where);
+  if (!st) return st.error();
+  Statement& s = st->get();
+  bind(s);
+  std::vector<ArInvoiceState> out;
+  auto done = each_row(db, s, doing, [&](const Statement& r) { out.push_back(state_row(r)); });
+  if (!done) return done.error();
+  return out;
+}
+}  // namespace
+
+Result<std::vector<ArInvoiceState>> SqliteRecordStore::open_ar_of_customer(
+    const std::string& customer_id, std::size_t limit) {
+  return query_states(
+      readers_,
+      "WHERE s.customer_id = ? AND s.status = 'open' ORDER BY s.due_day, s.invoice_id LIMIT ?",
+      [&](Statement& s) {
+        s.bind_text(1, customer_id);
+        s.bind_int(2, static_cast<std::int64_t>(limit));
+      },
+      "reading the open invoices of customer " + customer_id);
+}
+
+Result<std::vector<ArInvoiceState>> SqliteRecordStore::ar_by_number_key(const std::string& key,
+                                                                        std::size_t limit) {
+  return query_states(
+      readers_, "WHERE r.number_key = ? ORDER BY s.invoice_id LIMIT ?",
+      [&](Statement& s) {
+        s.bind_text(1, key);
+        s.bind_int(2, static_cast<std::int64_t>(limit));
+      },
+      "finding AR invoices by number");
+}
+
+Result<std::vector<ArInvoiceState>> SqliteRecordStore::open_ar_by_outstanding(
+    std::int64_t outstanding_e4, std::size_t limit) {
+  return query_states(
+      readers_,
+      "WHERE s.status = 'open' AND s.amount_e4 - s.applied_e4 = ? ORDER BY s.due_day, "
+      "s.invoice_id LIMIT ?",
+      [&](Statement& s) {
+        s.bind_int(1, outstanding_e4);
+        s.bind_int(2, static_cast<std::int64_t>(limit));
+      },
+      "finding open AR invoices by amount");
+}
+
+Result<std::vector<ArInvoiceState>> SqliteRecordStore::open_ar_page(
+    const std::string& after_invoice_id, std::size_t limit) {
+  return query_states(
+      readers_, "WHERE s.status = 'open' AND s.invoice_id > ? ORDER BY s.invoice_id LIMIT ?",
+      [&](Statement& s) {
+        s.bind_text(1, after_invoice_id);
+        s.bind_int(2, static_cast<std::int64_t>(limit));
+      },
+      "reading open AR invoices");
+}
+
+Result<void> SqliteRecordStore::record_risk(const std::string& invoice_id, double p_late,
+                                            double expected_days_late, double sd_days_late,
+                                            const std::string& model_version,
+                                            std::int64_t now_us) {
+  return write_one(
+      "recording the late-payment risk of AR invoice " + invoice_id,
+      "UPDATE ar_invoice_state SET p_late = ?, expected_days_late = ?, sd_days_late = ?, "
+      "model_version = ?, updated_at_us = ? WHERE invoice_id = ?",
+      [&](Statement& s) {
+        s.bind_double(1, p_late);
+        s.bind_double(2, expected_days_late);
+        s.bind_double(3, sd_days_late);
+        s.bind_text(4, model_version);
+        s.bind_int(5, now_us);
+        s.bind_text(6, invoice_id);
+      },
+      true);
+}
+
+Result<void> SqliteRecordStore::write_payment_state(const records::PaymentApplication& d) {
+  std::int64_t applied = 0;
+  for (const auto& a : d.allocations) {
+    if (a.kind == "cash") applied += a.amount_e4;
+  }
+  auto st = writer_->prepare(
+      "INSERT INTO ar_payment_state (payment_id, status, customer_id, applied_e4, unapplied_e4, "
+      "flags, instance_id, updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+      "(payment_id) DO UPDATE SET status = excluded.status, customer_id = excluded.customer_id, "
+      "applied_e4 = excluded.applied_e4, unapplied_e4 = excluded.unapplied_e4, flags = "
+      "excluded.flags, instance_id = excluded.instance_id, updated_at_us = excluded.updated_at_us");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_text(1, d.payment_id);
+  s.bind_text(2, d.status);
+  s.bind_text(3, d.customer_id);
+  s.bind_int(4, applied);
+  s.bind_int(5, d.unapplied_e4);
+  s.bind_text(6, d.flags);
+  s.bind_text(7, d.instance_id);
+  s.bind_int(8, d.now_us);
+  const int rc = s.step();
+  if (rc != SQLITE_DONE) return writer_->error(rc, "recording payment " + d.payment_id);
+  return {};
+}
+
+Result<records::ApplicationResult> SqliteRecordStore::apply(
+    const records::PaymentApplication& application) {
+  return in_write_transaction<records::ApplicationResult>(
+      "applying payment " + application.payment_id, [&] { return apply_locked(application); });
+}
+
+Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
+    const records::PaymentApplication& p) {
+  Connection& db = *writer_;
+  const std::string doing = "applying payment " + p.payment_id;
+  records::ApplicationResult out;
+  for (std::size_t i = 0; i < p.allocations.size(); ++i) {
+    const records::Allocation& a = p.allocations[i];
+    if (!known_kind(a.kind)) return Error::invalid(doing + ": unknown allocation kind " + a.kind);
+    if (a.amount_e4 <= 0) {
+      return Error::invalid(doing + ": the amount for invoice " + a.invoice_id +
+                            " must be positive");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (p.allocations[j].invoice_id == a.invoice_id && p.allocations[j].kind == a.kind) {
+        return Error::invalid(doing + ": invoice " + a.invoice_id + " is allocated twice");
+      }
+    }
+    // A re-run of this application finds its own rows: nothing more to do.
+    {
+      auto st = db.prepare(
+          "SELECT 1 FROM ar_applications WHERE payment_id = ? AND invoice_id = ? AND kind = ?");
+      if (!st) return st.error();
+      Statement& s = st->get();
+      s.bind_text(1, p.payment_id);
+      s.bind_text(2, a.invoice_id);
+      s.bind_text(3, a.kind);
+      const int rc = s.step();
+      if (rc == SQLITE_ROW) {
+        if (i > 0) {
+          return Error{ErrorCode::conflict,
+                       doing + ": invoice " + a.invoice_id + " already has this payment"};
+        }
+        out.already_applied = true;
+        break;
+      }
+      if (rc != SQLITE_DONE) return db.error(rc, doing);
+    }
+    std::int64_t amount = 0, applied = 0;
+    std::string status;
+    {
+      auto st = db.prepare(
+          "SELECT amount_e4, applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?");
+      if (!st) return st.error();
+      Statement& s = st->get();
+      s.bind_text(1, a.invoice_id);
+      const int rc = s.step();
+      if (rc == SQLITE_DONE) {
+        return Error{ErrorCode::not_found, doing + ": no AR invoice " + a.invoice_id};
+      }
+      if (rc != SQLITE_ROW) return db.error(rc, doing);
+      amount = s.column_int(0);
+      applied = s.column_int(1);
+      status = s.column_text(2);
+    }
+    if (status != "open") {
+      return Error{ErrorCode::conflict, doing + ": invoice " + a.invoice_id + " is " + status};
+    }
+    if (a.amount_e4 > amount - applied) {
+      return Error{ErrorCode::conflict, doing + ": " + records::format_e4(a.amount_e4) +
+                                            " is more than the " +
+                                            records::format_e4(amount - applied) +
+                                            " still open on invoice " + a.invoice_id};
+    }
+    const bool closes = applied + a.amount_e4 >= amount;
+    {
+      auto st = db.prepare(
+          "INSERT INTO ar_applications (payment_id, invoice_id, kind, amount_e4, applied_day, "
+          "applied_at_us, applied_by, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!st) return st.error();
+      Statement& s = st->get();
+      s.bind_text(1, p.payment_id);
+      s.bind_text(2, a.invoice_id);
+      s.bind_text(3, a.kind);
+      s.bind_int(4, a.amount_e4);
+      s.bind_int(5, p.applied_day);
+      s.bind_int(6, p.now_us);
+      s.bind_text(7, p.by);
+      s.bind_text(8, p.instance_id);
+      const int rc = s.step();
+      if (rc != SQLITE_DONE) return db.error(rc, doing);
+    }
+    {
+      auto st = db.prepare(
+          "UPDATE ar_invoice_state SET applied_e4 = applied_e4 + ?, status = ?, closed_day = ?, "
+          "promised_day = CASE WHEN ? THEN NULL ELSE promised_day END, updated_at_us = ? WHERE "
+          "invoice_id = ?");
+      if (!st) return st.error();
+      Statement& s = st->get();
+      s.bind_int(1, a.amount_e4);
+      s.bind_text(2, closes ? status_after(a.kind) : "open");
+      if (closes) {
+        s.bind_int(3, p.applied_day);
+      } else {
+        s.bind_null(3);
+      }
+      s.bind_int(4, closes ? 1 : 0);
+      s.bind_int(5, p.now_us);
+      s.bind_text(6, a.invoice_id);
+      const int rc = s.step();
+      if (rc != SQLITE_DONE) return db.error(rc, doing);
+    }
+    out.invoices.push_back({a.invoice_id, a.amount_e4, amount - applied - a.amount_e4, closes});
+  }
+  if (out.already_applied) {
+    out.invoices.clear();
+    for (const auto& a : p.allocations) {
+      auto st = db.prepare(
+          "SELECT amount_e4 - applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?");
+      if (!st) return st.error();
+      Statement& s = st->get();
+      s.bind_text(1, a.invoice_id);
+      if (s.step() != SQLITE_ROW) continue;
+      out.invoices.push_back({a.invoice_id, a.amount_e4, s.column_int(0), false});
+    }
+    return out;
+  }
+  if (p.payment_id.find(':') == std::string::npos) {
+    auto written = write_payment_state(p);
+    if (!written) return written.error();
+  }
+  return out;
+}
+
+Result<void> SqliteRecordStore::set_payment_state(const records::PaymentApplication& decision) {
+  return in_write_transaction<void>("recording payment " + decision.payment_id,
+                                    [&] { return write_payment_state(decision); });
+}
+
+Result<std::optional<records::PaymentState>> SqliteRecordStore::payment_state(
+    const std::string& payment_id) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  auto st = db.prepare(
+      "SELECT payment_id, status, customer_id, flags, instance_id, applied_e4, unapplied_e4, "
+      "updated_at_us FROM ar_payment_state WHERE payment_id = ?");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_text(1, payment_id);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<records::PaymentState>();
+  if (rc != SQLITE_ROW) return db.error(rc, "reading payment " + payment_id);
+  records::PaymentState p{s.column_text(0), s.column_text(1), s.column_text(2),
+                          s.column_text(3), s.column_text(4), s.column_int(5),
+                          s.column_int(6),  s.column_int(7)};
+  return std::optional<records::PaymentState>(std::move(p));
+}
+
+Result<records::ApplicationResult> SqliteRecordStore::close_invoice(
+    const std::string& invoice_id, const std::string& kind, int day, const std::string& by,
+    const std::string& instance_id, std::int64_t now_us) {
+  if (kind != "credit_note" && kind != "write_off") {
+    return Error::invalid("an invoice is closed by a credit_note or a write_off, not " + kind);
+  }
+  return in_write_transaction<records::ApplicationResult>(
+      "closing AR invoice " + invoice_id, [&]() -> Result<records::ApplicationResult> {
+        std::int64_t outstanding = 0;
+        std::string status;
+        {
+          auto st = writer_->prepare(
+              "SELECT amount_e4 - applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?");
+          if (!st) return st.error();
+          Statement& s = st->get();
+          s.bind_text(1, invoice_id);
+          const int rc = s.step();
+          if (rc == SQLITE_DONE) return Error{ErrorCode::not_found, "no AR invoice " + invoice_id};
+          if (rc != SQLITE_ROW) return writer_->error(rc, "closing AR invoice " + invoice_id);
+          outstanding = s.column_int(0);
+          status = s.column_text(1);
+        }
+        records::PaymentApplication p;
+        p.payment_id = kind + ":" + invoice_id;
+        p.applied_day = day;
+        p.now_us = now_us;
+        p.by = by;
+        p.instance_id = instance_id;
+        p.allocations.push_back({invoice_id, outstanding, kind});
+        // Closed by this very action before (a re-run): the same result.
+        if (status != "open" || outstanding <= 0) {
+          p.allocations.front().amount_e4 = std::max<std::int64_t>(outstanding, 1);
+        }
+        return apply_locked(p);
+      });
+}
+
+Result<void> SqliteRecordStore::record_dunning(const std::string& invoice_id,
+                                               const std::string& level, std::int64_t now_us) {
+  return write_one(
+      "recording dunning of AR invoice " + invoice_id,
+      "UPDATE ar_invoice_state SET dunning_level = ?, dunning_at_us = ?, updated_at_us = ? WHERE "
+      "invoice_id = ?",
+      [&](Statement& s) {
+        s.bind_text(1, level);
+        s.bind_int(2, now_us);
+        s.bind_int(3, now_us);
+        s.bind_text(4, invoice_id);
+      },
+      true);
+}
+
+Result<void> SqliteRecordStore::set_promise(const std::string& invoice_id, std::optional<int> day,
+                                            std::int64_t now_us) {
+  return write_one(
+      "recording a promise to pay AR invoice " + invoice_id,
+      "UPDATE ar_invoice_state SET promised_day = ?, updated_at_us = ? WHERE invoice_id = ?",
+      [&](Statement& s) {
+        if (day) {
+          s.bind_int(1, *day);
+        } else {
+          s.bind_null(1);
+        }
+        s.bind_int(2, now_us);
+        s.bind_text(3, invoice_id);
+      },
+      true);
+}
+
+Result<void> SqliteRecordStore::record_dispute(const std::string& invoice_id, int day,
+                                               std::int64_t now_us) {
+  return write_one(
+      "recording a dispute of AR invoice " + invoice_id,
+      "UPDATE ar_invoice_state SET disputed_day = coalesce(disputed_day, ?), updated_at_us = ? "
+      "WHERE invoice_id = ?",
+      [&](Statement& s) {
+        s.bind_int(1, day);
+        s.bind_int(2, now_us);
+        s.bind_text(3, invoice_id);
+      },
+      true);
+}
+
+Result<void> SqliteRecordStore::place_credit_hold(const std::string& customer_id,
+                                                  const std::string& invoice_id,
+                                                  const std::string& by, std::int64_t now_us) {
+  return write_one(
+      "placing a credit hold on customer " + customer_id,
+      "INSERT INTO credit_holds (customer_id, invoice_id, placed_at_us, placed_by) VALUES (?, ?, "
+      "?, ?) ON CONFLICT (customer_id, invoice_id) DO UPDATE SET placed_at_us = "
+      "excluded.placed_at_us, placed_by = excluded.placed_by, released_at_us = NULL, released_by "
+      "= NULL WHERE released_at_us IS NOT NULL",
+      [&](Statement& s) {
+        s.bind_text(1, customer_id);
+        s.bind_text(2, invoice_id);
+        s.bind_int(3, now_us);
+        s.bind_text(4, by);
+      },
+      false);
+}
+
+Result<std::size_t> SqliteRecordStore::release_credit_holds(const std::string& customer_id,
+                                                            const std::string& invoice_id,
+                                                            const std::string& by,
+                                                            std::int64_t now_us) {
+  return in_write_transaction<std::size_t>(
+      "releasing credit holds of customer " + customer_id, [&]() -> Result<std::size_t> {
+        auto st = writer_->prepare(
+            "UPDATE credit_holds SET released_at_us = ?, released_by = ? WHERE customer_id = ? "
+            "AND (? = '' OR invoice_id = ?) AND released_at_us IS NULL");
+        if (!st) return st.error();
+        Statement& s = st->get();
+        s.bind_int(1, now_us);
+        s.bind_text(2, by);
+        s.bind_text(3, customer_id);
+        s.bind_text(4, invoice_id);
+        s.bind_text(5, invoice_id);
+        const int rc = s.step();
+        if (rc != SQLITE_DONE) return writer_->error(rc, "releasing credit holds");
+        return static_cast<std::size_t>(writer_->changes());
+      });
+}
+
+Result<std::vector<std::string>> SqliteRecordStore::customers_on_hold(std::size_t limit) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  auto st = db.prepare(
+      "SELECT DISTINCT customer_id FROM credit_holds WHERE released_at_us IS NULL ORDER BY "
+      "customer_id LIMIT ?");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_int(1, static_cast<std::int64_t>(limit));
+  std::vector<std::string> out;
+  auto done = each_row(db, s, "reading credit holds",
+                       [&](const Statement& r) { out.push_back(r.column_text(0)); });
+  if (!done) return done.error();
+  return out;
+}
+
+Result<records::OpenOrders> SqliteRecordStore::open_orders(const std::string& customer_id,
+                                                           std::int64_t before_seq, int day,
+                                                           int lookback_days) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  auto st = db.prepare(
+      "SELECT count(*), coalesce(sum(o.amount_e4), 0) FROM rec_orders o WHERE o.customer_id = ? "
+      "AND o.seq < ? AND o.order_day >= ? AND o.order_day <= ? AND NOT EXISTS (SELECT 1 FROM "
+      "rec_ar_invoices i WHERE i.order_id = o.order_id AND i.invoice_day < ?) AND NOT EXISTS "
+      "(SELECT 1 FROM order_decisions d WHERE d.order_id = o.order_id AND d.status = "
+      "'blocked')");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_text(1, customer_id);
+  s.bind_int(2, before_seq);
+  s.bind_int(3, day - lookback_days);
+  s.bind_int(4, day);
+  s.bind_int(5, day);
+  const int rc = s.step();
+  if (rc != SQLITE_ROW) return db.error(rc, "summing the open orders of customer " + customer_id);
+  return records::OpenOrders{static_cast<std::size_t>(s.column_int(0)), s.column_int(1)};
+}
+
+Result<void> SqliteRecordStore::record_order_decision(const std::string& order_id,
+                                                      const std::string& status,
+                                                      const std::string& by,
+                                                      const std::string& instance_id,
+                                                      const std::string& reason,
+                                                      std::int64_t now_us) {
+  if (status != "released" && status != "blocked") {
+    return Error::invalid("an order is released or blocked, not " + status);
+  }
+  return write_one(
+      "recording the decision on order " + order_id,
+      "INSERT INTO order_decisions (order_id, status, decided_at_us, decided_by, instance_id, "
+      "reason) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET status = "
+      "excluded.status, decided_at_us = excluded.decided_at_us, decided_by = "
+      "excluded.decided_by, instance_id = excluded.instance_id, reason = excluded.reason",
+      [&](Statement& s) {
+        s.bind_text(1, order_id);
+        s.bind_text(2, status);
+        s.bind_int(3, now_us);
+        s.bind_text(4, by);
+        s.bind_text(5, instance_id);
+        s.bind_text(6, reason);
+      },
+      false);
+}
+
+Result<std::optional<std::string>> SqliteRecordStore::order_decision(const std::string& order_id) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  auto st = db.prepare("SELECT status FROM order_decisions WHERE order_id = ?");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_text(1, order_id);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return db.error(rc, "reading the decision on order " + order_id);
+  return std::optional<std::string>(s.column_text(0));
+}
+
+Result<records::CreditLimitChange> SqliteRecordStore::update_credit_limit(
+    const std::string& customer_id, std::int64_t new_limit_e4, const std::string& by,
+    const std::string& reason, const std::string& instance_id, std::int64_t now_us) {
+  if (new_limit_e4 < 0 || new_limit_e4 > records::kMaxAbsE4) {
+    return Error::invalid("a credit limit must be between 0 and " +
+                          records::format_e4(records::kMaxAbsE4));
+  }
+  return in_write_transaction<records::CreditLimitChange>(
+      "changing the credit limit of customer " + customer_id,
+      [&]() -> Result<records::CreditLimitChange> {
+        const std::string doing = "changing the credit limit of customer " + customer_id;
+        nlohmann::json data;
+        {
+          auto st = writer_->prepare("SELECT data FROM rec_customers WHERE customer_id = ?");
+          if (!st) return st.error();
+          Statement& s = st->get();
+          s.bind_text(1, customer_id);
+          const int rc = s.step();
+          if (rc == SQLITE_DONE) return Error{ErrorCode::not_found, "no customer " + customer_id};
+          if (rc != SQLITE_ROW) return writer_->error(rc, doing);
+          data = nlohmann::json::parse(s.column_text(0));
+        }
+        records::CreditLimitChange change;
+        change.old_limit_e4 =
+            records::parse_decimal_e4(data.value("credit_limit", std::string("0"))).value_or(0);
+        change.new_limit_e4 = new_limit_e4;
+        data["credit_limit"] = records::format_e4(new_limit_e4);
+        {
+          auto st = writer_->prepare(
+              "UPDATE rec_customers SET data = ?, updated_at_us = ? WHERE customer_id = ?");
+          if (!st) return st.error();
+          Statement& s = st->get();
+          s.bind_text(1, data.dump());
+          s.bind_int(2, now_us);
+          s.bind_text(3, customer_id);
+          const int rc = s.step();
+          if (rc != SQLITE_DONE) return writer_->error(rc, doing);
+        }
+        auto st = writer_->prepare(
+            "INSERT INTO credit_limit_changes (customer_id, old_limit_e4, new_limit_e4, "
+            "changed_at_us, changed_by, reason, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        if (!st) return st.error();
+        Statement& s = st->get();
+        s.bind_text(1, customer_id);
+        s.bind_int(2, change.old_limit_e4);
+        s.bind_int(3, new_limit_e4);
+        s.bind_int(4, now_us);
+        s.bind_text(5, by);
+        s.bind_text(6, reason);
+        s.bind_text(7, instance_id);
+        const int rc = s.step();
+        if (rc != SQLITE_DONE) return writer_->error(rc, doing);
+        return change;
+      });
+}
+
+Result<std::vector<records::ApCommitment>> SqliteRecordStore::ap_commitments(int from_day,
+                                                                            int to_day,
+                                                                            std::size_t limit) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  auto st = db.prepare(
+      "SELECT i.invoice_id, json_extract(i.data, '$.currency'), i.due_day, i.amount_e4 FROM "
+      "rec_invoices i WHERE i.due_day >= ? AND i.due_day <= ? AND EXISTS (SELECT 1 FROM journal "
+      "j WHERE j.document_type = 'invoice' AND j.document_id = i.invoice_id) ORDER BY i.due_day, "
+      "i.invoice_id LIMIT ?");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  s.bind_int(1, from_day);
+  s.bind_int(2, to_day);
+  s.bind_int(3, static_cast<std::int64_t>(limit));
+  std::vector<records::ApCommitment> out;
+  auto done = each_row(db, s, "reading approved AP invoices", [&](const Statement& r) {
+    out.push_back({r.column_text(0), r.column_text(1), static_cast<int>(r.column_int(2)),
+                   r.column_int(3)});
+  });
+  if (!done) return done.error();
+  return out;
+}
+
+}  // namespace ledgerflow::storage
