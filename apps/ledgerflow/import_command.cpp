@@ -166,25 +166,29 @@ Result<std::vector<Job>> plan(const ImportArgs& a) {
     // Workflows start once every file is in (an invoice's lines come in their own file,
     // after the invoices): the start type is imported again at the end, which changes
     // nothing and starts the workflows.
-    std::vector<Job> starters;  // in dependency order
+    std::map<std::string, Job> starters;  // by type
     for (const auto& type : records::record_types()) {
       for (const char* ext : {".csv", ".json", ".ndjson"}) {
         const fs::path f = fs::path(a.type_or_dir) / (std::string(type.name) + ext);
         if (fs::is_regular_file(f, ec)) {
           jobs.push_back({&type, f.string(), ""});
           if (auto it = starts.find(std::string(type.name)); it != starts.end()) {
-            starters.push_back(Job{&type, f.string(), it->second});
-            starts.erase(it);
+            starters.emplace(it->first, Job{&type, f.string(), it->second});
           }
           break;
         }
       }
     }
-    if (!starts.empty()) {
-      return Error::invalid("--start: " + a.type_or_dir + " has no " + starts.begin()->first +
-                            " file");
+    // Starts run in the order the options were given (e.g. cash application before
+    // collections, so a backfill scores invoices with the payments already applied).
+    for (const std::string& s : a.start) {
+      const std::string type = s.substr(0, s.find('='));
+      auto it = starters.find(type);
+      if (it == starters.end()) {
+        return Error::invalid("--start: " + a.type_or_dir + " has no " + type + " file");
+      }
+      jobs.push_back(it->second);
     }
-    jobs.insert(jobs.end(), starters.begin(), starters.end());
     if (jobs.empty()) {
       return Error::invalid(a.type_or_dir + ": no record files (<type>.csv for the types " +
                             records::record_type_names() + ")");
@@ -228,7 +232,7 @@ Handler add_import(CLI::App& app) {
   cmd->add_option("--start", a->start,
                   "Start this workflow for every imported record (business key = the record "
                   "key; never twice): WORKFLOW, or TYPE=WORKFLOW for a directory (repeat it "
-                  "for several types; they start in dependency order after every file is in)");
+                  "for several types; they start after every file is in, in the order given)");
   cmd->add_option("--mode", a->mode,
                   "per_row: store the good rows; all_or_nothing: one bad row "
                   "rejects the file")

@@ -3,11 +3,19 @@
 // days_between() with the expression language's exact semantics, so a feature computed
 // here equals the one a workflow computes from the same records.
 // Dates are whole days (UTC midnight); timestamps are seconds since the epoch, UTC.
-// Thread-safety: stateless functions.
+//
+// Shifted output (gen-data --end-date): a ScopedDateShift moves what format_date() and
+// format_timestamp() write by whole days, on its own thread, while it lives. The
+// generators keep computing on the fixed period (records.h), so every feature (a
+// difference of days) is unchanged; only the written dates move.
+// Thread-safety: stateless functions, except that the formatting functions read the
+// calling thread's shift (thread_local).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ledgerflow::datagen {
 
@@ -65,11 +73,31 @@ constexpr std::int64_t days_between(std::int64_t from_seconds, std::int64_t to_s
   return (to_seconds - from_seconds) / kSecondsPerDay;
 }
 
-// "2024-03-01"
+// "2024-03-01" (plus the thread's date shift, if any)
 std::string format_date(int day);
 // "2024-03-01T09:15:00Z", or with the local offset: "2024-03-01T10:15:00+01:00" for
-// offset_minutes = 60 (the same instant).
+// offset_minutes = 60 (the same instant). Plus the thread's date shift, if any.
 std::string format_timestamp(std::int64_t utc_seconds, int offset_minutes = 0);
+
+// "YYYY-MM-DD" (exactly that shape, a real calendar day) -> days since 1970-01-01.
+std::optional<int> parse_date(std::string_view text);
+
+// While alive, format_date() and format_timestamp() on this thread write every date
+// `days` later (earlier when negative); the previous shift is restored on destruction
+// (scopes nest). Whole days: the time of day and the UTC offset of a timestamp are kept,
+// the weekday moves unless `days` is a multiple of 7.
+class ScopedDateShift {
+ public:
+  explicit ScopedDateShift(int days);
+  ~ScopedDateShift();
+  ScopedDateShift(const ScopedDateShift&) = delete;
+  ScopedDateShift& operator=(const ScopedDateShift&) = delete;
+
+ private:
+  int previous_;
+};
+// The calling thread's current shift in days (0 outside any ScopedDateShift).
+int date_shift_days();
 // The local hour (0..23) of a UTC timestamp shown at an offset.
 int local_hour(std::int64_t utc_seconds, int offset_minutes);
 

@@ -43,8 +43,9 @@ CustomerBook make_customers(Rng& rng, std::size_t count, std::size_t items) {
     book.customers.push_back(std::move(c));
     book.profiles.push_back(p);
   }
-  // Credit limits: 1.5 to 4 months of the expected billing, in whole thousands; 2% of
-  // customers have none (prepayment only).
+  // Credit limits: 3 to 6 months of the expected billing (enough for what normally stands
+  // open: the payment terms, some lateness, orders not yet billed), in whole thousands;
+  // 2% of customers have none (prepayment only).
   for (std::size_t i = 0; i < count; ++i) {
     const auto& p = book.profiles[i];
     double mean_amount = std::exp(p.log_amount + 0.5 * 0.6 * 0.6);
@@ -52,7 +53,7 @@ CustomerBook make_customers(Rng& rng, std::size_t count, std::size_t items) {
         p.weight / total_weight * static_cast<double>(items) / kPeriodMonths * mean_amount;
     double limit = rng.chance(0.02)
                        ? 0
-                       : std::max(1000.0, std::round(monthly * rng.uniform(1.5, 4) / 1000) * 1000);
+                       : std::max(1000.0, std::round(monthly * rng.uniform(3, 6) / 1000) * 1000);
     book.customers[i].credit_limit_cents = static_cast<std::int64_t>(limit) * 100;
   }
   return book;

@@ -5,12 +5,19 @@
 
 #include "plugins/datagen/ap_data.h"
 #include "plugins/datagen/ar_data.h"
+#include "plugins/datagen/calendar.h"
 #include "plugins/datagen/csv_writer.h"
 #include "plugins/datagen/o2c_data.h"
 #include "plugins/datagen/payments_data.h"
+#include "plugins/datagen/records.h"
 
 namespace ledgerflow::datagen {
 namespace {
+
+static_assert(kDefaultEndDay == kDataLastDay && kPeriodDays == kDataLastDay - kDataFirstDay,
+              "datagen.h's period constants mirror records.h");
+static_assert(days_from_civil(2000, 1, 1) == kMinEndDay && days_from_civil(2999, 12, 31) == kMaxEndDay,
+              "the --end-date range");
 
 struct Generated {
   std::vector<GeneratedFile> files;
@@ -90,8 +97,23 @@ Result<GenSummary> generate(const GenSpec& spec) {
                           std::to_string(kMaxGenRows) + "], got " + std::to_string(spec.rows));
   }
   if (spec.out_dir.empty()) return Error::invalid("gen-data: the output directory is empty");
-  Generated g = generate_kind(spec.kind, spec.rows, spec.seed);
+  const int end_day = spec.end_day.value_or(kDefaultEndDay);
+  if (end_day < kMinEndDay || end_day > kMaxEndDay) {
+    return Error::invalid("gen-data: --end-date must be from " + format_date(kMinEndDay) + " to " +
+                          format_date(kMaxEndDay) + ", got " + format_date(end_day));
+  }
+  const int shift = end_day - kDataLastDay;
+  Generated g;
+  {
+    // The generators compute on the fixed period; the files are written shifted (the
+    // formatting functions of calendar.h read the shift of this thread).
+    ScopedDateShift shifted(shift);
+    g = generate_kind(spec.kind, spec.rows, spec.seed);
+  }
   GenSummary summary;
+  summary.first_day = kDataFirstDay + shift;
+  summary.last_day = end_day;
+  summary.shift_days = shift;
   for (const auto& file : g.files) {
     std::string path = (std::filesystem::path(spec.out_dir) / file.name).string();
     if (auto r = write_file_atomically(path, file.contents); !r) {

@@ -9,6 +9,12 @@
 // leave earlier files of the set in place (the message says which file failed).
 // Limits: 100 to kMaxGenRows rows (the kind's main record: invoices, AR invoices,
 // orders or payments). What each kind holds: plugins/datagen/README.md.
+//
+// The data period is 2024-01-01 .. 2025-12-31 unless `end_day` moves it: then every date
+// and timestamp written is shifted by the same whole number of days so that the period
+// ends on `end_day` (features.csv holds no dates and is unchanged; weekdays move unless
+// the shift is a multiple of 7; ids and invoice numbers keep the unshifted year). The
+// same kind, rows, seed and end day give byte-identical files.
 // Thread-safety: generate() may run concurrently for different directories.
 #pragma once
 
@@ -32,11 +38,21 @@ enum class Kind { ap, ar, o2c, payments };
 std::optional<Kind> parse_kind(std::string_view text);
 std::string_view kind_name(Kind kind);
 
+// The last day of the data period an --end-date may name: 2000-01-01 .. 2999-12-31
+// (days since 1970-01-01), so shifted dates keep four-digit years.
+inline constexpr int kMinEndDay = 10'957;
+inline constexpr int kMaxEndDay = 376'199;
+// The unshifted period (records.h kDataFirstDay/kDataLastDay): 2024-01-01 .. 2025-12-31.
+inline constexpr int kDefaultEndDay = 20'453;
+inline constexpr int kPeriodDays = 730;  // first day = end day - kPeriodDays
+
 struct GenSpec {
   Kind kind = Kind::ap;
   std::size_t rows = 1000;
   std::uint64_t seed = 1;
   std::string out_dir;
+  // The period's last day (days since 1970-01-01); nullopt = kDefaultEndDay, unshifted.
+  std::optional<int> end_day = std::nullopt;
 };
 
 struct GenSummary {
@@ -47,10 +63,12 @@ struct GenSummary {
   std::vector<File> files;
   // Label base rates of features.csv, e.g. {"label_duplicate", 0.029}.
   std::vector<std::pair<std::string, double>> label_rates;
+  // The data period as written (days since 1970-01-01) and the shift applied to it.
+  int first_day = 0, last_day = 0, shift_days = 0;
 };
 
-// invalid_argument for rows out of range or an empty directory name; io_error when a
-// file cannot be written.
+// invalid_argument for rows out of range, an end day outside [kMinEndDay, kMaxEndDay] or
+// an empty directory name; io_error when a file cannot be written.
 Result<GenSummary> generate(const GenSpec& spec);
 
 }  // namespace ledgerflow::datagen

@@ -8,6 +8,10 @@
 // segregation-of-duties refusal on her own invoice; ivan (auditor) sees no actions and no
 // outcome buttons. The vendor IBAN is
 // sensitive: it must never reach a page (DOM) or any API response the page receives.
+// Collections and cash forecast: with no AR data both pages say so; then customers and
+// AR invoices are imported over REST (as the ERP, user erp) and erin (collector) finds
+// her worklist sorted by priority, filters it by currency, and reads a 13-week forecast
+// with its P10–P90 band per currency.
 // Screenshots of every page go to build/e2e-screenshots/ (or $LF_SCREENSHOTS).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,7 +57,7 @@ after(async () => {
 
 // A signed-in page for `user`; every API response it receives is checked for the IBAN.
 async function signIn(user) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('response', async (res) => {
@@ -71,6 +75,34 @@ async function signIn(user) {
   await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
   await page.locator('#live-status.is-live').waitFor(); // the event stream is connected
   return { context, page };
+}
+
+// Receivables for the collections tests, dated from today (the daemon's clock): three
+// customers, seven open invoices in EUR and USD, one disputed.
+const DAY_MS = 24 * 3600 * 1000;
+const dateIn = (days) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
+const AR_CUSTOMERS = [
+  ['C-E2E-1', 'Nordlicht Maschinen GmbH', 'DE', 'EUR'],
+  ['C-E2E-2', 'Atelier Rive Gauche SARL', 'FR', 'EUR'],
+  ['C-E2E-3', 'Blue Ridge Tools Inc', 'US', 'USD'],
+].map(([id, name, country, currency]) => ({
+  customer_id: id, name, country, credit_limit: 50000, currency, payment_terms_days: 30, created_at: '2023-03-01T09:00:00Z',
+}));
+// [customer, amount, days to due (negative: overdue), disputed]
+const AR_INVOICES = [
+  ['C-E2E-1', 12000, -50, false], ['C-E2E-1', 3000, -10, false], ['C-E2E-2', 20000, 20, false],
+  ['C-E2E-2', 500, -90, false], ['C-E2E-3', 8000, -5, false], ['C-E2E-3', 1500, 3, false],
+  ['C-E2E-1', 4000, -30, true],
+].map(([customer, amount, due, disputed], i) => ({
+  invoice_id: `ARI-E2E-${i + 1}`, customer_id: customer, invoice_number: `SI-E2E-${String(i + 1).padStart(4, '0')}`,
+  invoice_date: dateIn(due - 30), due_date: dateIn(due), currency: customer === 'C-E2E-3' ? 'USD' : 'EUR', amount, disputed,
+}));
+
+async function seedReceivables() {
+  const customers = await rest(daemon.base, 'erp', 'POST', '/v1/records/customers', AR_CUSTOMERS);
+  assert.equal(customers.accepted, AR_CUSTOMERS.length, JSON.stringify(customers.errors));
+  const invoices = await rest(daemon.base, 'erp', 'POST', '/v1/records/ar_invoices', AR_INVOICES);
+  assert.equal(invoices.accepted, AR_INVOICES.length, JSON.stringify(invoices.errors));
 }
 
 // A link of the main navigation.
@@ -218,6 +250,92 @@ describe('dashboard', () => {
     assert.equal(await page.locator('fieldset.outcome-form').count(), 0, 'no outcome form for an auditor');
     assert.equal(await page.getByRole('button', { name: /^Actual / }).count(), 0, 'no outcome buttons for an auditor');
     await snap(page, '10-auditor-instance');
+    await context.close();
+  });
+
+  test('without AR data the Collections and Cash forecast pages say so', async () => {
+    const { context, page } = await signIn('erin');
+    await nav(page, 'Collections').click();
+    await page.getByRole('heading', { name: 'Collections', level: 1 }).waitFor();
+    await page.locator('.no-ar-data').getByText('No open AR invoices.').waitFor();
+    assert.equal(await page.locator('table.worklist').count(), 0);
+    await snap(page, '11-collections-empty');
+    await nav(page, 'Cash forecast').click();
+    await page.getByRole('heading', { name: 'Cash forecast', level: 1 }).waitFor();
+    await page.locator('.no-ar-data').getByText('Nothing to forecast.').waitFor();
+    assert.equal(await page.locator('svg.forecast').count(), 0);
+    await snap(page, '12-forecast-empty');
+    await context.close();
+  });
+
+  test('erin works her collections worklist, highest priority first', async () => {
+    await seedReceivables();
+    const { context, page } = await signIn('erin');
+    await nav(page, 'Collections').click();
+    const rows = page.locator('table.worklist tbody tr');
+    await rows.first().waitFor();
+    // Defaults to the signed-in collector; disputed invoices are left out.
+    assert.equal(await page.getByLabel('Collector').inputValue(), 'erin');
+    const api = await rest(daemon.base, 'erin', 'GET', '/v1/collections/worklist?collector=erin');
+    assert.equal(api.total, AR_INVOICES.length - 1, 'every open undisputed invoice');
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => ({ id: tr.dataset.invoice, priority: Number(tr.dataset.priority) })));
+    assert.deepEqual(shown.map((r) => r.id), api.items.map((i) => i.invoice_id), 'the API\'s order');
+    for (let i = 1; i < shown.length; i++) {
+      assert.ok(shown[i - 1].priority >= shown[i].priority, `row ${i} (${shown[i - 1].priority}) before row ${i + 1} (${shown[i].priority})`);
+    }
+    assert.ok(!shown.some((r) => r.id === 'ARI-E2E-7'), 'the disputed invoice is not in the list');
+    // The most overdue big invoice leads; a row reads as the collector needs it.
+    assert.equal(shown[0].id, 'ARI-E2E-1');
+    const first = rows.first();
+    assert.equal(await first.locator('th').textContent(), 'SI-E2E-0001');
+    await first.getByText('12,000.00').waitFor();
+    await first.getByText('50%').waitFor();
+    await first.getByText('not scored').waitFor();
+    assert.equal(await first.locator('td[data-days-overdue]').textContent(), '50');
+    const notDue = page.locator('tr[data-invoice="ARI-E2E-3"]');
+    await notDue.getByText('due in 20 days').waitFor();
+    await snap(page, '13-collections');
+
+    // Only USD: the two USD invoices, still by priority.
+    await page.getByLabel('Currency').selectOption('USD');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('tr[data-invoice="ARI-E2E-1"]').waitFor({ state: 'detached' });
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.currency)), ['USD', 'USD']);
+    assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.invoice)), ['ARI-E2E-5', 'ARI-E2E-6']);
+    // With the disputed one.
+    await page.getByLabel('Currency').selectOption('');
+    await page.getByLabel('Include disputed').check();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.locator('tr[data-invoice="ARI-E2E-7"]').getByText('disputed').waitFor();
+    await context.close();
+  });
+
+  test('the cash forecast shows 13 weeks with the P10–P90 band per currency', async () => {
+    const { context, page } = await signIn('erin');
+    await nav(page, 'Cash forecast').click();
+    const chart = page.locator('svg.chart.forecast');
+    await chart.waitFor();
+    // EUR has the most expected inflow, so it comes first.
+    assert.equal(await page.getByLabel('Currency').inputValue(), 'EUR');
+    assert.equal(await chart.locator('g.week').count(), 13);
+    assert.equal(await page.locator('table.forecast-table tbody tr').count(), 13);
+    await page.getByText('P10–P90 band').first().waitFor();
+    // The band: P90 across 13 weeks and P10 back, around the expected inflow.
+    const band = await chart.locator('path.band').getAttribute('d');
+    assert.equal((band.match(/[ML]/g) || []).length, 26);
+    const api = await rest(daemon.base, 'erin', 'GET', '/v1/forecast/cash?weeks=13');
+    const eur = api.currencies.find((c) => c.currency === 'EUR');
+    assert.equal(eur.weeks.length, 13);
+    assert.equal(eur.open_ar_invoices, 5, 'the disputed invoice is still expected to pay');
+    for (const w of eur.weeks) assert.ok(w.inflow_p10 <= w.inflow + 1e-6 && w.inflow <= w.inflow_p90 + 1e-6, JSON.stringify(w));
+    assert.ok(eur.weeks.some((w) => w.inflow_p90 > w.inflow_p10), 'a band of some width');
+    assert.equal(await chart.locator('path.line.naive').count(), 1);
+    assert.equal(await chart.locator('path.line.net').count(), 1);
+    assert.equal(await page.locator('table.forecast-table caption').textContent(), 'Week by week, EUR');
+    await snap(page, '14-forecast');
+    await page.getByLabel('Currency').selectOption('USD');
+    await page.locator('table.forecast-table caption', { hasText: 'Week by week, USD' }).waitFor();
+    assert.equal(await page.locator('svg.chart.forecast g.week').count(), 13);
     await context.close();
   });
 

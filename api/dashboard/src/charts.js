@@ -1,5 +1,5 @@
 // Hand-drawn SVG charts: feature contributions (diverging bars), a throughput sparkline,
-// a score histogram and mean score per time bucket. Each SVG has an accessible name; the numbers are also in
+// a score histogram, mean score per time bucket and the weekly cash forecast. Each SVG has an accessible name; the numbers are also in
 // <title>s (and, for contributions, a visually hidden table).
 import { h, s, formatNumber } from './dom.js';
 
@@ -129,4 +129,76 @@ export function meanLine(series, buckets, { formatBucket = (ms) => new Date(ms).
     h('tbody', {}, series.flatMap((ser) => ser.points.map((p) => h('tr', {},
       h('td', {}, ser.label), h('td', {}, formatBucket(p.at)), h('td', {}, formatNumber(p.mean, 3)), h('td', {}, String(p.n)))))));
   return h('figure', { class: 'meanline-figure' }, svg, table, legend);
+}
+
+// Compact axis labels: 1,250 -> "1.3k", 2,400,000 -> "2.4M".
+function compact(v) {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${formatNumber(v / 1e6, 1)}M`;
+  if (a >= 1e4) return `${formatNumber(v / 1e3, 0)}k`;
+  if (a >= 1e3) return `${formatNumber(v / 1e3, 1)}k`;
+  return formatNumber(Math.round(v), 0);
+}
+
+// The weekly cash forecast of one currency. weeks: [{week_start, inflow, inflow_p10,
+// inflow_p90, naive_inflow, outflow, net}]. Expected inflow as a line inside its P10–P90
+// band (a shaded area), the naive forecast dashed, outflows as bars below zero, the net as
+// a second line. Every week has a <title> with its figures (and the page shows a table).
+export function forecastChart(weeks, { label = 'Cash forecast', band = 'P10-P90', width = 760, height = 280 } = {}) {
+  if (!weeks.length) return h('p', { class: 'muted' }, 'No weeks to show.');
+  const left = 58;
+  const right = width - 12;
+  const top = 12;
+  const bottom = height - 40;
+  const n = weeks.length;
+  const slot = (right - left) / n;
+  const cx = (i) => left + (i + 0.5) * slot;
+  const highs = weeks.flatMap((w) => [w.inflow_p90, w.inflow, w.naive_inflow, w.net]);
+  const lows = weeks.flatMap((w) => [-w.outflow, w.net, w.inflow_p10]);
+  const hi = Math.max(0, ...highs.filter(Number.isFinite));
+  let lo = Math.min(0, ...lows.filter(Number.isFinite));
+  if (hi === lo) lo = hi - 1;
+  const y = (v) => top + ((hi - v) / (hi - lo)) * (bottom - top);
+  const line = (key) => weeks.map((w, i) => `${i ? 'L' : 'M'}${cx(i).toFixed(1)},${y(w[key]).toFixed(1)}`).join(' ');
+  const bandText = band.replace('-', '–');
+
+  const svg = s('svg', { class: 'chart forecast', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label });
+  // Grid: the top, half-way, zero and (with outflows) the bottom.
+  const ticks = [...new Set([hi, hi / 2, 0, lo < 0 ? lo : null].filter((v) => v !== null))];
+  for (const v of ticks) {
+    svg.append(s('line', { x1: left, x2: right, y1: y(v), y2: y(v), class: v === 0 ? 'axis' : 'gap' }));
+    svg.append(s('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, compact(v)));
+  }
+  // Outflows below zero.
+  weeks.forEach((w, i) => {
+    if (!(w.outflow > 0)) return;
+    svg.append(s('rect', { class: 'outflow', x: cx(i) - slot * 0.3, width: slot * 0.6, y: y(0), height: Math.max(1, y(-w.outflow) - y(0)) }));
+  });
+  // The band: P90 left to right, then P10 back.
+  const upper = weeks.map((w, i) => `${i ? 'L' : 'M'}${cx(i).toFixed(1)},${y(w.inflow_p90).toFixed(1)}`).join(' ');
+  const lower = [...weeks].reverse().map((w, j) => `L${cx(n - 1 - j).toFixed(1)},${y(w.inflow_p10).toFixed(1)}`).join(' ');
+  svg.append(s('path', { class: 'band', d: `${upper} ${lower} Z` }, s('title', {}, `Expected inflow, ${bandText} band`)));
+  svg.append(s('path', { class: 'line naive', d: line('naive_inflow') }, s('title', {}, 'Naive forecast: paid on the due date')));
+  svg.append(s('path', { class: 'line net', d: line('net') }, s('title', {}, 'Net (expected inflow − outflow)')));
+  svg.append(s('path', { class: 'line inflow', d: line('inflow') }, s('title', {}, 'Expected inflow')));
+  weeks.forEach((w, i) => {
+    svg.append(s('circle', { class: 'dot inflow', cx: cx(i), cy: y(w.inflow), r: 3.5 }));
+    svg.append(s('rect', { class: 'dot net', x: cx(i) - 3, y: y(w.net) - 3, width: 6, height: 6 }));
+  });
+  // Week labels and one hover target per week with its figures.
+  weeks.forEach((w, i) => {
+    svg.append(s('text', { x: cx(i), y: bottom + 14, 'text-anchor': 'middle', class: 'tick' }, `W${i + 1}`));
+    svg.append(s('g', { class: 'week', 'data-week': i + 1, 'data-start': w.week_start },
+      s('title', {}, `Week ${i + 1} from ${w.week_start}: expected inflow ${formatNumber(w.inflow, 2)} (${bandText} ${formatNumber(w.inflow_p10, 2)}–${formatNumber(w.inflow_p90, 2)}), naive ${formatNumber(w.naive_inflow, 2)}, outflow ${formatNumber(w.outflow, 2)}, net ${formatNumber(w.net, 2)}`),
+      s('rect', { x: left + i * slot, y: top, width: slot, height: bottom - top, class: 'hover' })));
+  });
+  svg.append(s('text', { x: left, y: height - 6, class: 'tick' }, `from ${weeks[0].week_start}`));
+  svg.append(s('text', { x: right, y: height - 6, 'text-anchor': 'end', class: 'tick' }, `week ${n} from ${weeks[n - 1].week_start}`));
+  const legend = h('ul', { class: 'legend' },
+    h('li', {}, h('span', { class: 'swatch inflow' }), 'expected inflow'),
+    h('li', {}, h('span', { class: 'swatch band' }), `${bandText} band`),
+    h('li', {}, h('span', { class: 'swatch naive' }), 'naive (due date)'),
+    h('li', {}, h('span', { class: 'swatch outflow' }), 'outflow'),
+    h('li', {}, h('span', { class: 'swatch net' }), 'net'));
+  return h('figure', { class: 'forecast-figure' }, svg, legend);
 }

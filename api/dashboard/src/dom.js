@@ -65,6 +65,12 @@ export function formatNumber(v, digits = 3) {
   return v.toFixed(digits);
 }
 
+// Money in currency units with two decimals ("12,345.60"); the currency is shown apart.
+export function formatMoney(v) {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
+  return v.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
 export function statusBadge(status) {
   return h('span', { class: `badge status-${status}` }, status);
 }

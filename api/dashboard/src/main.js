@@ -9,6 +9,8 @@ import { renderInstances } from './pages/instances.js';
 import { renderInstance } from './pages/instance.js';
 import { renderInbox, renderTask } from './pages/inbox.js';
 import { renderModels, renderModel } from './pages/models.js';
+import { renderCollections } from './pages/collections.js';
+import { renderForecast } from './pages/forecast.js';
 
 const routes = [
   [/^\/$/, renderOverview, 'overview'],
@@ -18,6 +20,8 @@ const routes = [
   [/^\/instances\/([^/]+)$/, renderInstance, 'instances'],
   [/^\/inbox$/, renderInbox, 'inbox'],
   [/^\/inbox\/([^/]+)$/, renderTask, 'inbox'],
+  [/^\/collections$/, renderCollections, 'collections'],
+  [/^\/forecast$/, renderForecast, 'forecast'],
   [/^\/models$/, renderModels, 'models'],
   [/^\/models\/([^/]+)$/, renderModel, 'models'],
 ];
@@ -27,6 +31,8 @@ const nav = [
   ['workflows', '#/workflows', 'Workflows'],
   ['instances', '#/instances', 'Instances'],
   ['inbox', '#/inbox', 'Inbox'],
+  ['collections', '#/collections', 'Collections'],
+  ['forecast', '#/forecast', 'Cash forecast'],
   ['models', '#/models', 'Models'],
 ];
 
