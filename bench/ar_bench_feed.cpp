@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numbers>
 #include <stdexcept>
 
 #include "engine/expr/timestamp.h"
@@ -112,8 +113,9 @@ ArBenchFeed::Invoice ArBenchFeed::invoice(std::size_t i) const {
   inv.due_day = inv.invoice_day + t.terms;
   // Log-normal around the customer's usual size (sd 0.6, Box-Muller).
   const double u1 = std::max(unit(i, 3), 1e-12), u2 = unit(i, 4);
-  const double normal = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
-  inv.cents = std::max<std::int64_t>(1000, std::llround(std::exp(t.log_amount + 0.6 * normal) * 100));
+  const double normal = std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+  inv.cents =
+      std::max<std::int64_t>(1000, std::llround(std::exp(t.log_amount + 0.6 * normal) * 100));
   inv.disputed = unit(i, 5) < kDisputedShare;
   return inv;
 }
@@ -240,7 +242,8 @@ std::vector<ArBenchPayment> ArBenchFeed::payments(int run, std::size_t count) {
       default:
         break;
     }
-    const CustomerTraits t = traits_of(unit(customer, 101), unit(customer, 102), unit(customer, 103));
+    const CustomerTraits t =
+        traits_of(unit(customer, 101), unit(customer, 102), unit(customer, 103));
     char id[48];
     std::snprintf(id, sizeof id, "P%d-%06zu", run, j + 1);
     p.payment = {{"payment_id", id},

@@ -35,7 +35,7 @@
 namespace ledgerflow::bench {
 
 inline constexpr std::size_t kOpenPerCustomer = 25;  // customers = open invoices / 25
-inline constexpr int kAsOfDay = 20'453;               // 2025-12-31
+inline constexpr int kAsOfDay = 20'453;              // 2025-12-31
 
 struct ArBenchPayment {
   std::string kind;                      // exact, typo, several, no_customer

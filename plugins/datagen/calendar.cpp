@@ -30,8 +30,8 @@ std::string format_date(int day) {
 }
 
 std::string format_timestamp(std::int64_t utc_seconds, int offset_minutes) {
-  std::int64_t local = utc_seconds + static_cast<std::int64_t>(offset_minutes) * 60 +
-                      day_start(t_shift_days);
+  std::int64_t local =
+      utc_seconds + static_cast<std::int64_t>(offset_minutes) * 60 + day_start(t_shift_days);
   int day = day_of(local);
   auto second_of_day = static_cast<int>(local - day_start(day));
   CivilDate c = civil_from_days(day);

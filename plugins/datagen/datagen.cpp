@@ -16,7 +16,8 @@ namespace {
 
 static_assert(kDefaultEndDay == kDataLastDay && kPeriodDays == kDataLastDay - kDataFirstDay,
               "datagen.h's period constants mirror records.h");
-static_assert(days_from_civil(2000, 1, 1) == kMinEndDay && days_from_civil(2999, 12, 31) == kMaxEndDay,
+static_assert(days_from_civil(2000, 1, 1) == kMinEndDay &&
+                  days_from_civil(2999, 12, 31) == kMaxEndDay,
               "the --end-date range");
 
 struct Generated {

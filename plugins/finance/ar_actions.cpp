@@ -360,6 +360,9 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
     if (!item.is_object()) throw BadArgument{"allocations[] must be objects"};
     records::Allocation al{text_field(item, "invoice_id", "allocations[]"),
                            e4_field(item, "amount", "allocations[]"), "cash"};
+    if (al.amount_e4 <= 0) {
+      throw BadArgument{"allocations[].amount must be positive (invoice " + al.invoice_id + ")"};
+    }
     cash += al.amount_e4;
     a.allocations.push_back(std::move(al));
   }
@@ -387,9 +390,22 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
   auto result = must(ledger_.apply(a));
   nlohmann::json closed = nlohmann::json::array();
   nlohmann::json invoices = nlohmann::json::array();
-  std::set<std::string> reported;
+  // One entry per invoice: a short payment reports its cash and then its bank charges on
+  // the same invoice; what is left is after the last, and it is closed if either closed it.
+  std::vector<records::AppliedInvoice> per_invoice;
   for (const auto& i : result.invoices) {
-    if (!reported.insert(i.invoice_id).second) continue;
+    auto seen = std::find_if(per_invoice.begin(), per_invoice.end(),
+                             [&](const records::AppliedInvoice& p) {
+                               return p.invoice_id == i.invoice_id;
+                             });
+    if (seen == per_invoice.end()) {
+      per_invoice.push_back(i);
+      continue;
+    }
+    seen->outstanding_e4 = i.outstanding_e4;
+    seen->closed = seen->closed || i.closed;
+  }
+  for (const auto& i : per_invoice) {
     invoices.push_back({{"invoice_id", i.invoice_id},
                         {"outstanding", e4_number(i.outstanding_e4)},
                         {"closed", i.closed || i.outstanding_e4 == 0}});

@@ -378,9 +378,17 @@ CREATE TRIGGER rec_ar_invoices_state_insert AFTER INSERT ON rec_ar_invoices BEGI
   ON CONFLICT (invoice_id) DO NOTHING;
 END;
 -- A corrected invoice keeps its payments: the amount, dates and customer follow the record;
--- an invoice marked disputed gets a dispute day (never cleared by a re-import).
+-- an invoice marked disputed gets a dispute day (never cleared by a re-import). An open or
+-- paid invoice is paid when what was applied covers the new amount (closed the day of the
+-- correction if it was open; a credit balance stays as negative outstanding) and open
+-- again when it does not. Credited and written-off invoices stay closed.
 CREATE TRIGGER rec_ar_invoices_state_update AFTER UPDATE ON rec_ar_invoices BEGIN
   UPDATE ar_invoice_state SET
+    status = CASE WHEN status NOT IN ('open', 'paid') THEN status
+      WHEN applied_e4 >= NEW.amount_e4 THEN 'paid' ELSE 'open' END,
+    closed_day = CASE WHEN status NOT IN ('open', 'paid') THEN closed_day
+      WHEN applied_e4 >= NEW.amount_e4
+        THEN coalesce(closed_day, NEW.updated_at_us / 86400000000) ELSE NULL END,
     customer_id = NEW.customer_id,
     currency = json_extract(NEW.data, '$.currency'),
     invoice_day = NEW.invoice_day,

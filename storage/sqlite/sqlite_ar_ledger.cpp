@@ -160,19 +160,21 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
     if (h.recent_count > 0) h.recent_days_late = total / static_cast<double>(h.recent_count);
   }
   // Open at the start of `day`: open now (ar_state_customer_open) or closed since
-  // (ar_state_customer_closed), issued before it.
+  // (ar_state_customer_closed), issued before it; what was still unpaid that day (the
+  // amount less what was applied before it, ar_applications_invoice).
   {
     auto st = db.prepare(
-        "SELECT amount_e4, due_day, disputed_day FROM ar_invoice_state WHERE customer_id = ? AND "
-        "status = 'open' AND invoice_day < ? UNION ALL SELECT amount_e4, due_day, disputed_day "
-        "FROM ar_invoice_state WHERE customer_id = ? AND closed_day >= ? AND invoice_day < ?");
+        "SELECT s.amount_e4 - coalesce((SELECT sum(a.amount_e4) FROM ar_applications a WHERE "
+        "a.invoice_id = s.invoice_id AND a.applied_day < ?2), 0), s.due_day, s.disputed_day FROM "
+        "ar_invoice_state s WHERE s.customer_id = ?1 AND s.status = 'open' AND s.invoice_day < ?2 "
+        "UNION ALL SELECT s.amount_e4 - coalesce((SELECT sum(a.amount_e4) FROM ar_applications a "
+        "WHERE a.invoice_id = s.invoice_id AND a.applied_day < ?2), 0), s.due_day, "
+        "s.disputed_day FROM ar_invoice_state s WHERE s.customer_id = ?1 AND s.closed_day >= ?2 "
+        "AND s.invoice_day < ?2");
     if (!st) return st.error();
     Statement& s = st->get();
     s.bind_text(1, customer_id);
     s.bind_int(2, day);
-    s.bind_text(3, customer_id);
-    s.bind_int(4, day);
-    s.bind_int(5, day);
     auto done = each_row(db, s, doing, [&](const Statement& r) {
       const std::int64_t amount = r.column_int(0);
       const int due = static_cast<int>(r.column_int(1));
@@ -448,7 +450,12 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
     }
     return out;
   }
-  if (p.payment_id.find(':') == std::string::npos) {
+  // A credit note or a write-off (close_invoice) is no incoming payment; a bank's payment
+  // id may contain anything, ':' included.
+  const bool payment = std::any_of(p.allocations.begin(), p.allocations.end(), [](const auto& a) {
+    return a.kind == "cash" || a.kind == "bank_charges";
+  });
+  if (payment) {
     auto written = write_payment_state(p);
     if (!written) return written.error();
   }

@@ -299,7 +299,7 @@ describe('dashboard', () => {
     // Only USD: the two USD invoices, still by priority.
     await page.getByLabel('Currency').selectOption('USD');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.locator('tr[data-invoice="ARI-E2E-1"]').waitFor({ state: 'detached' });
+    await page.locator('.worklist-summary', { hasText: 'in USD' }).waitFor(); // the new list is drawn
     assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.currency)), ['USD', 'USD']);
     assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.invoice)), ['ARI-E2E-5', 'ARI-E2E-6']);
     // With the disputed one.
@@ -319,7 +319,7 @@ describe('dashboard', () => {
     assert.equal(await page.getByLabel('Currency').inputValue(), 'EUR');
     assert.equal(await chart.locator('g.week').count(), 13);
     assert.equal(await page.locator('table.forecast-table tbody tr').count(), 13);
-    await page.getByText('P10–P90 band').first().waitFor();
+    await page.locator('.forecast-figure .legend').getByText('P10–P90 band').waitFor();
     // The band: P90 across 13 weeks and P10 back, around the expected inflow.
     const band = await chart.locator('path.band').getAttribute('d');
     assert.equal((band.match(/[ML]/g) || []).length, 26);

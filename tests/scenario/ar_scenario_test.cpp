@@ -29,6 +29,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -45,7 +46,7 @@ using namespace ledgerflow;
 using namespace ledgerflow::scenario;
 using nlohmann::json;
 
-constexpr std::size_t kInvoices = 6'000;
+constexpr std::size_t kInvoices = 5'000;
 constexpr std::size_t kTrainInvoices = 20'000;
 constexpr std::uint64_t kSeed = 7101;       // the data the workflows run on
 constexpr std::uint64_t kTrainSeed = 7102;  // the data the models learn from
@@ -88,14 +89,15 @@ double auc(const std::vector<std::pair<double, bool>>& scored) {
 }
 
 // A feature of the score decision (json null/absent = missing) vs the generator's (NaN =
-// missing): equal within 1e-9 (relative above 1), or both missing.
-bool same_feature(const json& features, const char* name, double truth) {
+// missing): equal within `tolerance` (relative above 1), or both missing.
+bool same_feature(const json& features, const char* name, double truth,
+                  double tolerance = 1e-9) {
   auto it = features.find(name);
   const bool missing = it == features.end() || it->is_null();
   if (missing || std::isnan(truth)) return missing && std::isnan(truth);
   if (!it->is_number()) return false;
   const double v = it->get<double>();
-  return std::abs(v - truth) <= 1e-9 * std::max(1.0, std::abs(truth));
+  return std::abs(v - truth) <= tolerance * std::max(1.0, std::abs(truth));
 }
 
 // The invoices of ar.match_payment's first suggestion.
@@ -152,8 +154,19 @@ double top_share(const std::vector<finance::WorklistItem>& items, std::size_t to
 struct ForecastBacktest {
   int as_of = 0;
   double model_mape = 0, naive_mape = 0;  // open-invoice-weighted over currencies
+  double model_wape = 0, naive_wape = 0;  // sum |error| / sum actual, all currencies
   std::string detail;
 };
+
+// Weighted absolute percentage error: sum |forecast - actual| / sum actual, in percent.
+// Unlike MAPE, a week with a tiny actual does not dominate.
+void add_abs_errors(const std::vector<double>& forecast, const std::vector<double>& actual,
+                    double& errors, double& total) {
+  for (std::size_t k = 0; k < std::min(forecast.size(), actual.size()); ++k) {
+    errors += std::abs(forecast[k] - actual[k]);
+    total += actual[k];
+  }
+}
 
 }  // namespace
 
@@ -307,7 +320,7 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     }
     ForecastBacktest b;
     b.as_of = as_of;
-    double weight = 0;
+    double weight = 0, model_errors = 0, naive_errors = 0, actual_total = 0, unused = 0;
     for (const auto& c : f->forecast.currencies) {
       std::vector<double> model, naive;
       for (const auto& w : c.weeks) {
@@ -318,10 +331,20 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       truth.resize(kForecastWeeks, 0.0);
       const double m = finance::weekly_mape(model, truth);
       const double n = finance::weekly_mape(naive, truth);
+      add_abs_errors(model, truth, model_errors, actual_total);
+      add_abs_errors(naive, truth, naive_errors, unused);
       char line[200];
-      std::snprintf(line, sizeof(line), "    %s: %zu open, model %.1f%%, naive %.1f%%\n",
+      std::snprintf(line, sizeof(line), "    %s: %zu open, MAPE model %.1f%%, naive %.1f%%\n",
                     c.currency.c_str(), c.open_invoices, m, n);
       b.detail += line;
+      if (c.currency == "EUR") {
+        b.detail += "      week   actual    model    naive\n";
+        for (int k = 0; k < kForecastWeeks; ++k) {
+          std::snprintf(line, sizeof(line), "      %4d %8.0f %8.0f %8.0f\n", k, truth[k], model[k],
+                        naive[k]);
+          b.detail += line;
+        }
+      }
       if (std::isnan(m) || std::isnan(n)) continue;
       const double w = static_cast<double>(c.open_invoices);
       b.model_mape += w * m;
@@ -331,11 +354,16 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     REQUIRE(weight > 0);
     b.model_mape /= weight;
     b.naive_mape /= weight;
+    REQUIRE(actual_total > 0);
+    b.model_wape = 100 * model_errors / actual_total;
+    b.naive_wape = 100 * naive_errors / actual_total;
     backtests.push_back(b);
   };
 
+  double tasks_s = 0, timers_s = 0, import_s = 0, settle_s = 0;
   for (int d = first_day; d <= last_day; ++d) {
     clock.set_us(static_cast<std::int64_t>(d) * kMicrosPerDay + 12 * kMicrosPerHour);
+    Stopwatch step;
     // The start of the day: the ledger as it stood after yesterday.
     if (snapshot_days.count(d)) take_worklist(d);
     if (forecast_days.count(d)) take_forecast(d);
@@ -359,7 +387,11 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
         if (!done) ++review_errors;
       }
     }
+    tasks_s += step.seconds();
+    step = Stopwatch();
     engine.settle();  // the dunning timers due this morning
+    timers_s += step.seconds();
+    step = Stopwatch();
     if (auto it = invoices_on.find(d); it != invoices_on.end()) {
       const auto report = engine.import_csv(
           "ar_invoices", datagen::ar_invoices_file(it->second).contents, kCollections,
@@ -372,7 +404,10 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
                                             "incoming_payments-" + date(d) + ".csv");
       imported_payments += report.started;
     }
+    import_s += step.seconds();
+    step = Stopwatch();
     engine.settle();
+    settle_s += step.seconds();
   }
   const double run_s = phase.seconds();
   CHECK(imported_invoices == data.invoices.size());
@@ -416,7 +451,7 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   // generator's truth, else rejected). Flagged: left unapplied without a task.
   std::size_t auto_applied = 0, auto_right = 0, false_matches = 0, partial_right = 0;
   std::size_t review = 0, review_approved = 0, review_rejected = 0, review_open = 0;
-  std::size_t flagged = 0, other = 0;
+  std::size_t flagged = 0, other = 0, ledger_disagrees = 0;
   std::map<std::string, std::size_t> review_flags, flagged_flags;
   std::vector<std::string> false_examples, review_examples, other_examples;
   auto ids_text = [](const auto& ids) {
@@ -435,6 +470,20 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       return p.payment_id + " " + datagen::format_cents(p.amount_cents) + " customer '" + p.customer_id + "' \"" + p.reference + "\": " + what + "; truth " + ids_text(truth) + "; match " + match.value("status", "") + " " + match.value("flags", json::array()).dump();
     };
     const bool reviewed = v.data.contains("review") || v.state == "review";
+    // The ledger must say what the instance did.
+    auto state = engine.ar_ledger().payment_state(p.payment_id);
+    REQUIRE(state);
+    const std::string ledger_status = state->has_value() ? (*state)->status : "(none)";
+    const std::string expected_status = v.data.contains("applied") ? "applied"
+                                        : v.state == "review"      ? "review"
+                                                                   : "unapplied";
+    if (ledger_status != expected_status) {
+      ++ledger_disagrees;
+      if (other_examples.size() < 5) {
+        other_examples.push_back(example("ledger says " + ledger_status + ", instance " +
+                                         expected_status));
+      }
+    }
     if (v.data.contains("applied") && !reviewed) {
       ++auto_applied;
       std::set<std::string> applied;
@@ -506,20 +555,21 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   CHECK(pct(false_matches, n_payments) < 1.0);
   CHECK(pct(auto_right, n_payments) > 80.0);
   CHECK(other == 0);
+  CHECK(ledger_disagrees == 0);
   CHECK(review_errors == 0);
 
   // ---- 3. worklist quality
   std::printf("\n3. Worklist: share of the amount that actually went late held by the top "
               "decile (recall)\n"
               "  late = the generator's label_days_late > 0; overdue part = of the late amount, "
-              "already past due at the as-of day;
-"
+              "already past due at the as-of day;\n"
               "  baselines: by outstanding alone, P(late) = 1 once overdue, and the ceiling "
               "(the largest late items first: no ranking can do better);\n"
               "  precision = of the top decile's outstanding, the part that went late\n"
               "  as of       items  top  late items  late amount  overdue part  TOP DECILE  "
               "by amount  overdue=1  ceiling  precision  top late/overdue  paid-but-open\n");
-  double mean_share = 0, mean_ceiling = 0, mean_by_amount = 0, mean_certain = 0;
+  double mean_share = 0, mean_ceiling = 0, mean_by_amount = 0, mean_certain = 0,
+         mean_precision = 0;
   for (const auto& s : snapshots) {
     std::printf("  %s  %5zu  %3zu  %10zu  %11.0f  %11.1f%%  %9.1f%%  %8.1f%%  %8.1f%%  %6.1f%%  "
                 "%8.1f%%  %7zu/%-7zu  %zu\n",
@@ -531,6 +581,7 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     mean_ceiling += s.share_ceiling;
     mean_by_amount += s.share_by_amount;
     mean_certain += s.share_if_overdue_certain;
+    mean_precision += s.top_precision;
   }
   REQUIRE_FALSE(snapshots.empty());
   const double n_snapshots = static_cast<double>(snapshots.size());
@@ -539,27 +590,79 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
               "%.1f%%)\n",
               100 * mean_share, 100 * mean_by_amount / n_snapshots,
               100 * mean_certain / n_snapshots, 100 * mean_ceiling / n_snapshots);
+  std::printf("  mean precision of the top decile %.1f%% (of its outstanding, the part that "
+              "went late)\n",
+              100 * mean_precision / n_snapshots);
+  // The issue's criterion, as the brief states it. Even a perfect ranking (the ceiling
+  // column: the largest late items first) only just reaches half of the late amount here,
+  // so this cannot hold with a clear margin; kept, not weakened, until the criterion is
+  // decided.
   CHECK(mean_share > 0.5);
+  // What the ranking must do in any case: beat sorting by amount alone, and fill the top
+  // decile mostly with amount that does go late.
+  CHECK(mean_share > mean_by_amount / n_snapshots);
+  CHECK(mean_precision / n_snapshots > 0.5);
 
   // ---- 4. cash forecast backtest
-  std::printf("\n4. Cash forecast backtest, %d weeks (weekly MAPE vs what arrived from the "
-              "invoices open at the as-of day)\n",
+  std::printf("\n4. Cash forecast backtest, %d weeks: the forecast at the as-of day vs what "
+              "arrived from the invoices open then (generator truth). MAPE = weekly_mape over "
+              "the weeks with an inflow, weighted over currencies by open invoices; WAPE = sum "
+              "|error| / sum actual, all currencies\n",
               kForecastWeeks);
-  double mean_model = 0, mean_naive = 0;
+  double mean_model = 0, mean_naive = 0, mean_model_wape = 0, mean_naive_wape = 0;
   for (const auto& b : backtests) {
-    std::printf("  as of %s: model %.1f%%, naive (pay on due date) %.1f%%\n%s",
-                date(b.as_of).c_str(), b.model_mape, b.naive_mape, b.detail.c_str());
+    std::printf("  as of %s: MAPE model %.1f%%, naive (pay on due date) %.1f%%; WAPE model "
+                "%.1f%%, naive %.1f%%\n%s",
+                date(b.as_of).c_str(), b.model_mape, b.naive_mape, b.model_wape, b.naive_wape,
+                b.detail.c_str());
     mean_model += b.model_mape;
     mean_naive += b.naive_mape;
+    mean_model_wape += b.model_wape;
+    mean_naive_wape += b.naive_wape;
   }
   REQUIRE(backtests.size() == forecast_days.size());
-  mean_model /= static_cast<double>(backtests.size());
-  mean_naive /= static_cast<double>(backtests.size());
-  std::printf("  mean: model %.1f%%, naive %.1f%%\n", mean_model, mean_naive);
+  const double n_backtests = static_cast<double>(backtests.size());
+  mean_model /= n_backtests;
+  mean_naive /= n_backtests;
+  std::printf("  mean: MAPE model %.1f%%, naive %.1f%%; WAPE model %.1f%%, naive %.1f%%\n",
+              mean_model, mean_naive, mean_model_wape / n_backtests,
+              mean_naive_wape / n_backtests);
   CHECK(mean_model < mean_naive);
+  CHECK(mean_model_wape < mean_naive_wape);
+
+  // The ledger's final state of every invoice.
+  std::map<std::string, records::ArInvoiceState> ledger_state;
+  for (const auto& inv : data.invoices) {
+    auto st = engine.ar_ledger().ar_invoice(inv.invoice_id);
+    REQUIRE(st);
+    REQUIRE(st->has_value());
+    ledger_state[inv.invoice_id] = **st;
+  }
+  // Invoices whose closing in the ledger is not their settlement in the generator: left
+  // open (a partial application, an unapplied payment) or closed on another day.
+  auto closed_differently = [&](const datagen::ArInvoice& inv) {
+    const auto& st = ledger_state.at(inv.invoice_id);
+    return st.status != "paid" || !inv.settled_on || st.closed_day != inv.settled_on;
+  };
+  std::map<std::string, std::vector<const datagen::ArInvoice*>> invoices_of_customer;
+  for (const auto& inv : data.invoices) invoices_of_customer[inv.customer_id].push_back(&inv);
+  // Does the ledger's history of the customer at the start of `day` differ from the truth?
+  auto history_differs = [&](const datagen::ArInvoice& scored) {
+    for (const auto* other : invoices_of_customer.at(scored.customer_id)) {
+      if (other->invoice_date >= scored.invoice_date) break;
+      if (!closed_differently(*other)) continue;
+      const auto& st = ledger_state.at(other->invoice_id);
+      const int truth_day = other->settled_on.value_or(std::numeric_limits<int>::max());
+      const int ledger_day = st.status == "paid" && st.closed_day
+                                 ? *st.closed_day
+                                 : std::numeric_limits<int>::max();
+      if (std::min(truth_day, ledger_day) < scored.invoice_date) return true;
+    }
+    return false;
+  };
 
   // ---- 5. features: the workflow's vs the generator's
-  std::size_t compared = 0, all_equal = 0;
+  std::size_t compared = 0, all_equal = 0, explained = 0, all_near = 0;
   std::map<std::string, std::size_t> equal_by_feature;
   std::vector<std::string> mismatch_examples;
   for (const auto& [id, v] : collections) {
@@ -568,63 +671,137 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     ++compared;
     const json& f = risk["features"];
     const std::size_t row = feature_row.at(id);
-    bool all = true;
+    bool all = true, near = true;
+    std::string differs;
+    for (const char* name : {"amount", "payment_terms_days", "days_to_due", "customer_age_days"}) {
+      equal_by_feature[name] += same_feature(f, name, features.at(row, name));
+    }
     for (const char* name : {"avg_days_late", "late_ratio", "credit_utilisation"}) {
       const bool same = same_feature(f, name, features.at(row, name));
       equal_by_feature[name] += same;
       all = all && same;
-      if (!same && mismatch_examples.size() < 6) {
-        mismatch_examples.push_back(id + " " + name + ": workflow " +
-                                    f.value(name, json()).dump() + ", generator " +
-                                    datagen::format_number(features.at(row, name)));
+      near = near && same_feature(f, name, features.at(row, name), 0.01);
+      if (!same) {
+        differs += std::string(" ") + name + ": workflow " + f.value(name, json()).dump() +
+                   ", generator " + datagen::format_number(features.at(row, name)) + ";";
       }
     }
     all_equal += all;
+    all_near += near;
+    if (all) continue;
+    if (history_differs(*invoice_of.at(id))) {
+      ++explained;
+    } else if (mismatch_examples.size() < 8) {
+      mismatch_examples.push_back(id + differs);
+    }
   }
   std::printf("\n5. Features: %zu score decisions vs the generator's features\n", compared);
-  for (const auto& [name, n] : equal_by_feature) {
-    std::printf("  %-20s equal %6.2f%%\n", name.c_str(), pct(n, static_cast<double>(compared)));
+  for (const auto& name : datagen::ar_model_features()) {
+    std::printf("  %-20s equal %6.2f%%\n", name.c_str(),
+                pct(equal_by_feature[name], static_cast<double>(compared)));
   }
-  std::printf("  all three            equal %6.2f%%\n",
-              pct(all_equal, static_cast<double>(compared)));
-  for (const auto& e : mismatch_examples) std::printf("  differs: %s\n", e.c_str());
+  std::printf("  all three            equal %6.2f%%; of the %zu that differ, %zu follow from an "
+              "earlier invoice of the customer that the ledger closed otherwise than the "
+              "generator settled it (left open by a partial or unapplied payment, or applied "
+              "later)\n",
+              pct(all_equal, static_cast<double>(compared)), compared - all_equal, explained);
+  std::printf("  all three within 1%%   %6.2f%% (a residual of a few euros left open moves "
+              "credit_utilisation only slightly)\n",
+              pct(all_near, static_cast<double>(compared)));
+  for (const auto& e : mismatch_examples) std::printf("  differs, unexplained: %s\n", e.c_str());
   CHECK(compared == data.invoices.size());
   CHECK(pct(all_equal, static_cast<double>(compared)) > 95.0);
+  CHECK(compared - all_equal == explained);
+  for (const char* name : {"amount", "payment_terms_days", "days_to_due", "customer_age_days"}) {
+    CHECK(equal_by_feature[name] == compared);
+  }
 
   // ---- 6. dunning
+  // The level each invoice should reach, from its true payment day: the stages of
+  // ar_collections.yaml fire at 08:00, before the day's payments; a collector call counts
+  // once made (the next day).
+  auto expected_level = [](int days_late) -> std::string {
+    if (days_late >= 60) return "credit_hold";
+    if (days_late >= 45) return "collector_call";
+    if (days_late >= 21) return "second_notice";
+    if (days_late >= 7) return "first_notice";
+    if (days_late >= -3) return "reminder";
+    return "(none)";
+  };
   std::map<std::string, std::size_t> by_level, by_status, by_place;
+  std::size_t level_checked = 0, level_equal = 0, holds_truly_late = 0, holds_left_open = 0;
+  std::vector<std::string> level_examples;
   for (const auto& inv : data.invoices) {
-    auto s = engine.ar_ledger().ar_invoice(inv.invoice_id);
-    REQUIRE(s);
-    REQUIRE(s->has_value());
-    ++by_level[(*s)->dunning_level.empty() ? "(none)" : (*s)->dunning_level];
-    ++by_status[(*s)->status];
+    const auto& st = ledger_state.at(inv.invoice_id);
+    const std::string level = st.dunning_level.empty() ? "(none)" : st.dunning_level;
+    ++by_level[level];
+    ++by_status[st.status];
+    if (level == "credit_hold") {
+      (inv.label_days_late && *inv.label_days_late >= 60) ? ++holds_truly_late
+                                                          : ++holds_left_open;
+    }
+    // Undisputed invoices the ledger closed on their true payment day.
+    if (inv.disputed || closed_differently(inv) || !inv.label_days_late) continue;
+    ++level_checked;
+    if (level == expected_level(*inv.label_days_late)) {
+      ++level_equal;
+    } else if (level_examples.size() < 6) {
+      level_examples.push_back(inv.invoice_id + " " + std::to_string(*inv.label_days_late) +
+                               " days late: level " + level + ", expected " +
+                               expected_level(*inv.label_days_late));
+    }
   }
   for (const auto& [id, v] : collections) {
     std::string place = v.state.empty() ? (v.status == rt::InstanceStatus::succeeded
                                                ? "succeeded " + v.result.value("outcome", "")
-                                               : "finished " + v.error)
+                                               : "failed " + v.error)
                                         : v.state;
     ++by_place[place];
   }
   const auto call_tasks = engine.tasks(kCollections, "collector_call", std::nullopt);
+  std::map<std::string, std::size_t> task_summary;
+  for (const auto& t : engine.tasks("", "", std::nullopt)) {
+    ++task_summary[t.workflow + "/" + t.state + " " + std::string(rt::to_string(t.status))];
+  }
   const auto holds = engine.ar_ledger().customers_on_hold(100'000);
   REQUIRE(holds);
+  // A hold should stand only while the customer has an open invoice that dunning took there.
+  std::set<std::string> held_for_open;
+  for (const auto& [id, st] : ledger_state) {
+    if (st.open() && st.dunning_level == "credit_hold") held_for_open.insert(st.customer_id);
+  }
+  std::size_t stale_holds = 0;
+  std::vector<std::string> stale_examples;
+  for (const auto& c : *holds) {
+    if (held_for_open.count(c)) continue;
+    ++stale_holds;
+    if (stale_examples.size() < 5) stale_examples.push_back(c);
+  }
   std::printf("\n6. Dunning (collector calls made by a simulated collector the next day)\n"
               "  last level reached:");
   for (const auto& [level, n] : by_level) std::printf(" %s=%zu", level.c_str(), n);
-  std::printf("\n  invoice status:");
+  std::printf("\n  invoice status at the end:");
   for (const auto& [status, n] : by_status) std::printf(" %s=%zu", status.c_str(), n);
   std::printf("\n  ar_collections instances at:");
   for (const auto& [place, n] : by_place) std::printf(" %s=%zu", place.c_str(), n);
-  std::printf("\n  collector-call tasks created %zu (completed by the simulation %zu, refused "
-              "%zu); invoices that reached credit_hold %zu; customers on hold at the end %zu "
-              "of %zu\n",
-              call_tasks.size(), calls_made, call_errors, by_level["credit_hold"], holds->size(),
-              data.customers.size());
+  std::printf("\n  level as the true payment day says: %zu of %zu undisputed invoices closed on "
+              "their payment day (%.2f%%)\n",
+              level_equal, level_checked, pct(level_equal, static_cast<double>(level_checked)));
+  for (const auto& e : level_examples) std::printf("  level differs: %s\n", e.c_str());
+  std::printf("  collector-call tasks created %zu (made by the simulation %zu, refused %zu); "
+              "invoices that reached credit_hold %zu (%zu paid 60+ days late, %zu left open by "
+              "cash application); customers on hold at the end %zu of %zu\n",
+              call_tasks.size(), calls_made, call_errors, by_level["credit_hold"],
+              holds_truly_late, holds_left_open, holds->size(), data.customers.size());
+  std::printf("  tasks:");
+  for (const auto& [what, n] : task_summary) std::printf(" %s=%zu", what.c_str(), n);
+  std::printf("\n  customers on hold without an open invoice at credit_hold: %zu", stale_holds);
+  for (const auto& c : stale_examples) std::printf(" %s", c.c_str());
+  std::printf("\n");
   CHECK(call_errors == 0);
 
   std::printf("\nAR scenario wall time %.1f s (generate %.1f s, train %.1f s, %d simulated days "
-              "%.1f s)\n",
-              total.seconds(), generate_s, train_s, last_day - first_day + 1, run_s);
+              "%.1f s: tasks %.1f s, morning timers %.1f s, imports %.1f s, settling %.1f s)\n",
+              total.seconds(), generate_s, train_s, last_day - first_day + 1, run_s, tasks_s,
+              timers_s, import_s, settle_s);
 }

@@ -163,8 +163,12 @@ export function forecastChart(weeks, { label = 'Cash forecast', band = 'P10-P90'
   const bandText = band.replace('-', '–');
 
   const svg = s('svg', { class: 'chart forecast', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label });
-  // Grid: the top, half-way, zero and (with outflows) the bottom.
-  const ticks = [...new Set([hi, hi / 2, 0, lo < 0 ? lo : null].filter((v) => v !== null))];
+  // Grid: zero, the top, half-way and (with outflows) the bottom; a label too close to
+  // one already placed is left out.
+  const ticks = [];
+  for (const v of [0, hi, hi / 2, lo]) {
+    if (ticks.every((t) => Math.abs(y(t) - y(v)) >= 14)) ticks.push(v);
+  }
   for (const v of ticks) {
     svg.append(s('line', { x1: left, x2: right, y1: y(v), y2: y(v), class: v === 0 ? 'axis' : 'gap' }));
     svg.append(s('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, compact(v)));

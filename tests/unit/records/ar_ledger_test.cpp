@@ -91,8 +91,7 @@ records::ApplicationResult apply_ok(RecordDb& db, const records::PaymentApplicat
 void seed_history(RecordDb& db) {
   import_ok(*db.store, "customers", kCustomersCsv);
   import_ok(*db.store, "ar_invoices",
-            std::string(kArHeader) +
-                ar("A0", "C1", "SI-0", "2025-01-01", "2025-01-31", "1000") +
+            std::string(kArHeader) + ar("A0", "C1", "SI-0", "2025-01-01", "2025-01-31", "1000") +
                 ar("A1", "C1", "SI-1", "2026-01-01", "2026-01-31", "100") +
                 ar("A2", "C1", "SI-2", "2026-02-01", "2026-03-03", "200") +
                 ar("A3", "C1", "SI-3", "2026-03-01", "2026-03-31", "300") +
@@ -109,8 +108,8 @@ void seed_history(RecordDb& db) {
   apply_ok(db, payment("P-A7", "C1", {{"A7", 700 * kE4}}, "2026-06-10"));   // after 06-01
   // Another customer's payment never shows in C1's history.
   apply_ok(db, payment("P-B1", "C2", {{"B1", 999 * kE4}}, "2026-03-01"));
-  auto credited = db.store->close_invoice("A8", "credit_note", day("2026-03-20"), "fay", "i-8",
-                                          kNowUs);
+  auto credited =
+      db.store->close_invoice("A8", "credit_note", day("2026-03-20"), "fay", "i-8", kNowUs);
   REQUIRE(credited);
 }
 
@@ -125,8 +124,10 @@ records::CustomerArHistory history(RecordDb& db, const std::string& customer,
 
 TEST_CASE("ArLedger: schema version 4 and its tables on a fresh database", "[unit][ar]") {
   RecordDb db;
-  CHECK(ledgerflow::storage::SqliteStore::schema_version() == 4);
-  CHECK(storage_test::raw_int(db.path, "PRAGMA user_version") == 4);
+  // Version 4 brought the AR state; later versions keep it.
+  CHECK(ledgerflow::storage::SqliteStore::schema_version() >= 4);
+  CHECK(storage_test::raw_int(db.path, "PRAGMA user_version") ==
+        ledgerflow::storage::SqliteStore::schema_version());
   for (const char* table : {"ar_invoice_state", "ar_applications", "ar_payment_state",
                             "credit_holds", "credit_limit_changes", "order_decisions"}) {
     INFO(table);
@@ -145,8 +146,8 @@ TEST_CASE("ArLedger: imports create the invoice state, re-imports follow it and 
   RecordDb db;
   import_ok(*db.store, "customers", kCustomersCsv);
   import_ok(*db.store, "ar_invoices",
-            std::string(kArHeader) + ar("I1", "C1", "SI-2026/0001", "2026-01-10", "2026-02-09",
-                                        "1000.50") +
+            std::string(kArHeader) +
+                ar("I1", "C1", "SI-2026/0001", "2026-01-10", "2026-02-09", "1000.50") +
                 ar("I2", "C2", "si 2026 0002", "2026-01-11", "2026-02-10", "20", 1, "USD"));
   CHECK(db.count("ar_invoice_state") == 2);
 
@@ -208,6 +209,28 @@ TEST_CASE("ArLedger: imports create the invoice state, re-imports follow it and 
             std::string(kArHeader) +
                 ar("I1", "C2", "SI-2026/0001", "2026-01-12", "2026-02-28", "1200", 1));
   CHECK(state_of(db, "I1").applied_e4 == 400 * kE4);
+
+  // A correction the cash already covers closes the invoice (paid, that day); raising it
+  // again opens it; a credited invoice stays credited whatever the ERP sends.
+  import_ok(*db.store, "ar_invoices",
+            std::string(kArHeader) +
+                ar("I1", "C2", "SI-2026/0001", "2026-01-12", "2026-02-28", "350", 1));
+  auto lowered = state_of(db, "I1");
+  CHECK(lowered.status == "paid");
+  CHECK(lowered.outstanding_e4() == -50 * kE4);  // a credit balance
+  REQUIRE(lowered.closed_day);
+  import_ok(*db.store, "ar_invoices",
+            std::string(kArHeader) +
+                ar("I1", "C2", "SI-2026/0001", "2026-01-12", "2026-02-28", "500", 1));
+  auto raised = state_of(db, "I1");
+  CHECK(raised.status == "open");
+  CHECK_FALSE(raised.closed_day);
+  CHECK(raised.outstanding_e4() == 100 * kE4);
+  REQUIRE(db.store->close_invoice("I1", "credit_note", day("2026-03-01"), "fay", "i-1", kNowUs));
+  import_ok(*db.store, "ar_invoices",
+            std::string(kArHeader) +
+                ar("I1", "C2", "SI-2026/0001", "2026-01-12", "2026-02-28", "900", 1));
+  CHECK(state_of(db, "I1").status == "credited");
 }
 
 TEST_CASE("ArLedger: a customer's history as of the start of a day", "[unit][ar]") {
@@ -252,7 +275,9 @@ TEST_CASE("ArLedger: a customer's history as of the start of a day", "[unit][ar]
     CHECK(h.avg_days_late == Approx(1.5));
     CHECK(h.late_ratio == Approx(0.5));
     CHECK(h.sd_days_late == Approx(3.5));
-    CHECK(h.recent_count == 2);
+    // The latest three payments whenever they were: A0 +10, A1 +5, A2 -2.
+    CHECK(h.recent_count == 3);
+    CHECK(h.recent_days_late == Approx(13.0 / 3.0));
     CHECK(h.open_count == 2);
     CHECK(h.open_e4 == 1100 * kE4);
     CHECK(h.overdue_e4 == 0);
@@ -265,8 +290,8 @@ TEST_CASE("ArLedger: a customer's history as of the start of a day", "[unit][ar]
     CHECK(h.settled_count == 1);
     CHECK(h.avg_days_late == Approx(5.0));
     CHECK(h.sd_days_late == 0);  // fewer than two settlements
-    CHECK(h.recent_count == 1);
-    CHECK(h.recent_days_late == Approx(5.0));
+    CHECK(h.recent_count == 2);  // A0 and A1 (A2 is paid on the day)
+    CHECK(h.recent_days_late == Approx(7.5));
     CHECK(h.open_count == 2);  // A2 and A8; A3 is issued on the day
     CHECK(h.open_e4 == 1000 * kE4);
   }
@@ -344,8 +369,8 @@ TEST_CASE("ArLedger: applying cash", "[unit][ar]") {
   const auto payments_before = db.count("ar_payment_state");
 
   SECTION("more than is open on one of several invoices: a conflict, nothing written") {
-    auto r = db.store->apply(payment("P3", "C2", {{"B2", 200 * kE4}, {"B3", 301 * kE4}},
-                                     "2026-02-03"));
+    auto r =
+        db.store->apply(payment("P3", "C2", {{"B2", 200 * kE4}, {"B3", 301 * kE4}}, "2026-02-03"));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::conflict);
     CHECK_THAT(r.error().message, Catch::Contains("B3") && Catch::Contains("300.00"));
@@ -358,8 +383,8 @@ TEST_CASE("ArLedger: applying cash", "[unit][ar]") {
     CHECK_FALSE(p3->has_value());
   }
   SECTION("a closed invoice among the allocations: a conflict, nothing written") {
-    auto r = db.store->apply(payment("P4", "C2", {{"B2", 10 * kE4}, {"B1", 1 * kE4}},
-                                     "2026-02-03"));
+    auto r =
+        db.store->apply(payment("P4", "C2", {{"B2", 10 * kE4}, {"B1", 1 * kE4}}, "2026-02-03"));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::conflict);
     CHECK_THAT(r.error().message, Catch::Contains("B1") && Catch::Contains("paid"));
@@ -395,8 +420,8 @@ TEST_CASE("ArLedger: applying cash", "[unit][ar]") {
     CHECK(db.count("ar_applications") == rows_before);
     // A two-invoice application re-run as a whole.
     apply_ok(db, payment("P6", "C2", {{"B2", 50 * kE4}, {"B3", 50 * kE4}}, "2026-02-04"));
-    const auto twice = apply_ok(db, payment("P6", "C2", {{"B2", 50 * kE4}, {"B3", 50 * kE4}},
-                                            "2026-02-04"));
+    const auto twice =
+        apply_ok(db, payment("P6", "C2", {{"B2", 50 * kE4}, {"B3", 50 * kE4}}, "2026-02-04"));
     CHECK(twice.already_applied);
     REQUIRE(twice.invoices.size() == 2);
     CHECK(twice.invoices[1].outstanding_e4 == 250 * kE4);
@@ -404,9 +429,9 @@ TEST_CASE("ArLedger: applying cash", "[unit][ar]") {
     CHECK(state_of(db, "B3").applied_e4 == 50 * kE4);
   }
   SECTION("a short payment closes the invoice with bank charges") {
-    const auto r = apply_ok(db, payment("P7", "C2",
-                                        {{"B2", 190 * kE4, "cash"}, {"B2", 10 * kE4, "bank_charges"}},
-                                        "2026-02-05"));
+    const auto r = apply_ok(
+        db, payment("P7", "C2", {{"B2", 190 * kE4, "cash"}, {"B2", 10 * kE4, "bank_charges"}},
+                    "2026-02-05"));
     REQUIRE(r.invoices.size() == 2);
     CHECK_FALSE(r.invoices[0].closed);
     CHECK(r.invoices[1].closed);
@@ -421,6 +446,14 @@ TEST_CASE("ArLedger: applying cash", "[unit][ar]") {
     CHECK(storage_test::raw_int(db.path,
                                 "SELECT amount_e4 FROM ar_applications WHERE payment_id = 'P7' "
                                 "AND kind = 'bank_charges'") == 10 * kE4);
+  }
+  SECTION("a bank's payment id may contain colons: its state is recorded all the same") {
+    apply_ok(db, payment("BANK:2026:0017", "C2", {{"B2", 20 * kE4}}, "2026-02-05"));
+    auto ps = db.store->payment_state("BANK:2026:0017");
+    REQUIRE(ps);
+    REQUIRE(ps->has_value());
+    CHECK((*ps)->status == "applied");
+    CHECK((*ps)->applied_e4 == 20 * kE4);
   }
   SECTION("a decision without cash: review, then unapplied") {
     records::PaymentApplication d;
@@ -457,8 +490,8 @@ TEST_CASE("ArLedger: credit notes and write-offs close what is left", "[unit][ar
                 ar("B2", "C2", "INV-2", "2026-01-02", "2026-02-01", "200") +
                 ar("B3", "C2", "INV-3", "2026-01-03", "2026-02-02", "300"));
 
-  auto credited = db.store->close_invoice("B1", "credit_note", day("2026-02-10"), "fay", "i-1",
-                                          kNowUs);
+  auto credited =
+      db.store->close_invoice("B1", "credit_note", day("2026-02-10"), "fay", "i-1", kNowUs);
   REQUIRE(credited);
   CHECK_FALSE(credited->already_applied);
   REQUIRE(credited->invoices.size() == 1);
@@ -469,14 +502,14 @@ TEST_CASE("ArLedger: credit notes and write-offs close what is left", "[unit][ar
   CHECK(b1.closed_day == day("2026-02-10"));
   CHECK(b1.outstanding_e4() == 0);
   CHECK(raw_text(db.path,
-                               "SELECT applied_by FROM ar_applications WHERE payment_id = "
-                               "'credit_note:B1'") == "fay");
+                 "SELECT applied_by FROM ar_applications WHERE payment_id = "
+                 "'credit_note:B1'") == "fay");
   // No payment record for a credit note.
   CHECK(db.count("ar_payment_state") == 0);
 
   // Again: the same result, nothing more.
-  auto again = db.store->close_invoice("B1", "credit_note", day("2026-02-11"), "fay", "i-1",
-                                       kNowUs);
+  auto again =
+      db.store->close_invoice("B1", "credit_note", day("2026-02-11"), "fay", "i-1", kNowUs);
   REQUIRE(again);
   CHECK(again->already_applied);
   CHECK(state_of(db, "B1").closed_day == day("2026-02-10"));
@@ -484,8 +517,8 @@ TEST_CASE("ArLedger: credit notes and write-offs close what is left", "[unit][ar
 
   // A write-off after a partial payment writes off what is left.
   apply_ok(db, payment("P1", "C2", {{"B2", 50 * kE4}}, "2026-02-01"));
-  auto written = db.store->close_invoice("B2", "write_off", day("2026-05-01"), "carol", "i-2",
-                                         kNowUs);
+  auto written =
+      db.store->close_invoice("B2", "write_off", day("2026-05-01"), "carol", "i-2", kNowUs);
   REQUIRE(written);
   REQUIRE(written->invoices.size() == 1);
   CHECK(written->invoices[0].applied_e4 == 150 * kE4);
@@ -496,12 +529,11 @@ TEST_CASE("ArLedger: credit notes and write-offs close what is left", "[unit][ar
 
   // An invoice paid in cash cannot be credited; a credited one cannot be written off.
   apply_ok(db, payment("P2", "C2", {{"B3", 300 * kE4}}, "2026-02-01"));
-  auto paid = db.store->close_invoice("B3", "credit_note", day("2026-05-01"), "fay", "i-3",
-                                      kNowUs);
+  auto paid = db.store->close_invoice("B3", "credit_note", day("2026-05-01"), "fay", "i-3", kNowUs);
   REQUIRE_FALSE(paid);
   CHECK(paid.error().code == ErrorCode::conflict);
-  auto cross = db.store->close_invoice("B1", "write_off", day("2026-05-01"), "carol", "i-4",
-                                       kNowUs);
+  auto cross =
+      db.store->close_invoice("B1", "write_off", day("2026-05-01"), "carol", "i-4", kNowUs);
   REQUIRE_FALSE(cross);
   CHECK(cross.error().code == ErrorCode::conflict);
   CHECK(state_of(db, "B1").status == "credited");
@@ -577,8 +609,7 @@ TEST_CASE("ArLedger: credit holds per invoice and per customer", "[unit][ar]") {
   REQUIRE(released);
   CHECK(*released == 1);
   CHECK_FALSE(history(db, "C1", "2026-06-01").on_credit_hold);
-  CHECK(raw_text(db.path,
-                               "SELECT released_by FROM credit_holds WHERE invoice_id = 'A7'") ==
+  CHECK(raw_text(db.path, "SELECT released_by FROM credit_holds WHERE invoice_id = 'A7'") ==
         "dave");
   released = db.store->release_credit_holds("C1", "", "dave", kNowUs + 30);
   REQUIRE(released);
@@ -589,8 +620,9 @@ TEST_CASE("ArLedger: credit holds per invoice and per customer", "[unit][ar]") {
   // Placed again after a release: on hold again.
   REQUIRE(db.store->place_credit_hold("C1", "A4", "system", kNowUs + 40));
   CHECK(history(db, "C1", "2026-06-01").on_credit_hold);
-  CHECK(storage_test::raw_int(db.path, "SELECT count(*) FROM credit_holds WHERE customer_id = "
-                                       "'C1' AND released_at_us IS NULL") == 1);
+  CHECK(storage_test::raw_int(db.path,
+                              "SELECT count(*) FROM credit_holds WHERE customer_id = "
+                              "'C1' AND released_at_us IS NULL") == 1);
 }
 
 TEST_CASE("ArLedger: open orders before an order's arrival", "[unit][ar]") {
@@ -665,8 +697,8 @@ TEST_CASE("ArLedger: a credit-limit change rewrites the customer and is logged",
   import_ok(*db.store, "customers", kCustomersCsv);
   const auto& customers = *records::find_record_type("customers");
 
-  auto change = db.store->update_credit_limit("C1", 250'005'000, "carol", "good payer", "i-1",
-                                              kNowUs);
+  auto change =
+      db.store->update_credit_limit("C1", 250'005'000, "carol", "good payer", "i-1", kNowUs);
   REQUIRE(change);
   CHECK(change->old_limit_e4 == 10000 * kE4);
   CHECK(change->new_limit_e4 == 250'005'000);
@@ -676,9 +708,9 @@ TEST_CASE("ArLedger: a credit-limit change rewrites the customer and is logged",
   CHECK((*c1)->data["credit_limit"] == records::format_e4(250'005'000));
   CHECK((*c1)->data["name"] == "Contoso AG");
   CHECK(db.count("credit_limit_changes") == 1);
-  CHECK(raw_text(db.path, "SELECT changed_by || '|' || reason || '|' || "
-                                        "instance_id FROM credit_limit_changes") ==
-        "carol|good payer|i-1");
+  CHECK(raw_text(db.path,
+                 "SELECT changed_by || '|' || reason || '|' || "
+                 "instance_id FROM credit_limit_changes") == "carol|good payer|i-1");
 
   // From zero.
   auto from_zero = db.store->update_credit_limit("C3", 500 * kE4, "carol", "", "i-2", kNowUs);
@@ -707,8 +739,8 @@ TEST_CASE("ArLedger: AP commitments are posted AP invoices due in the range", "[
             "submitted_by\n"
             "I1,V1,N1,2026-06-01,2026-07-01,EUR,100,alice\n"
             "I2,V1,N2,2026-06-01,2026-07-31,USD,200,alice\n"
-            "I3,V1,N3,2026-06-01,2026-07-10,EUR,300,alice\n"   // not posted
-            "I4,V2,N4,2026-06-01,2026-08-01,EUR,400,alice\n"   // posted, after the range
+            "I3,V1,N3,2026-06-01,2026-07-10,EUR,300,alice\n"    // not posted
+            "I4,V2,N4,2026-06-01,2026-08-01,EUR,400,alice\n"    // posted, after the range
             "I5,V2,N5,2026-06-01,2026-06-30,EUR,500,alice\n");  // posted, before the range
   auto post = [&](const std::string& type, const std::string& id, std::int64_t amount) {
     records::JournalPosting p;
@@ -827,7 +859,8 @@ TEST_CASE("ArLedger: a version-3 database is migrated with its AR invoices", "[u
   CHECK(storage_test::raw_int(path, "PRAGMA user_version") == 3);
 
   auto engine = storage_test::open_store(path);  // migrates
-  CHECK(storage_test::raw_int(path, "PRAGMA user_version") == 4);
+  CHECK(storage_test::raw_int(path, "PRAGMA user_version") ==
+        ledgerflow::storage::SqliteStore::schema_version());
   auto store = RecordDb::open_records(path);
   auto i1 = store->ar_invoice("I1");
   REQUIRE(i1);
@@ -845,12 +878,15 @@ TEST_CASE("ArLedger: a version-3 database is migrated with its AR invoices", "[u
   CHECK((*i2)->currency == "USD");
   CHECK((*i2)->disputed_day == day("2026-05-03"));
   // Backfilled lookup columns.
-  CHECK(raw_text(path, "SELECT number_key FROM rec_ar_invoices WHERE invoice_id "
-                                     "= 'I1'") == "SI2026001");
-  CHECK(raw_text(path, "SELECT number_key FROM rec_ar_invoices WHERE invoice_id "
-                                     "= 'I2'") == "INV7");
-  CHECK(raw_text(path, "SELECT order_id FROM rec_ar_invoices WHERE invoice_id = "
-                                     "'I1'") == "O1");
+  CHECK(raw_text(path,
+                 "SELECT number_key FROM rec_ar_invoices WHERE invoice_id "
+                 "= 'I1'") == "SI2026001");
+  CHECK(raw_text(path,
+                 "SELECT number_key FROM rec_ar_invoices WHERE invoice_id "
+                 "= 'I2'") == "INV7");
+  CHECK(raw_text(path,
+                 "SELECT order_id FROM rec_ar_invoices WHERE invoice_id = "
+                 "'I1'") == "O1");
   CHECK(storage_test::raw_int(path, "SELECT amount_e4 FROM rec_orders WHERE order_id = 'O1'") ==
         12'345'000);
   CHECK(storage_test::raw_int(path, "SELECT due_day FROM rec_invoices WHERE invoice_id = 'AP1'") ==
@@ -866,8 +902,8 @@ TEST_CASE("ArLedger: a version-3 database is migrated with its AR invoices", "[u
   auto applied = store->apply(payment("P1", "C1", {{"I1", 12'345'000}}, "2026-05-20"));
   REQUIRE(applied);
   CHECK((*store->ar_invoice("I1"))->status == "paid");
-  import_ok(*store, "ar_invoices", std::string(kArHeader) +
-                                       ar("I3", "C1", "SI-3", "2026-05-04", "2026-06-03", "5"));
+  import_ok(*store, "ar_invoices",
+            std::string(kArHeader) + ar("I3", "C1", "SI-3", "2026-05-04", "2026-06-03", "5"));
   auto i3 = store->ar_invoice("I3");
   REQUIRE(i3);
   CHECK(i3->has_value());

@@ -19,6 +19,15 @@ function dayNumber(date) {
   return Number.isFinite(ms) ? Math.round(ms / DAY_MS) : null;
 }
 
+// The workflows that change open AR invoices (cash applied, dunning, promises, disputes).
+export const AR_WORKFLOWS = ['ar_collections', 'ar_cash_application', 'o2c_credit_check'];
+
+// True for an event of one of `workflows`, or one that names no workflow.
+export function touchesWorkflows(ev, workflows) {
+  const w = ev && ev.data && ev.data.payload && ev.data.payload.workflow;
+  return !w || workflows.includes(w);
+}
+
 function link(query) {
   // collector is always in the URL once chosen ("" = every collector), so the default
   // (the signed-in collector) applies only when the page is opened without it.
@@ -135,7 +144,10 @@ export async function renderCollections(main, _params, app, query, current) {
   put(main, h('div', { class: 'page-head' }, h('h1', {}, 'Collections'), h('div', { class: 'toolbar' }, fresh, refresh)),
     form, summary, body);
   // Payments applied, dunning stages and promises change the list: say so, do not redraw.
-  app.onEvent(throttle(() => {
+  const changed = throttle(() => {
     fresh.textContent = 'The ledger may have changed since this page was loaded.';
-  }, 1000));
+  }, 1000);
+  app.onEvent((ev) => {
+    if (touchesWorkflows(ev, AR_WORKFLOWS)) changed();
+  });
 }

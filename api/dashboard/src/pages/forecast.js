@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { h, put, facts, notice, throttle, formatMoney as money } from '../dom.js';
 import { forecastChart } from '../charts.js';
+import { AR_WORKFLOWS, touchesWorkflows } from './collections.js';
 
 const WEEKS = 13;
 
@@ -53,7 +54,7 @@ export async function renderForecast(main, _params, app, query, current) {
   const c = f.currencies.find((x) => x.currency === query.currency) || ranked[0];
   const t = totals(c.weeks);
 
-  const picker = h('form', { class: 'filters', role: 'search', 'aria-label': 'Choose the currency' },
+  const picker = h('form', { class: 'filters', role: 'search', 'aria-label': 'Forecast options' },
     h('div', { class: 'field' }, h('label', { for: 'f-currency' }, 'Currency'),
       h('select', {
         id: 'f-currency', name: 'currency',
@@ -78,7 +79,11 @@ export async function renderForecast(main, _params, app, query, current) {
       forecastChart(c.weeks, { label: chartLabel, band: f.band }),
       h('p', { class: 'muted small' }, `Each open invoice pays around its due date plus its expected days late (ar_days_late), spread by the customer's variability; the band is ${f.band.replace('-', '–')} of each week's total. The naive forecast has every invoice paid on its due date (overdue ones in week 1). Outflows: approved AP invoices on their due dates.`)),
     h('section', { class: 'panel' }, table(c)));
-  app.onEvent(throttle(() => {
+  // AR workflows move inflows; AP approvals post invoices (outflows).
+  const changed = throttle(() => {
     fresh.textContent = 'The ledger may have changed since this forecast was computed.';
-  }, 1000));
+  }, 1000);
+  app.onEvent((ev) => {
+    if (touchesWorkflows(ev, [...AR_WORKFLOWS, 'ap_invoice_approval'])) changed();
+  });
 }
