@@ -115,6 +115,7 @@ std::vector<RecordType> build_types() {
                 {"currency", K::currency},
                 {"amount", K::money},
                 {"disputed", K::flag},
+                {"disputed_at", K::date, false},
                 {"order_id", K::id, false},
                 {"label_days_late", K::days_late, false}},
                {"invoice_id"},

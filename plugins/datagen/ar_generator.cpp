@@ -308,7 +308,7 @@ GeneratedFile ar_invoices_file(const std::vector<ArInvoice>& invoices) {
                                   [](const ArInvoice& i) { return !i.order_id.empty(); });
   std::vector<std::string> columns = {"invoice_id", "customer_id", "invoice_number",
                                       "invoice_date", "due_date",    "currency",
-                                      "amount",     "disputed"};
+                                      "amount",     "disputed",    "disputed_at"};
   if (orders) columns.emplace_back("order_id");
   columns.emplace_back("label_days_late");
   CsvWriter csv(columns);
@@ -316,6 +316,7 @@ GeneratedFile ar_invoices_file(const std::vector<ArInvoice>& invoices) {
     csv.text(inv.invoice_id).text(inv.customer_id).text(inv.invoice_number);
     csv.text(format_date(inv.invoice_date)).text(format_date(inv.due_date)).text(inv.currency);
     csv.money(inv.amount_cents).text(inv.disputed ? "true" : "false");
+    inv.disputed ? csv.text(format_date(inv.disputed_on)) : csv.empty();
     if (orders) csv.text(inv.order_id);
     inv.label_days_late ? csv.integer(*inv.label_days_late) : csv.empty();
     csv.end_row();

@@ -619,6 +619,16 @@ void Matcher::other_customer_suggestion(const std::vector<GroupHits>& hits) {
     }
   }
   if (!any) return;
+  // Invoice numbers are dense sequences, so a mistyped digit often spells another
+  // customer's real number. When the bank names the payer, the payer's own invoice one
+  // edit away fits the amount, and what the other customer's number names does not, the
+  // reference is a typo of the payer's invoice: noted, not blocking.
+  const Fit other_fit = fit_of(sum_of(named), payment_.amount_e4, policy_);
+  const bool other_fits = other_fit == Fit::exact || other_fit == Fit::short_paid;
+  if (!payment_.customer_id.empty() && reference_fits_ && !other_fits) {
+    flag("reference_other_customer_ignored");
+    return;
+  }
   flag("reference_other_customer");
   if (named.empty()) return;
   std::set<std::string> owners;

@@ -18,7 +18,10 @@
 //     unknown_payer, status unmatched, suggestions from the evidence at <= 0.4.
 //  3. Invoices of another customer named exactly (or with a typo, by a number that names
 //     none of the payer's): flag reference_other_customer (blocking); offered as a
-//     suggestion at 0.3, never applied.
+//     suggestion at 0.3, never applied. Except when the payment names its payer, the
+//     payer's invoices the reference names (with a typo) fit the amount and the other
+//     customer's do not: then it was a typo of the payer's number (dense number sequences
+//     make that common) and the flag is reference_other_customer_ignored (not blocking).
 //  4. Invoices in another currency are never allocated. If the reference names only such
 //     invoices of the payer: flag currency_mismatch (blocking), then rule 6.
 //  5. Referenced set R (payer's, payment currency; one option per group, every combination

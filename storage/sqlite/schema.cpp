@@ -366,7 +366,9 @@ CREATE INDEX ar_state_customer_closed ON ar_invoice_state (customer_id, closed_d
 INSERT INTO ar_invoice_state (invoice_id, customer_id, currency, invoice_day, due_day, amount_e4,
   disputed_day, updated_at_us)
 SELECT invoice_id, customer_id, json_extract(data, '$.currency'), invoice_day, due_day, amount_e4,
-  CASE WHEN json_extract(data, '$.disputed') THEN invoice_day END, updated_at_us
+  CASE WHEN json_extract(data, '$.disputed') THEN coalesce(
+    CAST(julianday(json_extract(data, '$.disputed_at')) - 2440587.5 AS INTEGER), invoice_day) END,
+  updated_at_us
 FROM rec_ar_invoices;
 
 CREATE TRIGGER rec_ar_invoices_state_insert AFTER INSERT ON rec_ar_invoices BEGIN
@@ -374,11 +376,15 @@ CREATE TRIGGER rec_ar_invoices_state_insert AFTER INSERT ON rec_ar_invoices BEGI
     amount_e4, disputed_day, updated_at_us)
   VALUES (NEW.invoice_id, NEW.customer_id, json_extract(NEW.data, '$.currency'), NEW.invoice_day,
     NEW.due_day, NEW.amount_e4,
-    CASE WHEN json_extract(NEW.data, '$.disputed') THEN NEW.invoice_day END, NEW.updated_at_us)
+    CASE WHEN json_extract(NEW.data, '$.disputed') THEN coalesce(
+      CAST(julianday(json_extract(NEW.data, '$.disputed_at')) - 2440587.5 AS INTEGER),
+      NEW.invoice_day) END,
+    NEW.updated_at_us)
   ON CONFLICT (invoice_id) DO NOTHING;
 END;
 -- A corrected invoice keeps its payments: the amount, dates and customer follow the record;
--- an invoice marked disputed gets a dispute day (never cleared by a re-import). An open or
+-- an invoice marked disputed gets a dispute day: its disputed_at, else the day the ledger
+-- learned of it (never cleared by a re-import). An open or
 -- paid invoice is paid when what was applied covers the new amount (closed the day of the
 -- correction if it was open; a credit balance stays as negative outstanding) and open
 -- again when it does not. Credited and written-off invoices stay closed.
@@ -394,8 +400,9 @@ CREATE TRIGGER rec_ar_invoices_state_update AFTER UPDATE ON rec_ar_invoices BEGI
     invoice_day = NEW.invoice_day,
     due_day = NEW.due_day,
     amount_e4 = NEW.amount_e4,
-    disputed_day = CASE WHEN json_extract(NEW.data, '$.disputed')
-      THEN coalesce(disputed_day, NEW.invoice_day) ELSE disputed_day END,
+    disputed_day = CASE WHEN json_extract(NEW.data, '$.disputed') THEN coalesce(
+      CAST(julianday(json_extract(NEW.data, '$.disputed_at')) - 2440587.5 AS INTEGER),
+      disputed_day, NEW.updated_at_us / 86400000000) ELSE disputed_day END,
     updated_at_us = NEW.updated_at_us
   WHERE invoice_id = NEW.invoice_id;
 END;

@@ -1,30 +1,40 @@
-// Proof on data no one tuned for (issue 7, item 7), accounts receivable: generated AR data
-// (gen-data --kind ar, fixed seed) lived through day by day on a fake clock. Each day at
-// 12:00 UTC the timers due fire (dunning), that day's AR invoices are imported with
+// Proof on data no one tuned for (issue 7, item 7), accounts receivable: 5,000 generated AR
+// invoices (datagen::generate_ar, as gen-data --kind ar; fixed seed) lived through day by
+// day on a fake clock. Each day at 12:00 UTC: the worklist / forecast snapshots are taken
+// (the ledger as the day starts), the simulated people work yesterday's tasks, the timers
+// due fire (dunning at 08:00), that day's AR invoices are imported with
 // workflows/ar_collections.yaml started, then that day's incoming payments with
 // workflows/ar_cash_application.yaml started, and the engine settles. The late-payment
-// models (ar_late_payment, ar_days_late) are trained on ANOTHER seed's data. A simulated
-// collector makes every collector call the day after its task appears (approves the
-// task), so dunning can reach the credit hold; nobody works dispute, cash-application
-// review or write-off tasks.
+// models (ar_late_payment, ar_days_late) are trained on ANOTHER seed's data (20,000 rows).
+//
+// Simulated people, the day after a task appears: a collector makes every collector call
+// (approves the task), so dunning can reach the credit hold; a cash applier approves a
+// review task when its first suggestion is the generator's truth and rejects it otherwise
+// (the workflow offers nothing else). Nobody works dispute or write-off tasks.
 //
 // Measured against the generator's truth (printed; asserted where marked *):
-//   1. the late-payment model's holdout AUC (*> 0.75), the days-late regression's RMSE,
+//   1. the late-payment model's holdout AUC (* > 0.75), the days-late regression's RMSE,
 //      and the AUC of the workflow's own scores on this data;
-//   2. cash application vs IncomingPayment.invoice_ids: auto-applied, exactly right,
-//      false matches (* < 1% of payments), review, flagged (* right > 80%);
-//   3. the collections worklist at the 1st of every second month of 2025: the share of
-//      the amount that actually went late held by the top decile of the ranking
-//      (* mean > 0.5, the issue's "clear majority");
-//   4. the 13-week cash forecast at three as-of days vs what actually arrived from the
-//      invoices open then: weekly MAPE of the model vs the naive "everyone pays on the
-//      due date" (* model < naive, on the mean);
-//   5. the features the workflow scored with vs the generator's (features.csv values, kept
-//      unrounded in memory here) (* > 95% equal: a misapplied or unapplied payment
-//      legitimately changes a customer's history in the ledger);
-//   6. dunning: invoices by the last dunning level reached, collector-call tasks, holds.
-// Deterministic data and models; the engine's thread interleaving can move an individual
-// decision only where two payments race for one invoice. Run time printed, never asserted.
+//   2. cash application vs IncomingPayment.invoice_ids: auto-applied, exactly right
+//      (* > 80% of payments), false matches (* < 1%), review, flagged; the ledger's payment
+//      state agrees with the instance (*), an approved review applies (*);
+//   3. the collections worklist at the 1st of every second month of 2025: the share of the
+//      amount that actually went late held by the top decile of the ranking (* mean > 0.5,
+//      the issue's "clear majority"), with baselines (by amount alone, the ceiling no ranking
+//      can pass) and the top decile's precision (* > 0.5; * above the amount-only baseline);
+//   4. the 13-week cash forecast at three as-of days vs what arrived from the invoices open
+//      then: weekly MAPE (* model < naive "everyone pays on the due date", on the mean) and
+//      WAPE (* model < naive);
+//   5. the features the workflow scored with vs the generator's (the in-memory feature
+//      table features.csv is written from, unrounded): avg_days_late, late_ratio and
+//      credit_utilisation all equal (* > 95%); every difference traced to an earlier invoice
+//      the ledger closed otherwise than the generator settled it (*); the other features
+//      always equal (*);
+//   6. dunning: the last level each invoice reached (and whether it is the one its true
+//      payment day implies), collector-call tasks, credit holds.
+// Deterministic data and models; the engine's thread interleaving could move a decision
+// only where two payments of one day race for one invoice. Run time printed, never
+// asserted (about 50-65 s on 2 loaded cores).
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -67,8 +77,7 @@ std::string date(int d) {
 // Area under the ROC curve of `scores` against `labels` (ties count half).
 double auc(const std::vector<std::pair<double, bool>>& scored) {
   std::vector<std::pair<double, bool>> s = scored;
-  std::sort(s.begin(), s.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   double positives = 0, negatives = 0, rank_sum = 0;
   for (std::size_t i = 0; i < s.size();) {
     std::size_t j = i;
@@ -90,8 +99,7 @@ double auc(const std::vector<std::pair<double, bool>>& scored) {
 
 // A feature of the score decision (json null/absent = missing) vs the generator's (NaN =
 // missing): equal within `tolerance` (relative above 1), or both missing.
-bool same_feature(const json& features, const char* name, double truth,
-                  double tolerance = 1e-9) {
+bool same_feature(const json& features, const char* name, double truth, double tolerance = 1e-9) {
   auto it = features.find(name);
   const bool missing = it == features.end() || it->is_null();
   if (missing || std::isnan(truth)) return missing && std::isnan(truth);
@@ -127,12 +135,12 @@ struct WorklistSnapshot {
   int as_of = 0;
   std::size_t items = 0, top = 0, late_items = 0;
   double late_amount = 0, share_top = 0;
-  double share_by_amount = 0;  // the top decile by outstanding alone (a baseline)
-  double share_ceiling = 0;    // the best any ranking of these items could do
+  double share_by_amount = 0;     // the top decile by outstanding alone (a baseline)
+  double share_ceiling = 0;       // the best any ranking of these items could do
   double late_overdue_share = 0;  // of the late amount, the part already overdue at as_of
   std::size_t top_late = 0, top_overdue = 0;
-  std::size_t paid_but_open = 0;  // items the generator settled before as_of (unapplied)
-  double top_precision = 0;       // of the top decile's outstanding, the part that went late
+  std::size_t paid_but_open = 0;        // items the generator settled before as_of (unapplied)
+  double top_precision = 0;             // of the top decile's outstanding, the part that went late
   double share_if_overdue_certain = 0;  // ranked with P(late) = 1 once overdue (diagnostic)
 };
 
@@ -171,10 +179,11 @@ void add_abs_errors(const std::vector<double>& forecast, const std::vector<doubl
 }  // namespace
 
 TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][ar]") {
-  std::printf("AR scenario: %zu AR invoices, data seed %llu, models trained on seed %llu "
-              "(%zu invoices)\n",
-              kInvoices, static_cast<unsigned long long>(kSeed),
-              static_cast<unsigned long long>(kTrainSeed), kTrainInvoices);
+  std::printf(
+      "AR scenario: %zu AR invoices, data seed %llu, models trained on seed %llu "
+      "(%zu invoices)\n",
+      kInvoices, static_cast<unsigned long long>(kSeed),
+      static_cast<unsigned long long>(kTrainSeed), kTrainInvoices);
   TempDir tmp("ar-scenario");
   Stopwatch total;
 
@@ -191,19 +200,19 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   const double generate_s = phase.seconds();
   phase = Stopwatch();
   const TrainedModel late_model =
-      train_model_with(tmp.path() / "train", tmp.path() / "models", "ar_late_payment",
-                       "label_late", datagen::ar_model_features());
+      train_model_with(tmp.path() / "train", tmp.path() / "models", "ar_late_payment", "label_late",
+                       datagen::ar_model_features());
   const TrainedModel days_model =
       train_model_with(tmp.path() / "train", tmp.path() / "models", "ar_days_late",
                        "label_days_late", datagen::ar_model_features(), "reg:squarederror");
   const double train_s = phase.seconds();
   const double holdout_auc = late_model.metric("auc");
-  std::printf("\n1. Models (trained on seed %llu, holdout 20%%)\n"
-              "  ar_late_payment holdout AUC %.4f  PR-AUC %.4f  log-loss %.4f\n"
-              "  ar_days_late    holdout RMSE %.2f days\n",
-              static_cast<unsigned long long>(kTrainSeed), holdout_auc,
-              late_model.metric("pr_auc"), late_model.metric("log_loss"),
-              days_model.metric("rmse"));
+  std::printf(
+      "\n1. Models (trained on seed %llu, holdout 20%%)\n"
+      "  ar_late_payment holdout AUC %.4f  PR-AUC %.4f  log-loss %.4f\n"
+      "  ar_days_late    holdout RMSE %.2f days\n",
+      static_cast<unsigned long long>(kTrainSeed), holdout_auc, late_model.metric("pr_auc"),
+      late_model.metric("log_loss"), days_model.metric("rmse"));
 
   // Generator truth, by id.
   std::map<std::string, const datagen::ArInvoice*> invoice_of;
@@ -288,13 +297,13 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       s.late_overdue_share = late_overdue / s.late_amount;
       std::sort(late_amounts.rbegin(), late_amounts.rend());
       double best = 0;
-      for (std::size_t i = 0; i < std::min(s.top, late_amounts.size()); ++i) best += late_amounts[i];
+      for (std::size_t i = 0; i < std::min(s.top, late_amounts.size()); ++i)
+        best += late_amounts[i];
       s.share_ceiling = best / s.late_amount;
       // By outstanding alone (late or not): the amounts of the top decile that are late.
       std::vector<std::pair<double, double>> by_amount;  // outstanding, late part
       for (std::size_t i = 0; i < items.size(); ++i) {
-        by_amount.emplace_back(static_cast<double>(items[i].outstanding_e4) / 1e4,
-                               all_amounts[i]);
+        by_amount.emplace_back(static_cast<double>(items[i].outstanding_e4) / 1e4, all_amounts[i]);
       }
       std::stable_sort(by_amount.begin(), by_amount.end(),
                        [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -381,8 +390,8 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
         const json frames = instance->state.value("frames", json::array());
         REQUIRE_FALSE(frames.empty());
         const json match = frames[0].value("data", json::object()).value("match", json::object());
-        const bool right = first_suggestion(match) ==
-                           std::set<std::string>(truth.begin(), truth.end());
+        const bool right =
+            first_suggestion(match) == std::set<std::string>(truth.begin(), truth.end());
         auto done = engine.complete_task(t.id, right ? "approved" : "rejected", applier);
         if (!done) ++review_errors;
       }
@@ -393,15 +402,15 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     timers_s += step.seconds();
     step = Stopwatch();
     if (auto it = invoices_on.find(d); it != invoices_on.end()) {
-      const auto report = engine.import_csv(
-          "ar_invoices", datagen::ar_invoices_file(it->second).contents, kCollections,
-          "ar_invoices-" + date(d) + ".csv");
+      const auto report =
+          engine.import_csv("ar_invoices", datagen::ar_invoices_file(it->second).contents,
+                            kCollections, "ar_invoices-" + date(d) + ".csv");
       imported_invoices += report.started;
     }
     if (auto it = payments_on.find(d); it != payments_on.end()) {
-      const auto report = engine.import_csv("incoming_payments", payments_csv(it->second),
-                                            kCashApplication,
-                                            "incoming_payments-" + date(d) + ".csv");
+      const auto report =
+          engine.import_csv("incoming_payments", payments_csv(it->second), kCashApplication,
+                            "incoming_payments-" + date(d) + ".csv");
       imported_payments += report.started;
     }
     import_s += step.seconds();
@@ -437,11 +446,11 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
         ++regressions;
       }
     }
-    std::printf("  on this data (seed %llu), the workflow's scores: AUC %.4f over %zu invoices, "
-                "days-late RMSE %.2f over %zu\n",
-                static_cast<unsigned long long>(kSeed), auc(scored), scored.size(),
-                regressions ? std::sqrt(sq / static_cast<double>(regressions)) : std::nan(""),
-                regressions);
+    std::printf(
+        "  on this data (seed %llu), the workflow's scores: AUC %.4f over %zu invoices, "
+        "days-late RMSE %.2f over %zu\n",
+        static_cast<unsigned long long>(kSeed), auc(scored), scored.size(),
+        regressions ? std::sqrt(sq / static_cast<double>(regressions)) : std::nan(""), regressions);
   }
   CHECK(holdout_auc > 0.75);
 
@@ -450,7 +459,8 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   // created (worked by the simulated applier: approved when its first suggestion is the
   // generator's truth, else rejected). Flagged: left unapplied without a task.
   std::size_t auto_applied = 0, auto_right = 0, false_matches = 0, partial_right = 0;
-  std::size_t review = 0, review_approved = 0, review_rejected = 0, review_open = 0;
+  std::size_t review = 0, review_approved = 0, review_rejected = 0, review_open = 0,
+              review_approved_failed = 0;
   std::size_t flagged = 0, other = 0, ledger_disagrees = 0;
   std::map<std::string, std::size_t> review_flags, flagged_flags;
   std::vector<std::string> false_examples, review_examples, other_examples;
@@ -467,7 +477,10 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       for (const auto& f : match.value("flags", json::array())) ++into[f.get<std::string>()];
     };
     auto example = [&](const std::string& what) {
-      return p.payment_id + " " + datagen::format_cents(p.amount_cents) + " customer '" + p.customer_id + "' \"" + p.reference + "\": " + what + "; truth " + ids_text(truth) + "; match " + match.value("status", "") + " " + match.value("flags", json::array()).dump();
+      return p.payment_id + " " + datagen::format_cents(p.amount_cents) + " customer '" +
+             p.customer_id + "' \"" + p.reference + "\": " + what + "; truth " + ids_text(truth) +
+             "; match " + match.value("status", "") + " " +
+             match.value("flags", json::array()).dump();
     };
     const bool reviewed = v.data.contains("review") || v.state == "review";
     // The ledger must say what the instance did.
@@ -480,8 +493,8 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     if (ledger_status != expected_status) {
       ++ledger_disagrees;
       if (other_examples.size() < 5) {
-        other_examples.push_back(example("ledger says " + ledger_status + ", instance " +
-                                         expected_status));
+        other_examples.push_back(
+            example("ledger says " + ledger_status + ", instance " + expected_status));
       }
     }
     if (v.data.contains("applied") && !reviewed) {
@@ -495,7 +508,8 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       } else {
         ++false_matches;
         partial_right += std::includes(truth.begin(), truth.end(), applied.begin(), applied.end());
-        if (false_examples.size() < 8) false_examples.push_back(example("applied " + ids_text(applied)));
+        if (false_examples.size() < 8)
+          false_examples.push_back(example("applied " + ids_text(applied)));
       }
     } else if (reviewed) {
       ++review;
@@ -503,10 +517,19 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       const std::string outcome = v.data.value("review", json::object()).value("outcome", "");
       if (outcome == "approved") {
         ++review_approved;
+        if (!v.data.contains("applied")) {
+          ++review_approved_failed;
+          if (other_examples.size() < 5) {
+            other_examples.push_back(example(
+                "approved, not applied: status " + std::to_string(static_cast<int>(v.status)) +
+                " state '" + v.state + "' " + v.error + ": " + v.error_message));
+          }
+        }
       } else if (outcome == "rejected") {
         ++review_rejected;
         if (review_examples.size() < 8) {
-          review_examples.push_back(example("first suggestion " + ids_text(first_suggestion(match))));
+          review_examples.push_back(
+              example("first suggestion " + ids_text(first_suggestion(match))));
         }
       } else {
         ++review_open;
@@ -534,21 +557,23 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     for (const auto& [f, n] : flags) out += " " + f + "=" + std::to_string(n);
     return out.empty() ? std::string(" none") : out;
   };
-  std::printf("\n2. Cash application: %zu payments\n"
-              "  auto-applied            %5zu  %6.2f%%\n"
-              "    exactly right         %5zu  %6.2f%% of payments\n"
-              "    false matches         %5zu  %6.2f%% of payments (%zu a strict subset of the "
-              "truth)\n"
-              "  sent to review          %5zu  %6.2f%%  (simulated applier: first suggestion "
-              "right -> approved %zu, else rejected %zu; unworked %zu)\n"
-              "  flagged / unapplied     %5zu  %6.2f%%\n"
-              "  other                   %5zu\n"
-              "  review flags:%s\n  flagged flags:%s\n",
-              data.payments.size(), auto_applied, pct(auto_applied, n_payments), auto_right,
-              pct(auto_right, n_payments), false_matches, pct(false_matches, n_payments),
-              partial_right, review, pct(review, n_payments), review_approved, review_rejected,
-              review_open, flagged, pct(flagged, n_payments), other,
-              flag_text(review_flags).c_str(), flag_text(flagged_flags).c_str());
+  std::printf(
+      "\n2. Cash application: %zu payments\n"
+      "  auto-applied            %5zu  %6.2f%%\n"
+      "    exactly right         %5zu  %6.2f%% of payments\n"
+      "    false matches         %5zu  %6.2f%% of payments (%zu a strict subset of the "
+      "truth)\n"
+      "  sent to review          %5zu  %6.2f%%  (simulated applier: first suggestion "
+      "right -> approved %zu (of which the approval failed to apply %zu), else "
+      "rejected %zu; unworked %zu)\n"
+      "  flagged / unapplied     %5zu  %6.2f%%\n"
+      "  other                   %5zu\n"
+      "  review flags:%s\n  flagged flags:%s\n",
+      data.payments.size(), auto_applied, pct(auto_applied, n_payments), auto_right,
+      pct(auto_right, n_payments), false_matches, pct(false_matches, n_payments), partial_right,
+      review, pct(review, n_payments), review_approved, review_approved_failed, review_rejected,
+      review_open, flagged, pct(flagged, n_payments), other, flag_text(review_flags).c_str(),
+      flag_text(flagged_flags).c_str());
   for (const auto& e : false_examples) std::printf("  false match: %s\n", e.c_str());
   for (const auto& e : review_examples) std::printf("  not auto-applied: %s\n", e.c_str());
   for (const auto& e : other_examples) std::printf("  other: %s\n", e.c_str());
@@ -556,27 +581,29 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   CHECK(pct(auto_right, n_payments) > 80.0);
   CHECK(other == 0);
   CHECK(ledger_disagrees == 0);
+  CHECK(review_approved_failed == 0);
   CHECK(review_errors == 0);
 
   // ---- 3. worklist quality
-  std::printf("\n3. Worklist: share of the amount that actually went late held by the top "
-              "decile (recall)\n"
-              "  late = the generator's label_days_late > 0; overdue part = of the late amount, "
-              "already past due at the as-of day;\n"
-              "  baselines: by outstanding alone, P(late) = 1 once overdue, and the ceiling "
-              "(the largest late items first: no ranking can do better);\n"
-              "  precision = of the top decile's outstanding, the part that went late\n"
-              "  as of       items  top  late items  late amount  overdue part  TOP DECILE  "
-              "by amount  overdue=1  ceiling  precision  top late/overdue  paid-but-open\n");
-  double mean_share = 0, mean_ceiling = 0, mean_by_amount = 0, mean_certain = 0,
-         mean_precision = 0;
+  std::printf(
+      "\n3. Worklist: share of the amount that actually went late held by the top "
+      "decile (recall)\n"
+      "  late = the generator's label_days_late > 0; overdue part = of the late amount, "
+      "already past due at the as-of day;\n"
+      "  baselines: by outstanding alone, P(late) = 1 once overdue, and the ceiling "
+      "(the largest late items first: no ranking can do better);\n"
+      "  precision = of the top decile's outstanding, the part that went late\n"
+      "  as of       items  top  late items  late amount  overdue part  TOP DECILE  "
+      "by amount  overdue=1  ceiling  precision  top late/overdue  paid-but-open\n");
+  double mean_share = 0, mean_ceiling = 0, mean_by_amount = 0, mean_certain = 0, mean_precision = 0;
   for (const auto& s : snapshots) {
-    std::printf("  %s  %5zu  %3zu  %10zu  %11.0f  %11.1f%%  %9.1f%%  %8.1f%%  %8.1f%%  %6.1f%%  "
-                "%8.1f%%  %7zu/%-7zu  %zu\n",
-                date(s.as_of).c_str(), s.items, s.top, s.late_items, s.late_amount,
-                100 * s.late_overdue_share, 100 * s.share_top, 100 * s.share_by_amount,
-                100 * s.share_if_overdue_certain, 100 * s.share_ceiling, 100 * s.top_precision,
-                s.top_late, s.top_overdue, s.paid_but_open);
+    std::printf(
+        "  %s  %5zu  %3zu  %10zu  %11.0f  %11.1f%%  %9.1f%%  %8.1f%%  %8.1f%%  %6.1f%%  "
+        "%8.1f%%  %7zu/%-7zu  %zu\n",
+        date(s.as_of).c_str(), s.items, s.top, s.late_items, s.late_amount,
+        100 * s.late_overdue_share, 100 * s.share_top, 100 * s.share_by_amount,
+        100 * s.share_if_overdue_certain, 100 * s.share_ceiling, 100 * s.top_precision, s.top_late,
+        s.top_overdue, s.paid_but_open);
     mean_share += s.share_top;
     mean_ceiling += s.share_ceiling;
     mean_by_amount += s.share_by_amount;
@@ -586,13 +613,15 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   REQUIRE_FALSE(snapshots.empty());
   const double n_snapshots = static_cast<double>(snapshots.size());
   mean_share /= n_snapshots;
-  std::printf("  mean top-decile share %.1f%% (by amount %.1f%%, overdue=1 %.1f%%, ceiling "
-              "%.1f%%)\n",
-              100 * mean_share, 100 * mean_by_amount / n_snapshots,
-              100 * mean_certain / n_snapshots, 100 * mean_ceiling / n_snapshots);
-  std::printf("  mean precision of the top decile %.1f%% (of its outstanding, the part that "
-              "went late)\n",
-              100 * mean_precision / n_snapshots);
+  std::printf(
+      "  mean top-decile share %.1f%% (by amount %.1f%%, overdue=1 %.1f%%, ceiling "
+      "%.1f%%)\n",
+      100 * mean_share, 100 * mean_by_amount / n_snapshots, 100 * mean_certain / n_snapshots,
+      100 * mean_ceiling / n_snapshots);
+  std::printf(
+      "  mean precision of the top decile %.1f%% (of its outstanding, the part that "
+      "went late)\n",
+      100 * mean_precision / n_snapshots);
   // The issue's criterion, as the brief states it. Even a perfect ranking (the ceiling
   // column: the largest late items first) only just reaches half of the late amount here,
   // so this cannot hold with a clear margin; kept, not weakened, until the criterion is
@@ -604,17 +633,19 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   CHECK(mean_precision / n_snapshots > 0.5);
 
   // ---- 4. cash forecast backtest
-  std::printf("\n4. Cash forecast backtest, %d weeks: the forecast at the as-of day vs what "
-              "arrived from the invoices open then (generator truth). MAPE = weekly_mape over "
-              "the weeks with an inflow, weighted over currencies by open invoices; WAPE = sum "
-              "|error| / sum actual, all currencies\n",
-              kForecastWeeks);
+  std::printf(
+      "\n4. Cash forecast backtest, %d weeks: the forecast at the as-of day vs what "
+      "arrived from the invoices open then (generator truth). MAPE = weekly_mape over "
+      "the weeks with an inflow, weighted over currencies by open invoices; WAPE = sum "
+      "|error| / sum actual, all currencies\n",
+      kForecastWeeks);
   double mean_model = 0, mean_naive = 0, mean_model_wape = 0, mean_naive_wape = 0;
   for (const auto& b : backtests) {
-    std::printf("  as of %s: MAPE model %.1f%%, naive (pay on due date) %.1f%%; WAPE model "
-                "%.1f%%, naive %.1f%%\n%s",
-                date(b.as_of).c_str(), b.model_mape, b.naive_mape, b.model_wape, b.naive_wape,
-                b.detail.c_str());
+    std::printf(
+        "  as of %s: MAPE model %.1f%%, naive (pay on due date) %.1f%%; WAPE model "
+        "%.1f%%, naive %.1f%%\n%s",
+        date(b.as_of).c_str(), b.model_mape, b.naive_mape, b.model_wape, b.naive_wape,
+        b.detail.c_str());
     mean_model += b.model_mape;
     mean_naive += b.naive_mape;
     mean_model_wape += b.model_wape;
@@ -625,8 +656,7 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   mean_model /= n_backtests;
   mean_naive /= n_backtests;
   std::printf("  mean: MAPE model %.1f%%, naive %.1f%%; WAPE model %.1f%%, naive %.1f%%\n",
-              mean_model, mean_naive, mean_model_wape / n_backtests,
-              mean_naive_wape / n_backtests);
+              mean_model, mean_naive, mean_model_wape / n_backtests, mean_naive_wape / n_backtests);
   CHECK(mean_model < mean_naive);
   CHECK(mean_model_wape < mean_naive_wape);
 
@@ -653,9 +683,8 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       if (!closed_differently(*other)) continue;
       const auto& st = ledger_state.at(other->invoice_id);
       const int truth_day = other->settled_on.value_or(std::numeric_limits<int>::max());
-      const int ledger_day = st.status == "paid" && st.closed_day
-                                 ? *st.closed_day
-                                 : std::numeric_limits<int>::max();
+      const int ledger_day =
+          st.status == "paid" && st.closed_day ? *st.closed_day : std::numeric_limits<int>::max();
       if (std::min(truth_day, ledger_day) < scored.invoice_date) return true;
     }
     return false;
@@ -700,14 +729,16 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     std::printf("  %-20s equal %6.2f%%\n", name.c_str(),
                 pct(equal_by_feature[name], static_cast<double>(compared)));
   }
-  std::printf("  all three            equal %6.2f%%; of the %zu that differ, %zu follow from an "
-              "earlier invoice of the customer that the ledger closed otherwise than the "
-              "generator settled it (left open by a partial or unapplied payment, or applied "
-              "later)\n",
-              pct(all_equal, static_cast<double>(compared)), compared - all_equal, explained);
-  std::printf("  all three within 1%%   %6.2f%% (a residual of a few euros left open moves "
-              "credit_utilisation only slightly)\n",
-              pct(all_near, static_cast<double>(compared)));
+  std::printf(
+      "  all three            equal %6.2f%%; of the %zu that differ, %zu follow from an "
+      "earlier invoice of the customer that the ledger closed otherwise than the "
+      "generator settled it (left open by a partial or unapplied payment, or applied "
+      "later)\n",
+      pct(all_equal, static_cast<double>(compared)), compared - all_equal, explained);
+  std::printf(
+      "  all three within 1%%   %6.2f%% (a residual of a few euros left open moves "
+      "credit_utilisation only slightly)\n",
+      pct(all_near, static_cast<double>(compared)));
   for (const auto& e : mismatch_examples) std::printf("  differs, unexplained: %s\n", e.c_str());
   CHECK(compared == data.invoices.size());
   CHECK(pct(all_equal, static_cast<double>(compared)) > 95.0);
@@ -737,8 +768,7 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     ++by_level[level];
     ++by_status[st.status];
     if (level == "credit_hold") {
-      (inv.label_days_late && *inv.label_days_late >= 60) ? ++holds_truly_late
-                                                          : ++holds_left_open;
+      (inv.label_days_late && *inv.label_days_late >= 60) ? ++holds_truly_late : ++holds_left_open;
     }
     // Undisputed invoices the ledger closed on their true payment day.
     if (inv.disputed || closed_differently(inv) || !inv.label_days_late) continue;
@@ -777,22 +807,25 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     ++stale_holds;
     if (stale_examples.size() < 5) stale_examples.push_back(c);
   }
-  std::printf("\n6. Dunning (collector calls made by a simulated collector the next day)\n"
-              "  last level reached:");
+  std::printf(
+      "\n6. Dunning (collector calls made by a simulated collector the next day)\n"
+      "  last level reached:");
   for (const auto& [level, n] : by_level) std::printf(" %s=%zu", level.c_str(), n);
   std::printf("\n  invoice status at the end:");
   for (const auto& [status, n] : by_status) std::printf(" %s=%zu", status.c_str(), n);
   std::printf("\n  ar_collections instances at:");
   for (const auto& [place, n] : by_place) std::printf(" %s=%zu", place.c_str(), n);
-  std::printf("\n  level as the true payment day says: %zu of %zu undisputed invoices closed on "
-              "their payment day (%.2f%%)\n",
-              level_equal, level_checked, pct(level_equal, static_cast<double>(level_checked)));
+  std::printf(
+      "\n  level as the true payment day says: %zu of %zu undisputed invoices closed on "
+      "their payment day (%.2f%%)\n",
+      level_equal, level_checked, pct(level_equal, static_cast<double>(level_checked)));
   for (const auto& e : level_examples) std::printf("  level differs: %s\n", e.c_str());
-  std::printf("  collector-call tasks created %zu (made by the simulation %zu, refused %zu); "
-              "invoices that reached credit_hold %zu (%zu paid 60+ days late, %zu left open by "
-              "cash application); customers on hold at the end %zu of %zu\n",
-              call_tasks.size(), calls_made, call_errors, by_level["credit_hold"],
-              holds_truly_late, holds_left_open, holds->size(), data.customers.size());
+  std::printf(
+      "  collector-call tasks created %zu (made by the simulation %zu, refused %zu); "
+      "invoices that reached credit_hold %zu (%zu paid 60+ days late, %zu left open by "
+      "cash application); customers on hold at the end %zu of %zu\n",
+      call_tasks.size(), calls_made, call_errors, by_level["credit_hold"], holds_truly_late,
+      holds_left_open, holds->size(), data.customers.size());
   std::printf("  tasks:");
   for (const auto& [what, n] : task_summary) std::printf(" %s=%zu", what.c_str(), n);
   std::printf("\n  customers on hold without an open invoice at credit_hold: %zu", stale_holds);
@@ -800,8 +833,9 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   std::printf("\n");
   CHECK(call_errors == 0);
 
-  std::printf("\nAR scenario wall time %.1f s (generate %.1f s, train %.1f s, %d simulated days "
-              "%.1f s: tasks %.1f s, morning timers %.1f s, imports %.1f s, settling %.1f s)\n",
-              total.seconds(), generate_s, train_s, last_day - first_day + 1, run_s, tasks_s,
-              timers_s, import_s, settle_s);
+  std::printf(
+      "\nAR scenario wall time %.1f s (generate %.1f s, train %.1f s, %d simulated days "
+      "%.1f s: tasks %.1f s, morning timers %.1f s, imports %.1f s, settling %.1f s)\n",
+      total.seconds(), generate_s, train_s, last_day - first_day + 1, run_s, tasks_s, timers_s,
+      import_s, settle_s);
 }

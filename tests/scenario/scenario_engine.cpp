@@ -121,7 +121,7 @@ double train_model(const fs::path& data_dir, const fs::path& models_dir, const s
 double TrainedModel::metric(const std::string& name) const {
   auto it = metrics.find(name);
   return it != metrics.end() && it->is_number() ? it->get<double>()
-                                                 : std::numeric_limits<double>::quiet_NaN();
+                                                : std::numeric_limits<double>::quiet_NaN();
 }
 
 TrainedModel train_model_with(const fs::path& data_dir, const fs::path& models_dir,
@@ -244,9 +244,9 @@ records::ImportReport ScenarioEngine::import_csv(const std::string& type, const 
   o.user = "scenario";
   o.now_us = clock_->now_us();
   o.start_workflow = workflow;
-  auto report = need(records::import_records(csv, o, *records_,
-                                             workflow.empty() ? nullptr : executor_.get()),
-                     "import " + o.source);
+  auto report =
+      need(records::import_records(csv, o, *records_, workflow.empty() ? nullptr : executor_.get()),
+           "import " + o.source);
   if (report.rejected > 0 || !report.committed || report.start_failed > 0) {
     throw std::runtime_error("import " + o.source + ": " + report.to_json().dump());
   }

@@ -473,12 +473,30 @@ TEST_CASE("cash matcher: a reference naming another customer's invoice", "[unit]
     // C1 meant SI-2024-000123 and wrote ...000723, which is C2's invoice.
     std::vector<OpenInvoice> d = {numbered(123, "C1", 100 * kE4, 20000),
                                   numbered(723, "C2", 300 * kE4, 20000)};
+    // The bank named the payer, C1's own invoice one edit away fits the amount and C2's
+    // does not: a typo of C1's number, applied (noted by a non-blocking flag).
+    auto r = run(payment("C1", 100 * kE4, "SI-2024-000723"), d);
+    INFO(dump(r));
+    CHECK_FALSE(has_flag(r, "reference_other_customer"));
+    CHECK(has_flag(r, "reference_other_customer_ignored"));
+    CHECK(r.status == MatchStatus::matched);
+    CHECK(ids(r.suggestions[0]) == Keys{"I123"});
+    CHECK(r.suggestions[0].confidence == Approx(0.93));
+  }
+  SECTION("a typo onto another customer's number that fits the amount too") {
+    std::vector<OpenInvoice> d = {numbered(123, "C1", 100 * kE4, 20000),
+                                  numbered(723, "C2", 100 * kE4, 20000)};
     auto r = run(payment("C1", 100 * kE4, "SI-2024-000723"), d);
     INFO(dump(r));
     CHECK(has_flag(r, "reference_other_customer"));
-    CHECK(r.status == MatchStatus::ambiguous);  // never applied without a person
-    CHECK(ids(r.suggestions[0]) == Keys{"I123"});
-    CHECK(r.suggestions[0].confidence == Approx(0.93));
+    CHECK(r.status == MatchStatus::ambiguous);  // a person decides whose it is
+  }
+  SECTION("no customer id: another customer's number is never explained away") {
+    std::vector<OpenInvoice> d = {numbered(123, "C1", 100 * kE4, 20000),
+                                  numbered(723, "C2", 300 * kE4, 20000)};
+    auto r = run(payment("", 100 * kE4, "SI-2024-000723"), d);
+    INFO(dump(r));
+    CHECK(r.status != MatchStatus::matched);
   }
 }
 

@@ -84,7 +84,7 @@ TEST_CASE("gen-data: files carry DATA.md's column names", "[datagen]") {
                                                      "payment_terms_days", "created_at"});
   CHECK(header_of(dir.path("ar/ar_invoices.csv")) ==
         V{"invoice_id", "customer_id", "invoice_number", "invoice_date", "due_date", "currency",
-          "amount", "disputed", "label_days_late"});
+          "amount", "disputed", "disputed_at", "label_days_late"});
   CHECK(header_of(dir.path("ar/incoming_payments.csv")) ==
         V{"payment_id", "customer_id", "amount", "currency", "received_at", "reference"});
   CHECK(header_of(dir.path("o2c/orders.csv")) ==

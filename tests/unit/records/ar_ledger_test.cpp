@@ -201,7 +201,8 @@ TEST_CASE("ArLedger: imports create the invoice state, re-imports follow it and 
   CHECK(corrected.invoice_day == day("2026-01-12"));
   CHECK(corrected.due_day == day("2026-02-28"));
   CHECK(corrected.status == "open");
-  CHECK(corrected.disputed_day == day("2026-01-12"));
+  // Flagged by a re-import without a disputed_at: disputed since the ledger learned of it.
+  CHECK(corrected.disputed_day == day("2026-01-01"));
   // A dispute is never cleared by a re-import.
   CHECK(state_of(db, "I2").disputed_day == day("2026-01-11"));
   // The same file again changes nothing.
