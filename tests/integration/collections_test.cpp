@@ -196,7 +196,7 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
     const json disputes = d.call("GET", "/v1/tasks?mine=true", "fay", 200);
     bool dispute_task = false;
     for (const auto& task : disputes["items"]) {
-      if (task["instance_id"] == instance["X5"] && task["state"] == "resolve_dispute") {
+      if (task["instance_id"] == instance["X5"] && task["state"] == "decide_dispute") {
         dispute_task = true;
       }
     }
