@@ -26,13 +26,19 @@ int day_of_us(std::int64_t us) {
   return static_cast<int>(us / kMicrosPerDay - (us % kMicrosPerDay < 0 ? 1 : 0));
 }
 
-// ?as_of=YYYY-MM-DD, default today by the daemon's clock.
+// ?as_of=YYYY-MM-DD, default today by the daemon's clock. Today or later only: the ledger
+// holds today's state, so a past day would count what was paid or issued since.
 Result<int> as_of_param(const Request& req, std::int64_t now_us) {
+  const int today = day_of_us(now_us);
   auto v = req.query_param("as_of");
-  if (!v) return day_of_us(now_us);
+  if (!v) return today;
   const std::string text(*v);
   auto us = text.size() == 10 ? expr::parse_timestamp(text) : std::nullopt;
   if (!us) return Error::invalid("as_of must be a date (YYYY-MM-DD), got '" + text + "'");
+  if (day_of_us(*us) < today) {
+    return Error::invalid("as_of must be today or later (" + date_text(today) + "), got '" +
+                          text + "': the ledger holds today's state, not a past day's");
+  }
   return day_of_us(*us);
 }
 

@@ -202,6 +202,9 @@ Result<std::vector<Job>> plan(const ImportArgs& a) {
   }
   if (a.file.empty())
     return Error::invalid("give the file to import: import " + a.type_or_dir + " FILE");
+  if (starts.size() > 1) {
+    return Error::invalid("--start: one file starts one workflow; give a directory for several");
+  }
   std::string start_workflow;
   if (!starts.empty()) {
     const auto& [start_type, workflow] = *starts.begin();
@@ -312,6 +315,9 @@ Handler add_import(CLI::App& app) {
           return r.error().code == ErrorCode::invalid_argument ? kExitInvalid : kExitUsage;
         }
         result = r->to_json();
+        // The workflows this job started run to their first wait before the next job's
+        // start: payments are applied before invoices are scored, in the order given.
+        if (!job.start.empty()) session->executor().wait_idle();
       }
       print_report(result, job.file, a->quiet);
       any_rejected = any_rejected || result.value("rejected", 0) > 0 ||

@@ -30,12 +30,14 @@ struct ArInvoiceState {
   std::string status;           // open, paid, credited, written_off
   std::optional<int> closed_day;
   std::optional<int> disputed_day;
+  std::optional<int> dispute_resolved_day;  // rejected by an AR manager: collected again
   std::optional<int> promised_day;
   std::string dunning_level;  // the last dunning stage done ("" none)
   std::optional<double> p_late, expected_days_late, sd_days_late;
   std::string model_version;
   std::int64_t outstanding_e4() const { return amount_e4 - applied_e4; }
   bool open() const { return status == "open"; }
+  bool in_dispute() const { return disputed_day && !dispute_resolved_day; }
 };
 
 // A customer's receivables as of the start of `day` (plugins/datagen/README.md "AR
@@ -53,7 +55,7 @@ struct CustomerArHistory {
   std::int64_t open_e4 = 0;
   std::int64_t overdue_e4 = 0;       // due before `day`
   std::size_t overdue_30_count = 0;  // more than 30 days past due
-  std::size_t disputed_open_count = 0;  // dispute raised before `day`
+  std::size_t disputed_open_count = 0;  // dispute raised before `day`, not resolved before it
   // Raised in [day - lookback, day); invoices issued in that window.
   std::size_t disputes = 0;
   std::size_t issued_count = 0;
@@ -157,11 +159,16 @@ class ArLedger {
                                       std::int64_t now_us) = 0;
   virtual Result<void> set_promise(const std::string& invoice_id, std::optional<int> day,
                                    std::int64_t now_us) = 0;
+  // A dispute raised (again: a resolved one reopens) and a dispute resolved without a credit
+  // note (the invoice is collected again).
   virtual Result<void> record_dispute(const std::string& invoice_id, int day,
                                       std::int64_t now_us) = 0;
+  virtual Result<void> resolve_dispute(const std::string& invoice_id, int day,
+                                       std::int64_t now_us) = 0;
 
-  // Credit holds: placed by dunning for an invoice, released when it is paid (or by a
-  // person); a customer with any unreleased hold is on hold.
+  // Credit holds: placed by dunning for an invoice, released when the invoice closes (paid,
+  // credited, written off or corrected: in the same transaction) or by the workflow; a
+  // customer with any unreleased hold is on hold.
   virtual Result<void> place_credit_hold(const std::string& customer_id,
                                          const std::string& invoice_id, const std::string& by,
                                          std::int64_t now_us) = 0;

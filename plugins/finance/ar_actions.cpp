@@ -43,7 +43,7 @@ nlohmann::json state_json(const records::ArInvoiceState& s) {
           {"due_date", date_text(s.due_day)},
           {"dunning_level", s.dunning_level},
           {"promised_date", s.promised_day ? nlohmann::json(date_text(*s.promised_day)) : nullptr},
-          {"disputed", s.disputed_day.has_value()}};
+          {"disputed", s.in_dispute()}};
 }
 
 records::ArInvoiceState invoice_or_throw(records::ArLedger& ledger, const std::string& id) {
@@ -75,7 +75,8 @@ std::vector<std::string> flags_arg(const nlohmann::json& args) {
 bool ArActionRunner::handles(const std::string& action) const {
   static const std::set<std::string> kActions = {
       "ar.customer_history", "ar.track_invoice",    "ar.dunning_next",      "ar.record_dunning",
-      "ar.record_promise",   "ar.promise_broken",   "ar.record_dispute",    "ar.issue_credit_note",
+      "ar.record_promise",   "ar.promise_broken",   "ar.record_dispute",    "ar.resolve_dispute",
+      "ar.issue_credit_note",
       "ar.write_off",        "ar.place_credit_hold", "ar.release_credit_hold", "ar.match_payment",
       "ar.apply_payment",    "ar.leave_unapplied",  "o2c.credit_exposure",  "o2c.release_order",
       "o2c.block_order",     "o2c.update_credit_limit"};
@@ -92,6 +93,7 @@ ActionResult ArActionRunner::run(const rt::ActionRequest& r) {
     if (a == "ar.record_promise") return record_promise(r);
     if (a == "ar.promise_broken") return promise_broken(r);
     if (a == "ar.record_dispute") return record_dispute(r);
+    if (a == "ar.resolve_dispute") return resolve_dispute(r);
     if (a == "ar.issue_credit_note") return close_invoice(r, "credit_note");
     if (a == "ar.write_off") return close_invoice(r, "write_off");
     if (a == "ar.place_credit_hold") return credit_hold(r, true);
@@ -228,6 +230,12 @@ ActionResult ArActionRunner::record_dispute(const rt::ActionRequest& r) {
   return ActionResult::success(state_json(invoice_or_throw(ledger_, id)));
 }
 
+ActionResult ArActionRunner::resolve_dispute(const rt::ActionRequest& r) {
+  const std::string id = text_field(r.args, "invoice_id", "with");
+  must(ledger_.resolve_dispute(id, today(), clock_.now_us()));
+  return ActionResult::success(state_json(invoice_or_throw(ledger_, id)));
+}
+
 ActionResult ArActionRunner::close_invoice(const rt::ActionRequest& r, const std::string& kind) {
   const std::string id = text_field(r.args, "invoice_id", "with");
   auto result = must(ledger_.close_invoice(id, kind, today(), optional_text(r.args, "by").empty()
@@ -322,8 +330,10 @@ ActionResult ArActionRunner::match_payment(const rt::ActionRequest& r) {
                              {"customer_id", inv ? inv->customer_id : ""},
                              {"amount", e4_number(a.amount_e4)}});
     }
-    suggestions.push_back(
-        {{"allocations", allocations}, {"confidence", s.confidence}, {"reason", s.reason}});
+    suggestions.push_back({{"allocations", allocations},
+                           {"short_amount", e4_number(s.short_e4)},
+                           {"confidence", s.confidence},
+                           {"reason", s.reason}});
   }
   std::vector<std::string> flags = m.flags;
   if (!closed_named.empty()) flags.push_back("reference_names_closed_invoice");
@@ -372,18 +382,42 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
   if (auto it = r.args.find("short_amount"); it != r.args.end() && !it->is_null()) {
     short_e4 = e4_field(r.args, "short_amount", "with");
   }
-  if (cash - short_e4 > amount || short_e4 < 0 || short_e4 > cash) {
+  if (short_e4 < 0 || short_e4 >= cash) {
+    throw BadArgument{"short_amount " + records::format_e4(short_e4) +
+                      " must be at least 0 and less than the allocations' total " +
+                      records::format_e4(cash)};
+  }
+  if (cash - short_e4 > amount) {
     throw BadArgument{"allocations total " + records::format_e4(cash) + " less short_amount " +
                       records::format_e4(short_e4) + " exceeds the payment's " +
-                      records::format_e4(amount)};
+                      records::format_e4(amount) + " (payment " + a.payment_id + ")"};
   }
+  // The shortfall is booked as bank charges on the invoices, largest first (an invoice
+  // smaller than the charges takes what it can).
   if (short_e4 > 0) {
-    auto& last = a.allocations.back();
-    if (last.amount_e4 <= short_e4) {
-      throw BadArgument{"short_amount must be less than the last allocation"};
+    std::vector<std::size_t> order(a.allocations.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+      return a.allocations[x].amount_e4 > a.allocations[y].amount_e4;
+    });
+    std::int64_t left = short_e4;
+    std::vector<records::Allocation> charges;
+    for (std::size_t i : order) {
+      if (left == 0) break;
+      auto& cash_part = a.allocations[i];
+      // Keep at least 0.0001 of cash on an invoice: the charges ride on a payment.
+      const std::int64_t take = std::min(left, cash_part.amount_e4 - 1);
+      if (take <= 0) continue;
+      cash_part.amount_e4 -= take;
+      charges.push_back({cash_part.invoice_id, take, "bank_charges"});
+      left -= take;
     }
-    last.amount_e4 -= short_e4;
-    a.allocations.push_back({last.invoice_id, short_e4, "bank_charges"});
+    if (left > 0) {
+      throw BadArgument{"short_amount " + records::format_e4(short_e4) +
+                        " is more than the allocations can carry (" + records::format_e4(cash) +
+                        ")"};
+    }
+    a.allocations.insert(a.allocations.end(), charges.begin(), charges.end());
   }
   a.unapplied_e4 = amount - (cash - short_e4);
   a.status = "applied";

@@ -13,7 +13,7 @@
 //   ar.record_dunning    {invoice_id, level}
 //   ar.record_promise    {invoice_id, promised_date, max_days?=60, grace_days?=3}
 //   ar.promise_broken    {invoice_id}
-//   ar.record_dispute    {invoice_id}
+//   ar.record_dispute    {invoice_id}, ar.resolve_dispute {invoice_id} (rejected: collect again)
 //   ar.issue_credit_note {invoice_id}, ar.write_off {invoice_id}
 //   ar.place_credit_hold {customer_id, invoice_id}, ar.release_credit_hold {customer_id, invoice_id}
 //   ar.match_payment     {payment, policy?: {short_tolerance, short_tolerance_pct, auto_apply_min}}
@@ -67,6 +67,7 @@ class ArActionRunner final : public rt::ActionRunner {
   rt::ActionResult record_promise(const rt::ActionRequest& request);
   rt::ActionResult promise_broken(const rt::ActionRequest& request);
   rt::ActionResult record_dispute(const rt::ActionRequest& request);
+  rt::ActionResult resolve_dispute(const rt::ActionRequest& request);
   rt::ActionResult close_invoice(const rt::ActionRequest& request, const std::string& kind);
   rt::ActionResult credit_hold(const rt::ActionRequest& request, bool place);
   rt::ActionResult match_payment(const rt::ActionRequest& request);

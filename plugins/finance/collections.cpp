@@ -36,7 +36,7 @@ Result<Worklist> build_worklist(records::ArLedger& ledger, const WorklistQuery& 
   auto truncated = for_each_open(ledger, q.max_open, out.open_invoices,
                                  [&](const records::ArInvoiceState& s) {
     if (!q.currency.empty() && s.currency != q.currency) return;
-    if (!q.include_disputed && s.disputed_day) return;
+    if (!q.include_disputed && s.in_dispute()) return;
     std::string collector = assign_collector(s.customer_id, collectors);
     if (!q.collector.empty() && collector != q.collector) return;
     WorklistItem item;
@@ -51,7 +51,7 @@ Result<Worklist> build_worklist(records::ArLedger& ledger, const WorklistQuery& 
     item.expected_days_late = s.expected_days_late.value_or(0);
     item.dunning_level = s.dunning_level;
     item.promised_day = s.promised_day;
-    item.disputed = s.disputed_day.has_value();
+    item.disputed = s.in_dispute();
     item.collector = std::move(collector);
     out.items.push_back(std::move(item));
   });

@@ -343,6 +343,7 @@ CREATE TABLE ar_invoice_state (
   status             TEXT    NOT NULL DEFAULT 'open',
   closed_day         INTEGER,
   disputed_day       INTEGER,
+  dispute_resolved_day INTEGER,
   promised_day       INTEGER,
   dunning_level      TEXT    NOT NULL DEFAULT '',
   dunning_at_us      INTEGER,
@@ -353,6 +354,7 @@ CREATE TABLE ar_invoice_state (
   updated_at_us      INTEGER NOT NULL
 );
 CREATE INDEX ar_state_open_due ON ar_invoice_state (due_day) WHERE status = 'open';
+CREATE INDEX ar_state_open_id ON ar_invoice_state (invoice_id) WHERE status = 'open';
 CREATE INDEX ar_state_open_amount ON ar_invoice_state (amount_e4 - applied_e4)
   WHERE status = 'open';
 CREATE INDEX ar_state_customer_issued ON ar_invoice_state (customer_id, invoice_day);
@@ -364,18 +366,23 @@ CREATE INDEX ar_state_customer_closed ON ar_invoice_state (customer_id, closed_d
   WHERE closed_day IS NOT NULL;
 
 INSERT INTO ar_invoice_state (invoice_id, customer_id, currency, invoice_day, due_day, amount_e4,
-  disputed_day, updated_at_us)
+  status, closed_day, disputed_day, updated_at_us)
 SELECT invoice_id, customer_id, json_extract(data, '$.currency'), invoice_day, due_day, amount_e4,
+  CASE WHEN amount_e4 > 0 THEN 'open' ELSE 'paid' END,
+  CASE WHEN amount_e4 > 0 THEN NULL ELSE invoice_day END,
   CASE WHEN json_extract(data, '$.disputed') THEN coalesce(
     CAST(julianday(json_extract(data, '$.disputed_at')) - 2440587.5 AS INTEGER), invoice_day) END,
   updated_at_us
 FROM rec_ar_invoices;
 
+-- An invoice of nothing (amount 0) is paid on its invoice day: nothing to collect.
 CREATE TRIGGER rec_ar_invoices_state_insert AFTER INSERT ON rec_ar_invoices BEGIN
   INSERT INTO ar_invoice_state (invoice_id, customer_id, currency, invoice_day, due_day,
-    amount_e4, disputed_day, updated_at_us)
+    amount_e4, status, closed_day, disputed_day, updated_at_us)
   VALUES (NEW.invoice_id, NEW.customer_id, json_extract(NEW.data, '$.currency'), NEW.invoice_day,
     NEW.due_day, NEW.amount_e4,
+    CASE WHEN NEW.amount_e4 > 0 THEN 'open' ELSE 'paid' END,
+    CASE WHEN NEW.amount_e4 > 0 THEN NULL ELSE NEW.invoice_day END,
     CASE WHEN json_extract(NEW.data, '$.disputed') THEN coalesce(
       CAST(julianday(json_extract(NEW.data, '$.disputed_at')) - 2440587.5 AS INTEGER),
       NEW.invoice_day) END,
@@ -405,6 +412,10 @@ CREATE TRIGGER rec_ar_invoices_state_update AFTER UPDATE ON rec_ar_invoices BEGI
       disputed_day, NEW.updated_at_us / 86400000000) ELSE disputed_day END,
     updated_at_us = NEW.updated_at_us
   WHERE invoice_id = NEW.invoice_id;
+  -- Closed by the correction: it holds its customer on credit hold no more.
+  UPDATE credit_holds SET released_at_us = NEW.updated_at_us, released_by = 'correction'
+  WHERE invoice_id = NEW.invoice_id AND released_at_us IS NULL
+    AND (SELECT status FROM ar_invoice_state WHERE invoice_id = NEW.invoice_id) != 'open';
 END;
 
 CREATE TABLE ar_applications (
@@ -441,6 +452,7 @@ CREATE TABLE credit_holds (
   released_by    TEXT,
   PRIMARY KEY (customer_id, invoice_id)
 ) WITHOUT ROWID;
+CREATE INDEX credit_holds_open_invoice ON credit_holds (invoice_id) WHERE released_at_us IS NULL;
 
 CREATE TABLE credit_limit_changes (
   change_id     INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -16,8 +16,8 @@ constexpr const char* kStateColumns =
     "SELECT s.invoice_id, s.customer_id, json_extract(r.data, '$.invoice_number'), s.currency, "
     "s.invoice_day, s.due_day, s.amount_e4, s.applied_e4, s.status, s.closed_day, "
     "s.disputed_day, s.promised_day, s.dunning_level, s.p_late, s.expected_days_late, "
-    "s.sd_days_late, s.model_version FROM ar_invoice_state s JOIN rec_ar_invoices r ON "
-    "r.invoice_id = s.invoice_id";
+    "s.sd_days_late, s.model_version, s.dispute_resolved_day FROM ar_invoice_state s JOIN "
+    "rec_ar_invoices r ON r.invoice_id = s.invoice_id";
 
 std::optional<int> opt_day(const Statement& s, int col) {
   if (s.column_is_null(col)) return std::nullopt;
@@ -48,6 +48,7 @@ ArInvoiceState state_row(const Statement& s) {
   a.expected_days_late = opt_double(s, 14);
   a.sd_days_late = opt_double(s, 15);
   a.model_version = s.column_text(16);
+  a.dispute_resolved_day = opt_day(s, 17);
   return a;
 }
 
@@ -112,6 +113,14 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
   Connection& db = lease->db();
   const std::string doing = "reading the AR history of customer " + customer_id;
   records::CustomerArHistory h;
+  // One read transaction: the five reads see one state (an application committing in
+  // between would count an invoice neither settled nor open).
+  auto begun = db.exec("BEGIN", doing);
+  if (!begun) return begun.error();
+  struct EndRead {
+    Connection& db;
+    ~EndRead() { (void)db.exec("COMMIT", "ending a read"); }
+  } end_read{db};
 
   // Payments in the lookback window (ar_state_customer_closed).
   {
@@ -165,12 +174,13 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
   {
     auto st = db.prepare(
         "SELECT s.amount_e4 - coalesce((SELECT sum(a.amount_e4) FROM ar_applications a WHERE "
-        "a.invoice_id = s.invoice_id AND a.applied_day < ?2), 0), s.due_day, s.disputed_day FROM "
-        "ar_invoice_state s WHERE s.customer_id = ?1 AND s.status = 'open' AND s.invoice_day < ?2 "
-        "UNION ALL SELECT s.amount_e4 - coalesce((SELECT sum(a.amount_e4) FROM ar_applications a "
-        "WHERE a.invoice_id = s.invoice_id AND a.applied_day < ?2), 0), s.due_day, "
-        "s.disputed_day FROM ar_invoice_state s WHERE s.customer_id = ?1 AND s.closed_day >= ?2 "
-        "AND s.invoice_day < ?2");
+        "a.invoice_id = s.invoice_id AND a.applied_day < ?2), 0), s.due_day, s.disputed_day, "
+        "s.dispute_resolved_day FROM ar_invoice_state s WHERE s.customer_id = ?1 AND s.status = "
+        "'open' AND s.invoice_day < ?2 UNION ALL SELECT s.amount_e4 - coalesce((SELECT "
+        "sum(a.amount_e4) FROM ar_applications a WHERE a.invoice_id = s.invoice_id AND "
+        "a.applied_day < ?2), 0), s.due_day, s.disputed_day, s.dispute_resolved_day FROM "
+        "ar_invoice_state s WHERE s.customer_id = ?1 AND s.closed_day >= ?2 AND s.invoice_day < "
+        "?2");
     if (!st) return st.error();
     Statement& s = st->get();
     s.bind_text(1, customer_id);
@@ -182,7 +192,10 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
       h.open_e4 += amount;
       if (due < day) h.overdue_e4 += amount;
       if (day - due > 30) ++h.overdue_30_count;
-      if (!r.column_is_null(2) && r.column_int(2) < day) ++h.disputed_open_count;
+      if (!r.column_is_null(2) && r.column_int(2) < day &&
+          (r.column_is_null(3) || r.column_int(3) >= day)) {
+        ++h.disputed_open_count;
+      }
     });
     if (!done) return done.error();
   }
@@ -435,6 +448,19 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
       const int rc = s.step();
       if (rc != SQLITE_DONE) return db.error(rc, doing);
     }
+    if (closes) {
+      // A closed invoice holds no customer on credit hold any more, whoever closed it.
+      auto st = db.prepare(
+          "UPDATE credit_holds SET released_at_us = ?, released_by = ? WHERE invoice_id = ? AND "
+          "released_at_us IS NULL");
+      if (!st) return st.error();
+      Statement& s = st->get();
+      s.bind_int(1, p.now_us);
+      s.bind_text(2, p.by + " (" + status_after(a.kind) + ")");
+      s.bind_text(3, a.invoice_id);
+      const int rc = s.step();
+      if (rc != SQLITE_DONE) return db.error(rc, doing);
+    }
     out.invoices.push_back({a.invoice_id, a.amount_e4, amount - applied - a.amount_e4, closes});
   }
   if (out.already_applied) {
@@ -560,8 +586,22 @@ Result<void> SqliteRecordStore::record_dispute(const std::string& invoice_id, in
                                                std::int64_t now_us) {
   return write_one(
       "recording a dispute of AR invoice " + invoice_id,
-      "UPDATE ar_invoice_state SET disputed_day = coalesce(disputed_day, ?), updated_at_us = ? "
-      "WHERE invoice_id = ?",
+      "UPDATE ar_invoice_state SET disputed_day = coalesce(disputed_day, ?1), "
+      "dispute_resolved_day = NULL, updated_at_us = ?2 WHERE invoice_id = ?3",
+      [&](Statement& s) {
+        s.bind_int(1, day);
+        s.bind_int(2, now_us);
+        s.bind_text(3, invoice_id);
+      },
+      true);
+}
+
+Result<void> SqliteRecordStore::resolve_dispute(const std::string& invoice_id, int day,
+                                                std::int64_t now_us) {
+  return write_one(
+      "resolving the dispute of AR invoice " + invoice_id,
+      "UPDATE ar_invoice_state SET dispute_resolved_day = ?, updated_at_us = ? WHERE invoice_id = "
+      "? AND disputed_day IS NOT NULL",
       [&](Statement& s) {
         s.bind_int(1, day);
         s.bind_int(2, now_us);
@@ -636,7 +676,8 @@ Result<records::OpenOrders> SqliteRecordStore::open_orders(const std::string& cu
   auto st = db.prepare(
       "SELECT count(*), coalesce(sum(o.amount_e4), 0) FROM rec_orders o WHERE o.customer_id = ? "
       "AND o.seq < ? AND o.order_day >= ? AND o.order_day <= ? AND NOT EXISTS (SELECT 1 FROM "
-      "rec_ar_invoices i WHERE i.order_id = o.order_id AND i.invoice_day < ?) AND NOT EXISTS "
+      "rec_ar_invoices i WHERE i.order_id = o.order_id AND i.order_id != '' AND i.invoice_day < "
+      "?) AND NOT EXISTS "
       "(SELECT 1 FROM order_decisions d WHERE d.order_id = o.order_id AND d.status = "
       "'blocked')");
   if (!st) return st.error();
@@ -702,6 +743,21 @@ Result<records::CreditLimitChange> SqliteRecordStore::update_credit_limit(
       "changing the credit limit of customer " + customer_id,
       [&]() -> Result<records::CreditLimitChange> {
         const std::string doing = "changing the credit limit of customer " + customer_id;
+        // A re-run of the same instance's change (after a crash) finds it: logged once.
+        {
+          auto st = writer_->prepare(
+              "SELECT old_limit_e4, new_limit_e4 FROM credit_limit_changes WHERE instance_id = ? "
+              "AND customer_id = ? AND new_limit_e4 = ? AND ? != '' LIMIT 1");
+          if (!st) return st.error();
+          Statement& s = st->get();
+          s.bind_text(1, instance_id);
+          s.bind_text(2, customer_id);
+          s.bind_int(3, new_limit_e4);
+          s.bind_text(4, instance_id);
+          const int rc = s.step();
+          if (rc == SQLITE_ROW) return records::CreditLimitChange{s.column_int(0), s.column_int(1)};
+          if (rc != SQLITE_DONE) return writer_->error(rc, doing);
+        }
         nlohmann::json data;
         {
           auto st = writer_->prepare("SELECT data FROM rec_customers WHERE customer_id = ?");

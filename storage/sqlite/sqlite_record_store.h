@@ -92,6 +92,8 @@ class SqliteRecordStore final : public records::RecordStore, public records::ArL
   Result<void> set_promise(const std::string& invoice_id, std::optional<int> day,
                            std::int64_t now_us) override;
   Result<void> record_dispute(const std::string& invoice_id, int day, std::int64_t now_us) override;
+  Result<void> resolve_dispute(const std::string& invoice_id, int day,
+                               std::int64_t now_us) override;
   Result<void> place_credit_hold(const std::string& customer_id, const std::string& invoice_id,
                                  const std::string& by, std::int64_t now_us) override;
   Result<std::size_t> release_credit_holds(const std::string& customer_id,

@@ -263,6 +263,7 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
     bad("?as_of=2026-13-01", "as_of");
     bad("?as_of=yesterday", "as_of");
     bad("?as_of=2026-01-01T00:00:00Z", "as_of");
+    bad("?as_of=" + date(t - 1), "today or later");  // the ledger holds today's state
     bad("?limit=0", "limit");
     bad("?limit=abc", "limit");
     require_problem(d.request("GET", "/v1/collections/worklist", ""), 401);
@@ -301,9 +302,10 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
     const json one = d.call("GET", "/v1/forecast/cash?weeks=1", "erin", 200);
     CHECK(one["currencies"][0]["weeks"].size() == 1);
     const json fifty_two =
-        d.call("GET", "/v1/forecast/cash?weeks=52&as_of=" + date(t - 7), "erin", 200);
+        d.call("GET", "/v1/forecast/cash?weeks=52&as_of=" + date(t + 7), "erin", 200);
     CHECK(fifty_two["currencies"][0]["weeks"].size() == 52);
-    CHECK(fifty_two["as_of"] == date(t - 7));
+    CHECK(fifty_two["as_of"] == date(t + 7));
+    require_problem(d.request("GET", "/v1/forecast/cash?as_of=" + date(t - 7), "erin"), 400);
     const json default_weeks = d.call("GET", "/v1/forecast/cash", "erin", 200);
     CHECK(default_weeks["weeks"] == 13);
 

@@ -910,3 +910,59 @@ TEST_CASE("ArLedger: a version-3 database is migrated with its AR invoices", "[u
   CHECK(i3->has_value());
   CHECK(storage_test::raw_int(path, "SELECT count(*) FROM ar_invoice_state") == 3);
 }
+
+TEST_CASE("ArLedger: closing an invoice releases its credit hold; zero invoices; disputes",
+          "[unit][ar]") {
+  RecordDb db;
+  import_ok(*db.store, "customers", kCustomersCsv);
+  import_ok(*db.store, "ar_invoices",
+            std::string(kArHeader) + ar("H1", "C1", "SI-H1", "2026-01-01", "2026-01-31", "100") +
+                ar("H2", "C1", "SI-H2", "2026-01-01", "2026-01-31", "200") +
+                ar("H3", "C2", "SI-H3", "2026-01-01", "2026-01-31", "300") +
+                ar("Z1", "C1", "SI-Z1", "2026-01-05", "2026-02-04", "0"));
+  // Held by H1 and H2: paying H1 releases H1's hold only; a credit note on H2 the other.
+  REQUIRE(db.store->place_credit_hold("C1", "H1", "system", kNowUs));
+  REQUIRE(db.store->place_credit_hold("C1", "H2", "system", kNowUs));
+  apply_ok(db, payment("PH1", "C1", {{"H1", 100 * kE4}}, "2026-04-01"));
+  CHECK(history(db, "C1", "2026-06-01").on_credit_hold);
+  REQUIRE(db.store->close_invoice("H2", "credit_note", day("2026-04-02"), "fay", "i-2", kNowUs));
+  CHECK_FALSE(history(db, "C1", "2026-06-01").on_credit_hold);
+  // A correction that the cash covers closes H3 and releases its hold too.
+  REQUIRE(db.store->place_credit_hold("C2", "H3", "system", kNowUs));
+  apply_ok(db, payment("PH3", "C2", {{"H3", 250 * kE4}}, "2026-04-01"));
+  CHECK(history(db, "C2", "2026-06-01").on_credit_hold);
+  import_ok(*db.store, "ar_invoices",
+            std::string(kArHeader) + ar("H3", "C2", "SI-H3", "2026-01-01", "2026-01-31", "250"));
+  CHECK(state_of(db, "H3").status == "paid");
+  CHECK_FALSE(history(db, "C2", "2026-06-01").on_credit_hold);
+
+  // An invoice of nothing is paid on its invoice day: never dunned, never worked.
+  const auto z = state_of(db, "Z1");
+  CHECK(z.status == "paid");
+  CHECK(z.closed_day == day("2026-01-05"));
+
+  // A dispute resolved without a credit note: collected again, not counted as disputed
+  // from that day on (but it was before).
+  import_ok(*db.store, "ar_invoices",
+            std::string(kArHeader) + ar("D1", "C1", "SI-D1", "2026-03-01", "2026-03-31", "500"));
+  REQUIRE(db.store->record_dispute("D1", day("2026-03-05"), kNowUs));
+  CHECK(state_of(db, "D1").in_dispute());
+  REQUIRE(db.store->resolve_dispute("D1", day("2026-03-20"), kNowUs));
+  CHECK_FALSE(state_of(db, "D1").in_dispute());
+  CHECK(history(db, "C1", "2026-03-10").disputed_open_count == 1);
+  CHECK(history(db, "C1", "2026-03-25").disputed_open_count == 0);
+  // Raised again: in dispute again.
+  REQUIRE(db.store->record_dispute("D1", day("2026-04-01"), kNowUs));
+  CHECK(state_of(db, "D1").in_dispute());
+  // Resolving an invoice that was never disputed names it.
+  auto never = db.store->resolve_dispute("H1", day("2026-04-01"), kNowUs);
+  CHECK_FALSE(never);
+
+  // A credit-limit change re-run by the same instance is logged once.
+  auto first = db.store->update_credit_limit("C1", 20000 * kE4, "carol", "order", "i-9", kNowUs);
+  auto again = db.store->update_credit_limit("C1", 20000 * kE4, "carol", "order", "i-9", kNowUs);
+  REQUIRE(first);
+  REQUIRE(again);
+  CHECK(again->old_limit_e4 == first->old_limit_e4);
+  CHECK(db.count("credit_limit_changes") == 1);
+}
