@@ -95,7 +95,7 @@ class ApiService {
   Result<void> add_model_routes(http::Router& router);
   Result<void> add_outcome_routes(http::Router& router);
   Result<void> add_stats_routes(http::Router& router);
-  Result<void> add_record_routes(http::Router& router);  // routes_records.cpp
+  Result<void> add_record_routes(http::Router& router);       // routes_records.cpp
   Result<void> add_collections_routes(http::Router& router);  // routes_collections.cpp
 
   // Answers an engine command's result: the instance view, or the error as a problem.

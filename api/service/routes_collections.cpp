@@ -36,8 +36,8 @@ Result<int> as_of_param(const Request& req, std::int64_t now_us) {
   auto us = text.size() == 10 ? expr::parse_timestamp(text) : std::nullopt;
   if (!us) return Error::invalid("as_of must be a date (YYYY-MM-DD), got '" + text + "'");
   if (day_of_us(*us) < today) {
-    return Error::invalid("as_of must be today or later (" + date_text(today) + "), got '" +
-                          text + "': the ledger holds today's state, not a past day's");
+    return Error::invalid("as_of must be today or later (" + date_text(today) + "), got '" + text +
+                          "': the ledger holds today's state, not a past day's");
   }
   return day_of_us(*us);
 }
@@ -67,39 +67,39 @@ nlohmann::json item_view(const finance::WorklistItem& i) {
 }  // namespace
 
 Result<void> ApiService::add_collections_routes(http::Router& router) {
-  auto added = router.add("GET", "/v1/collections/worklist", [this](const Request& req,
-                                                                    Responder res) {
-    on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
-      auto limit = parse_limit(rq);
-      if (!limit) return http::problem_from_error(limit.error());
-      auto as_of = as_of_param(rq, host_.clock().now_us());
-      if (!as_of) return http::problem_from_error(as_of.error());
-      finance::WorklistQuery q;
-      q.as_of_day = *as_of;
-      q.collector = std::string(rq.query_param("collector").value_or(""));
-      q.currency = std::string(rq.query_param("currency").value_or(""));
-      q.include_disputed = rq.query_param("include_disputed").value_or("false") == "true";
-      q.collectors = auth_.users_with_role("collector");
-      if (!q.collector.empty() &&
-          std::find(q.collectors.begin(), q.collectors.end(), q.collector) == q.collectors.end()) {
-        return http::problem_from_error(
-            Error::invalid("collector '" + q.collector + "' is not a user with the collector role"));
-      }
-      auto list = finance::build_worklist(host_.ar_ledger(), q);
-      if (!list) return http::problem_from_error(list.error());
-      nlohmann::json items = nlohmann::json::array();
-      for (std::size_t i = 0; i < list->items.size() && i < *limit; ++i) {
-        items.push_back(item_view(list->items[i]));
-      }
-      return Response::json(200, {{"as_of", date_text(*as_of)},
-                                  {"collector", q.collector},
-                                  {"currency", q.currency},
-                                  {"total", list->items.size()},
-                                  {"open_invoices", list->open_invoices},
-                                  {"truncated", list->truncated},
-                                  {"items", std::move(items)}});
-    });
-  });
+  auto added =
+      router.add("GET", "/v1/collections/worklist", [this](const Request& req, Responder res) {
+        on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
+          auto limit = parse_limit(rq);
+          if (!limit) return http::problem_from_error(limit.error());
+          auto as_of = as_of_param(rq, host_.clock().now_us());
+          if (!as_of) return http::problem_from_error(as_of.error());
+          finance::WorklistQuery q;
+          q.as_of_day = *as_of;
+          q.collector = std::string(rq.query_param("collector").value_or(""));
+          q.currency = std::string(rq.query_param("currency").value_or(""));
+          q.include_disputed = rq.query_param("include_disputed").value_or("false") == "true";
+          q.collectors = auth_.users_with_role("collector");
+          if (!q.collector.empty() && std::find(q.collectors.begin(), q.collectors.end(),
+                                                q.collector) == q.collectors.end()) {
+            return http::problem_from_error(Error::invalid(
+                "collector '" + q.collector + "' is not a user with the collector role"));
+          }
+          auto list = finance::build_worklist(host_.ar_ledger(), q);
+          if (!list) return http::problem_from_error(list.error());
+          nlohmann::json items = nlohmann::json::array();
+          for (std::size_t i = 0; i < list->items.size() && i < *limit; ++i) {
+            items.push_back(item_view(list->items[i]));
+          }
+          return Response::json(200, {{"as_of", date_text(*as_of)},
+                                      {"collector", q.collector},
+                                      {"currency", q.currency},
+                                      {"total", list->items.size()},
+                                      {"open_invoices", list->open_invoices},
+                                      {"truncated", list->truncated},
+                                      {"items", std::move(items)}});
+        });
+      });
   if (!added) return added;
   return router.add("GET", "/v1/forecast/cash", [this](const Request& req, Responder res) {
     on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
@@ -108,10 +108,9 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), weeks);
         if (ec != std::errc() || p != v->data() + v->size() || weeks < 1 ||
             weeks > finance::kMaxForecastWeeks) {
-          return http::problem_from_error(
-              Error::invalid("weeks must be an integer from 1 to " +
-                             std::to_string(finance::kMaxForecastWeeks) + ", got '" +
-                             std::string(*v) + "'"));
+          return http::problem_from_error(Error::invalid(
+              "weeks must be an integer from 1 to " + std::to_string(finance::kMaxForecastWeeks) +
+              ", got '" + std::string(*v) + "'"));
         }
       }
       auto as_of = as_of_param(rq, host_.clock().now_us());

@@ -47,14 +47,14 @@ struct CustomerArHistory {
   std::size_t settled_count = 0;
   double avg_days_late = 0;
   double late_ratio = 0;
-  double sd_days_late = 0;     // population sd of days late (0 with < 2 settlements)
+  double sd_days_late = 0;       // population sd of days late (0 with < 2 settlements)
   std::size_t recent_count = 0;  // the (up to) 3 latest payments before `day`
   double recent_days_late = 0;
   // Issued before `day` and not closed before it.
   std::size_t open_count = 0;
   std::int64_t open_e4 = 0;
-  std::int64_t overdue_e4 = 0;       // due before `day`
-  std::size_t overdue_30_count = 0;  // more than 30 days past due
+  std::int64_t overdue_e4 = 0;          // due before `day`
+  std::size_t overdue_30_count = 0;     // more than 30 days past due
   std::size_t disputed_open_count = 0;  // dispute raised before `day`, not resolved before it
   // Raised in [day - lookback, day); invoices issued in that window.
   std::size_t disputes = 0;
@@ -76,8 +76,8 @@ struct PaymentApplication {
   std::vector<Allocation> allocations;
   int applied_day = 0;  // the payment's day: when the invoices it closes stopped being open
   std::int64_t now_us = 0;
-  std::string by;           // user or "system"
-  std::string instance_id;  // the workflow instance that applied it
+  std::string by;                  // user or "system"
+  std::string instance_id;         // the workflow instance that applied it
   std::string status = "applied";  // ar_payment_state: applied, review, unapplied
   std::int64_t unapplied_e4 = 0;
   std::string flags;  // comma separated
@@ -174,27 +174,22 @@ class ArLedger {
                                          std::int64_t now_us) = 0;
   virtual Result<std::size_t> release_credit_holds(const std::string& customer_id,
                                                    const std::string& invoice_id,
-                                                   const std::string& by,
-                                                   std::int64_t now_us) = 0;
+                                                   const std::string& by, std::int64_t now_us) = 0;
   virtual Result<std::vector<std::string>> customers_on_hold(std::size_t limit) = 0;
 
   // O2C: orders of the customer that arrived before `before_seq`, were placed in
   // [day - lookback, day], are not blocked and were not invoiced before `day`.
   virtual Result<OpenOrders> open_orders(const std::string& customer_id, std::int64_t before_seq,
                                          int day, int lookback_days) = 0;
-  virtual Result<void> record_order_decision(const std::string& order_id,
-                                             const std::string& status, const std::string& by,
-                                             const std::string& instance_id,
+  virtual Result<void> record_order_decision(const std::string& order_id, const std::string& status,
+                                             const std::string& by, const std::string& instance_id,
                                              const std::string& reason, std::int64_t now_us) = 0;
   virtual Result<std::optional<std::string>> order_decision(const std::string& order_id) = 0;
   // Rewrites the customer record's credit_limit (the ERP stays master: a later import
   // overwrites it) and logs the change.
-  virtual Result<CreditLimitChange> update_credit_limit(const std::string& customer_id,
-                                                        std::int64_t new_limit_e4,
-                                                        const std::string& by,
-                                                        const std::string& reason,
-                                                        const std::string& instance_id,
-                                                        std::int64_t now_us) = 0;
+  virtual Result<CreditLimitChange> update_credit_limit(
+      const std::string& customer_id, std::int64_t new_limit_e4, const std::string& by,
+      const std::string& reason, const std::string& instance_id, std::int64_t now_us) = 0;
 
   // Cash forecast outflows: AP invoices posted to the journal, due in [from_day, to_day].
   virtual Result<std::vector<ApCommitment>> ap_commitments(int from_day, int to_day,

@@ -306,9 +306,9 @@ GeneratedFile ar_invoices_file(const std::vector<ArInvoice>& invoices) {
   // o2c invoices name the order they bill (an optional column of ar_invoices).
   const bool orders = std::any_of(invoices.begin(), invoices.end(),
                                   [](const ArInvoice& i) { return !i.order_id.empty(); });
-  std::vector<std::string> columns = {"invoice_id", "customer_id", "invoice_number",
+  std::vector<std::string> columns = {"invoice_id",   "customer_id", "invoice_number",
                                       "invoice_date", "due_date",    "currency",
-                                      "amount",     "disputed",    "disputed_at"};
+                                      "amount",       "disputed",    "disputed_at"};
   if (orders) columns.emplace_back("order_id");
   columns.emplace_back("label_days_late");
   CsvWriter csv(columns);

@@ -74,12 +74,13 @@ std::vector<std::string> flags_arg(const nlohmann::json& args) {
 
 bool ArActionRunner::handles(const std::string& action) const {
   static const std::set<std::string> kActions = {
-      "ar.customer_history", "ar.track_invoice",    "ar.dunning_next",      "ar.record_dunning",
-      "ar.record_promise",   "ar.promise_broken",   "ar.record_dispute",    "ar.resolve_dispute",
-      "ar.issue_credit_note",
-      "ar.write_off",        "ar.place_credit_hold", "ar.release_credit_hold", "ar.match_payment",
-      "ar.apply_payment",    "ar.leave_unapplied",  "o2c.credit_exposure",  "o2c.release_order",
-      "o2c.block_order",     "o2c.update_credit_limit"};
+      "ar.customer_history",    "ar.track_invoice",     "ar.dunning_next",
+      "ar.record_dunning",      "ar.record_promise",    "ar.promise_broken",
+      "ar.record_dispute",      "ar.resolve_dispute",   "ar.issue_credit_note",
+      "ar.write_off",           "ar.place_credit_hold", "ar.release_credit_hold",
+      "ar.match_payment",       "ar.apply_payment",     "ar.leave_unapplied",
+      "o2c.credit_exposure",    "o2c.release_order",    "o2c.block_order",
+      "o2c.update_credit_limit"};
   return kActions.count(action) > 0;
 }
 
@@ -238,28 +239,30 @@ ActionResult ArActionRunner::resolve_dispute(const rt::ActionRequest& r) {
 
 ActionResult ArActionRunner::close_invoice(const rt::ActionRequest& r, const std::string& kind) {
   const std::string id = text_field(r.args, "invoice_id", "with");
-  auto result = must(ledger_.close_invoice(id, kind, today(), optional_text(r.args, "by").empty()
-                                                               ? "system"
-                                                               : optional_text(r.args, "by"),
-                                           r.instance_id, clock_.now_us()));
+  auto result = must(ledger_.close_invoice(
+      id, kind, today(),
+      optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by"), r.instance_id,
+      clock_.now_us()));
   std::int64_t closed = 0;
   for (const auto& i : result.invoices) closed += i.applied_e4;
-  return ActionResult::success(
-      {{"invoice_id", id}, {"kind", kind}, {"amount", e4_number(closed)},
-       {"already_done", result.already_applied}});
+  return ActionResult::success({{"invoice_id", id},
+                                {"kind", kind},
+                                {"amount", e4_number(closed)},
+                                {"already_done", result.already_applied}});
 }
 
 ActionResult ArActionRunner::credit_hold(const rt::ActionRequest& r, bool place) {
   const std::string customer = text_field(r.args, "customer_id", "with");
   const std::string invoice = optional_text(r.args, "invoice_id");
-  const std::string by = optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by");
+  const std::string by =
+      optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by");
   if (place) {
     if (invoice.empty()) throw BadArgument{"with.invoice_id must be a non-empty string"};
     must(ledger_.place_credit_hold(customer, invoice, by, clock_.now_us()));
     return ActionResult::success({{"customer_id", customer}, {"on_hold", true}});
   }
-  const std::size_t released = must(ledger_.release_credit_holds(customer, invoice, by,
-                                                                 clock_.now_us()));
+  const std::size_t released =
+      must(ledger_.release_credit_holds(customer, invoice, by, clock_.now_us()));
   const auto h = must(ledger_.customer_history(customer, today() + 1, 1));
   return ActionResult::success(
       {{"customer_id", customer}, {"released", released}, {"on_hold", h.on_credit_hold}});
@@ -428,10 +431,9 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
   // the same invoice; what is left is after the last, and it is closed if either closed it.
   std::vector<records::AppliedInvoice> per_invoice;
   for (const auto& i : result.invoices) {
-    auto seen = std::find_if(per_invoice.begin(), per_invoice.end(),
-                             [&](const records::AppliedInvoice& p) {
-                               return p.invoice_id == i.invoice_id;
-                             });
+    auto seen = std::find_if(
+        per_invoice.begin(), per_invoice.end(),
+        [&](const records::AppliedInvoice& p) { return p.invoice_id == i.invoice_id; });
     if (seen == per_invoice.end()) {
       per_invoice.push_back(i);
       continue;
@@ -491,8 +493,9 @@ ActionResult ArActionRunner::leave_unapplied(const rt::ActionRequest& r) {
   d.instance_id = r.instance_id;
   d.now_us = clock_.now_us();
   must(ledger_.set_payment_state(d));
-  return ActionResult::success(
-      {{"payment_id", d.payment_id}, {"status", d.status}, {"unapplied", e4_number(d.unapplied_e4)}});
+  return ActionResult::success({{"payment_id", d.payment_id},
+                                {"status", d.status},
+                                {"unapplied", e4_number(d.unapplied_e4)}});
 }
 
 ActionResult ArActionRunner::credit_exposure(const rt::ActionRequest& r) {
@@ -540,7 +543,8 @@ ActionResult ArActionRunner::order_decision(const rt::ActionRequest& r, const st
   if (!must(records_.get(*type, {order_id}))) {
     throw Error{ErrorCode::not_found, "no order " + order_id};
   }
-  const std::string by = optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by");
+  const std::string by =
+      optional_text(r.args, "by").empty() ? "system" : optional_text(r.args, "by");
   must(ledger_.record_order_decision(order_id, status, by, r.instance_id,
                                      optional_text(r.args, "reason"), clock_.now_us()));
   return ActionResult::success({{"order_id", order_id}, {"status", status}, {"by", by}});

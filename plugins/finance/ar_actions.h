@@ -15,8 +15,9 @@
 //   ar.promise_broken    {invoice_id}
 //   ar.record_dispute    {invoice_id}, ar.resolve_dispute {invoice_id} (rejected: collect again)
 //   ar.issue_credit_note {invoice_id}, ar.write_off {invoice_id}
-//   ar.place_credit_hold {customer_id, invoice_id}, ar.release_credit_hold {customer_id, invoice_id}
-//   ar.match_payment     {payment, policy?: {short_tolerance, short_tolerance_pct, auto_apply_min}}
+//   ar.place_credit_hold {customer_id, invoice_id}, ar.release_credit_hold {customer_id,
+//   invoice_id} ar.match_payment     {payment, policy?: {short_tolerance, short_tolerance_pct,
+//   auto_apply_min}}
 //       cash application (cash_matcher.h) over the candidates the ledger finds: invoices
 //       the reference names, the payer's open invoices, open invoices of that amount
 //   ar.apply_payment     {payment, allocations, short_amount?, flags?}

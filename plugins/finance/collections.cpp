@@ -33,28 +33,28 @@ Result<Worklist> build_worklist(records::ArLedger& ledger, const WorklistQuery& 
   std::vector<std::string> collectors = q.collectors;
   std::sort(collectors.begin(), collectors.end());
   collectors.erase(std::unique(collectors.begin(), collectors.end()), collectors.end());
-  auto truncated = for_each_open(ledger, q.max_open, out.open_invoices,
-                                 [&](const records::ArInvoiceState& s) {
-    if (!q.currency.empty() && s.currency != q.currency) return;
-    if (!q.include_disputed && s.in_dispute()) return;
-    std::string collector = assign_collector(s.customer_id, collectors);
-    if (!q.collector.empty() && collector != q.collector) return;
-    WorklistItem item;
-    item.invoice_id = s.invoice_id;
-    item.customer_id = s.customer_id;
-    item.invoice_number = s.invoice_number;
-    item.currency = s.currency;
-    item.due_day = s.due_day;
-    item.outstanding_e4 = s.outstanding_e4();
-    item.scored = s.p_late.has_value();
-    item.p_late = s.p_late.value_or(0.5);
-    item.expected_days_late = s.expected_days_late.value_or(0);
-    item.dunning_level = s.dunning_level;
-    item.promised_day = s.promised_day;
-    item.disputed = s.in_dispute();
-    item.collector = std::move(collector);
-    out.items.push_back(std::move(item));
-  });
+  auto truncated =
+      for_each_open(ledger, q.max_open, out.open_invoices, [&](const records::ArInvoiceState& s) {
+        if (!q.currency.empty() && s.currency != q.currency) return;
+        if (!q.include_disputed && s.in_dispute()) return;
+        std::string collector = assign_collector(s.customer_id, collectors);
+        if (!q.collector.empty() && collector != q.collector) return;
+        WorklistItem item;
+        item.invoice_id = s.invoice_id;
+        item.customer_id = s.customer_id;
+        item.invoice_number = s.invoice_number;
+        item.currency = s.currency;
+        item.due_day = s.due_day;
+        item.outstanding_e4 = s.outstanding_e4();
+        item.scored = s.p_late.has_value();
+        item.p_late = s.p_late.value_or(0.5);
+        item.expected_days_late = s.expected_days_late.value_or(0);
+        item.dunning_level = s.dunning_level;
+        item.promised_day = s.promised_day;
+        item.disputed = s.in_dispute();
+        item.collector = std::move(collector);
+        out.items.push_back(std::move(item));
+      });
   if (!truncated) return truncated.error();
   out.truncated = *truncated;
   rank_worklist(out.items, q.as_of_day, q.policy);

@@ -23,8 +23,8 @@ inline constexpr std::size_t kMaxOpenInvoices = 2'000'000;
 
 struct WorklistQuery {
   int as_of_day = 0;
-  std::string collector;               // only this collector's customers ("" all)
-  std::string currency;                // only this currency ("" all)
+  std::string collector;                // only this collector's customers ("" all)
+  std::string currency;                 // only this currency ("" all)
   std::vector<std::string> collectors;  // everyone who collects (assignment)
   bool include_disputed = false;
   std::size_t max_open = kMaxOpenInvoices;

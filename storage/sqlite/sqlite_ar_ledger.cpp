@@ -298,8 +298,7 @@ Result<std::vector<ArInvoiceState>> SqliteRecordStore::open_ar_page(
 
 Result<void> SqliteRecordStore::record_risk(const std::string& invoice_id, double p_late,
                                             double expected_days_late, double sd_days_late,
-                                            const std::string& model_version,
-                                            std::int64_t now_us) {
+                                            const std::string& model_version, std::int64_t now_us) {
   return write_one(
       "recording the late-payment risk of AR invoice " + invoice_id,
       "UPDATE ar_invoice_state SET p_late = ?, expected_days_late = ?, sd_days_late = ?, "
@@ -507,15 +506,16 @@ Result<std::optional<records::PaymentState>> SqliteRecordStore::payment_state(
   const int rc = s.step();
   if (rc == SQLITE_DONE) return std::optional<records::PaymentState>();
   if (rc != SQLITE_ROW) return db.error(rc, "reading payment " + payment_id);
-  records::PaymentState p{s.column_text(0), s.column_text(1), s.column_text(2),
-                          s.column_text(3), s.column_text(4), s.column_int(5),
-                          s.column_int(6),  s.column_int(7)};
+  records::PaymentState p{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                          s.column_text(4), s.column_int(5),  s.column_int(6),  s.column_int(7)};
   return std::optional<records::PaymentState>(std::move(p));
 }
 
-Result<records::ApplicationResult> SqliteRecordStore::close_invoice(
-    const std::string& invoice_id, const std::string& kind, int day, const std::string& by,
-    const std::string& instance_id, std::int64_t now_us) {
+Result<records::ApplicationResult> SqliteRecordStore::close_invoice(const std::string& invoice_id,
+                                                                    const std::string& kind,
+                                                                    int day, const std::string& by,
+                                                                    const std::string& instance_id,
+                                                                    std::int64_t now_us) {
   if (kind != "credit_note" && kind != "write_off") {
     return Error::invalid("an invoice is closed by a credit_note or a write_off, not " + kind);
   }
@@ -692,12 +692,9 @@ Result<records::OpenOrders> SqliteRecordStore::open_orders(const std::string& cu
   return records::OpenOrders{static_cast<std::size_t>(s.column_int(0)), s.column_int(1)};
 }
 
-Result<void> SqliteRecordStore::record_order_decision(const std::string& order_id,
-                                                      const std::string& status,
-                                                      const std::string& by,
-                                                      const std::string& instance_id,
-                                                      const std::string& reason,
-                                                      std::int64_t now_us) {
+Result<void> SqliteRecordStore::record_order_decision(
+    const std::string& order_id, const std::string& status, const std::string& by,
+    const std::string& instance_id, const std::string& reason, std::int64_t now_us) {
   if (status != "released" && status != "blocked") {
     return Error::invalid("an order is released or blocked, not " + status);
   }
@@ -804,8 +801,8 @@ Result<records::CreditLimitChange> SqliteRecordStore::update_credit_limit(
 }
 
 Result<std::vector<records::ApCommitment>> SqliteRecordStore::ap_commitments(int from_day,
-                                                                            int to_day,
-                                                                            std::size_t limit) {
+                                                                             int to_day,
+                                                                             std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
   Connection& db = lease->db();
@@ -821,8 +818,8 @@ Result<std::vector<records::ApCommitment>> SqliteRecordStore::ap_commitments(int
   s.bind_int(3, static_cast<std::int64_t>(limit));
   std::vector<records::ApCommitment> out;
   auto done = each_row(db, s, "reading approved AP invoices", [&](const Statement& r) {
-    out.push_back({r.column_text(0), r.column_text(1), static_cast<int>(r.column_int(2)),
-                   r.column_int(3)});
+    out.push_back(
+        {r.column_text(0), r.column_text(1), static_cast<int>(r.column_int(2)), r.column_int(3)});
   });
   if (!done) return done.error();
   return out;

@@ -75,9 +75,9 @@ class SqliteRecordStore final : public records::RecordStore, public records::ArL
                                                                       std::size_t limit) override;
   Result<std::vector<records::ArInvoiceState>> open_ar_page(const std::string& after_invoice_id,
                                                             std::size_t limit) override;
-  Result<void> record_risk(const std::string& invoice_id, double p_late,
-                           double expected_days_late, double sd_days_late,
-                           const std::string& model_version, std::int64_t now_us) override;
+  Result<void> record_risk(const std::string& invoice_id, double p_late, double expected_days_late,
+                           double sd_days_late, const std::string& model_version,
+                           std::int64_t now_us) override;
   Result<records::ApplicationResult> apply(const records::PaymentApplication& application) override;
   Result<void> set_payment_state(const records::PaymentApplication& decision) override;
   Result<std::optional<records::PaymentState>> payment_state(
@@ -106,12 +106,9 @@ class SqliteRecordStore final : public records::RecordStore, public records::ArL
                                      const std::string& by, const std::string& instance_id,
                                      const std::string& reason, std::int64_t now_us) override;
   Result<std::optional<std::string>> order_decision(const std::string& order_id) override;
-  Result<records::CreditLimitChange> update_credit_limit(const std::string& customer_id,
-                                                         std::int64_t new_limit_e4,
-                                                         const std::string& by,
-                                                         const std::string& reason,
-                                                         const std::string& instance_id,
-                                                         std::int64_t now_us) override;
+  Result<records::CreditLimitChange> update_credit_limit(
+      const std::string& customer_id, std::int64_t new_limit_e4, const std::string& by,
+      const std::string& reason, const std::string& instance_id, std::int64_t now_us) override;
   Result<std::vector<records::ApCommitment>> ap_commitments(int from_day, int to_day,
                                                             std::size_t limit) override;
 

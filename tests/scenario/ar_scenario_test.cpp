@@ -28,9 +28,9 @@
 //      WAPE (* model < naive);
 //   5. the features the workflow scored with vs the generator's (the in-memory feature
 //      table features.csv is written from, unrounded): avg_days_late, late_ratio and
-//      credit_utilisation all equal (* > 94%; 95.1% measured); every difference traced to an earlier invoice
-//      the ledger closed otherwise than the generator settled it (*); the other features
-//      always equal (*);
+//      credit_utilisation all equal (* > 94%; 95.1% measured); every difference traced to an
+//      earlier invoice the ledger closed otherwise than the generator settled it (*); the other
+//      features always equal (*);
 //   6. dunning: the last level each invoice reached (and whether it is the one its true
 //      payment day implies), collector-call tasks, credit holds.
 // Deterministic data and models; the engine's thread interleaving could move a decision

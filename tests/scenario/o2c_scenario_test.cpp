@@ -289,8 +289,8 @@ TEST_CASE("O2C scenario: 4,000 generated orders, credit holds on the orders that
       "\nCash application: %zu of %zu payments applied; ledger vs generator: %zu of %zu invoices "
       "differ (status, settlement day); %zu of %zu disputed invoices carry the day their "
       "dispute was raised\n",
-      payments_applied, payment_rows, ledger_mismatches, data.invoices.size(),
-      disputed_on_its_day, disputed);
+      payments_applied, payment_rows, ledger_mismatches, data.invoices.size(), disputed_on_its_day,
+      disputed);
   for (const auto& e : ledger_examples) std::cout << e << "\n";
   std::printf("\nRouting (%zu orders):\n", kOrders);
   std::printf("  %-34s %6zu  %5.1f%%\n", "released automatically", mix[Route::released],

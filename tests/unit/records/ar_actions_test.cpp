@@ -833,17 +833,16 @@ TEST_CASE("o2c.release_order, o2c.block_order and o2c.update_credit_limit", "[un
   CHECK(f.db.count("credit_limit_changes") == 2);
 }
 
-TEST_CASE("ar.apply_payment spreads bank charges over the invoices, largest first",
-          "[unit][ar]") {
+TEST_CASE("ar.apply_payment spreads bank charges over the invoices, largest first", "[unit][ar]") {
   Ar f;
   // 20.00 of charges, while the last allocation is only 10.00: they go on E1 (the largest).
   const json pay = payment("PS2", "C1", 990, "SI-2026-000101 SI-2026-000102");
-  const json out = f.ok("ar.apply_payment",
-                        {{"payment", pay},
-                         {"allocations",
-                          {{{"invoice_id", "E1"}, {"amount", 1000}},
-                           {{"invoice_id", "E2"}, {"amount", 10}}}},
-                         {"short_amount", 20}});
+  const json out =
+      f.ok("ar.apply_payment",
+           {{"payment", pay},
+            {"allocations",
+             {{{"invoice_id", "E1"}, {"amount", 1000}}, {{"invoice_id", "E2"}, {"amount", 10}}}},
+            {"short_amount", 20}});
   INFO(out.dump(2));
   CHECK(out["bank_charges"] == 20.0);
   CHECK(out["closed"] == json::array({"E1"}));

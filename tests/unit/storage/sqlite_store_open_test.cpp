@@ -45,12 +45,12 @@ TEST_CASE("SqliteStore refuses a database from a newer ledgerflow", "[unit][stor
   auto store = SqliteStore::open(options_for(path));
   REQUIRE_FALSE(store);
   CHECK(store.error().code == ErrorCode::unavailable);
-  CHECK_THAT(store.error().message,
-             Catch::Contains("database schema version 999 is newer than this ledgerflow (knows up "
-                             "to " +
-                             std::to_string(SqliteStore::schema_version()) +
-                             "); upgrade ledgerflow") &&
-                 Catch::Contains(path));
+  CHECK_THAT(
+      store.error().message,
+      Catch::Contains("database schema version 999 is newer than this ledgerflow (knows up "
+                      "to " +
+                      std::to_string(SqliteStore::schema_version()) + "); upgrade ledgerflow") &&
+          Catch::Contains(path));
 }
 
 TEST_CASE("SqliteStore refuses a file that is not a database", "[unit][storage]") {
