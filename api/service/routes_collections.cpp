@@ -1,8 +1,10 @@
-// GET /v1/collections/worklist and GET /v1/forecast/cash: the AR collections worklist
-// ordered by priority (amount x P(late) x ageing) and the 13-week cash-flow forecast,
-// both recomputed from the ledger on every call (plugins/finance/collections.h).
+// GET /v1/collections/worklist, /v1/collections/payments and /v1/forecast/cash: the AR
+// collections worklist ordered by priority (amount x P(late) x ageing), the incoming
+// payments whose cash is not (all) applied, and the 13-week cash-flow forecast, recomputed
+// from the ledger on every call (plugins/finance/collections.h).
 // Read-only; any authenticated user.
 #include <charconv>
+#include <limits>
 
 #include "api/http/problem.h"
 #include "api/service/api_service.h"
@@ -100,6 +102,65 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
                                       {"items", std::move(items)}});
         });
       });
+  if (!added) return added;
+  added = router.add("GET", "/v1/collections/payments", [this](const Request& req,
+                                                               Responder res) {
+    on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
+      auto limit = parse_limit(rq);
+      if (!limit) return http::problem_from_error(limit.error());
+      const std::string status(rq.query_param("status").value_or(""));
+      if (!status.empty() && status != "review" && status != "unapplied" && status != "applied") {
+        return http::problem_from_error(Error::invalid(
+            "status must be review, unapplied or applied (with a remainder), got '" + status +
+            "'"));
+      }
+      // The cursor is "<updated_at_us>:<payment_id>" of the last item of the previous page.
+      std::int64_t before_us = std::numeric_limits<std::int64_t>::max();
+      std::string before_id;
+      if (auto c = rq.query_param("cursor")) {
+        const auto colon = c->find(':');
+        std::int64_t us = 0;
+        auto [p, ec] = std::from_chars(c->data(), c->data() + std::min(colon, c->size()), us);
+        if (colon == std::string_view::npos || ec != std::errc() || p != c->data() + colon) {
+          return http::problem_from_error(
+              Error::invalid("cursor must be the next_cursor of the previous page"));
+        }
+        before_us = us;
+        before_id = std::string(c->substr(colon + 1));
+      }
+      auto rows = host_.ar_ledger().unapplied_payments(status, before_us, before_id, *limit + 1);
+      if (!rows) return http::problem_from_error(rows.error());
+      nlohmann::json items = nlohmann::json::array();
+      for (std::size_t i = 0; i < rows->size() && i < *limit; ++i) {
+        const auto& p = (*rows)[i];
+        nlohmann::json flags = nlohmann::json::array();
+        for (std::size_t at = 0; at < p.flags.size();) {
+          const auto comma = p.flags.find(',', at);
+          const auto end = comma == std::string::npos ? p.flags.size() : comma;
+          if (end > at) flags.push_back(p.flags.substr(at, end - at));
+          at = end + 1;
+        }
+        items.push_back({{"payment_id", p.payment_id},
+                         {"status", p.status},
+                         {"customer_id", p.customer_id},
+                         {"amount", money(p.amount_e4)},
+                         {"currency", p.currency},
+                         {"received_at", p.received_at},
+                         {"reference", p.reference},
+                         {"applied", money(p.applied_e4)},
+                         {"unapplied", money(p.unapplied_e4)},
+                         {"flags", std::move(flags)},
+                         {"instance_id", p.instance_id},
+                         {"updated_at", expr::format_timestamp(p.updated_at_us)}});
+      }
+      nlohmann::json next = nullptr;
+      if (rows->size() > *limit) {
+        const auto& last = (*rows)[*limit - 1];
+        next = std::to_string(last.updated_at_us) + ":" + last.payment_id;
+      }
+      return Response::json(200, {{"items", std::move(items)}, {"next_cursor", next}});
+    });
+  });
   if (!added) return added;
   return router.add("GET", "/v1/forecast/cash", [this](const Request& req, Responder res) {
     on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {

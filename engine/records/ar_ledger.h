@@ -99,6 +99,9 @@ struct PaymentState {
   std::string payment_id, status, customer_id, flags, instance_id;
   std::int64_t applied_e4 = 0, unapplied_e4 = 0;
   std::int64_t updated_at_us = 0;
+  // From the incoming_payments record (payment_states only).
+  std::string currency, reference, received_at;
+  std::int64_t amount_e4 = 0;
 };
 
 struct OpenOrders {
@@ -148,6 +151,13 @@ class ArLedger {
   // Records what cash application decided without applying anything (review, unapplied).
   virtual Result<void> set_payment_state(const PaymentApplication& decision) = 0;
   virtual Result<std::optional<PaymentState>> payment_state(const std::string& payment_id) = 0;
+  // Payments whose cash is not (all) applied: in review, left unapplied, or applied with a
+  // remainder (`status` "" = all three), newest first, after the page that ended at
+  // (`before_us`, `before_id`).
+  virtual Result<std::vector<PaymentState>> unapplied_payments(const std::string& status,
+                                                               std::int64_t before_us,
+                                                               const std::string& before_id,
+                                                               std::size_t limit) = 0;
   // Closes what is left of an open invoice as a credit note or a write-off.
   virtual Result<ApplicationResult> close_invoice(const std::string& invoice_id,
                                                   const std::string& kind, int day,

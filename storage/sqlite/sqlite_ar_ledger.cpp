@@ -63,6 +63,21 @@ Result<void> each_row(Connection& db, Statement& s, std::string_view doing, Row 
   }
 }
 
+// Columns 0-7: payment_id, status, customer_id, flags, instance_id, applied_e4,
+// unapplied_e4, updated_at_us.
+records::PaymentState payment_state_row(const Statement& s) {
+  records::PaymentState p;
+  p.payment_id = s.column_text(0);
+  p.status = s.column_text(1);
+  p.customer_id = s.column_text(2);
+  p.flags = s.column_text(3);
+  p.instance_id = s.column_text(4);
+  p.applied_e4 = s.column_int(5);
+  p.unapplied_e4 = s.column_int(6);
+  p.updated_at_us = s.column_int(7);
+  return p;
+}
+
 std::string status_after(const std::string& kind) {
   if (kind == "credit_note") return "credited";
   if (kind == "write_off") return "written_off";
@@ -506,9 +521,45 @@ Result<std::optional<records::PaymentState>> SqliteRecordStore::payment_state(
   const int rc = s.step();
   if (rc == SQLITE_DONE) return std::optional<records::PaymentState>();
   if (rc != SQLITE_ROW) return db.error(rc, "reading payment " + payment_id);
-  records::PaymentState p{s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                          s.column_text(4), s.column_int(5),  s.column_int(6),  s.column_int(7)};
-  return std::optional<records::PaymentState>(std::move(p));
+  return std::optional<records::PaymentState>(payment_state_row(s));
+}
+
+Result<std::vector<records::PaymentState>> SqliteRecordStore::unapplied_payments(
+    const std::string& status, std::int64_t before_us, const std::string& before_id,
+    std::size_t limit) {
+  auto lease = readers_.acquire();
+  if (!lease) return lease.error();
+  Connection& db = lease->db();
+  // Served by ar_payment_state_status (status, updated_at_us) for each status.
+  auto st = db.prepare(
+      "SELECT p.payment_id, p.status, p.customer_id, p.flags, p.instance_id, p.applied_e4, "
+      "p.unapplied_e4, p.updated_at_us, json_extract(r.data, '$.currency'), "
+      "json_extract(r.data, '$.reference'), json_extract(r.data, '$.received_at'), "
+      "json_extract(r.data, '$.amount') FROM ar_payment_state p LEFT JOIN "
+      "rec_incoming_payments r ON r.payment_id = p.payment_id WHERE p.status IN (?1, ?2, ?3) "
+      "AND (p.updated_at_us, p.payment_id) < (?4, ?6) AND (p.status != 'applied' OR "
+      "p.unapplied_e4 > 0) ORDER BY "
+      "p.updated_at_us DESC, p.payment_id DESC LIMIT ?5");
+  if (!st) return st.error();
+  Statement& s = st->get();
+  const bool all = status.empty();
+  s.bind_text(1, all ? "review" : status);
+  s.bind_text(2, all ? "unapplied" : status);
+  s.bind_text(3, all ? "applied" : status);
+  s.bind_int(4, before_us);
+  s.bind_int(5, static_cast<std::int64_t>(limit));
+  s.bind_text(6, before_id);
+  std::vector<records::PaymentState> out;
+  auto done = each_row(db, s, "listing unapplied payments", [&](const Statement& r) {
+    records::PaymentState p = payment_state_row(r);
+    p.currency = r.column_text(8);
+    p.reference = r.column_text(9);
+    p.received_at = r.column_text(10);
+    p.amount_e4 = records::parse_decimal_e4(r.column_text(11)).value_or(0);
+    out.push_back(std::move(p));
+  });
+  if (!done) return done.error();
+  return out;
 }
 
 Result<records::ApplicationResult> SqliteRecordStore::close_invoice(const std::string& invoice_id,

@@ -82,6 +82,10 @@ class SqliteRecordStore final : public records::RecordStore, public records::ArL
   Result<void> set_payment_state(const records::PaymentApplication& decision) override;
   Result<std::optional<records::PaymentState>> payment_state(
       const std::string& payment_id) override;
+  Result<std::vector<records::PaymentState>> unapplied_payments(const std::string& status,
+                                                                std::int64_t before_us,
+                                                                const std::string& before_id,
+                                                                std::size_t limit) override;
   Result<records::ApplicationResult> close_invoice(const std::string& invoice_id,
                                                    const std::string& kind, int day,
                                                    const std::string& by,

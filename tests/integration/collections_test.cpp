@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "engine/expr/timestamp.h"
@@ -446,6 +447,33 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
     CHECK(pu["data"]["match"]["status"] != "matched");
     CHECK(pu["data"]["match"]["flags"].dump().find("currency_mismatch") != std::string::npos);
     CHECK_FALSE(pu["data"].contains("applied"));
+    // The cash that is not applied is listed, newest first, with why.
+    const json unapplied = d.call("GET", "/v1/collections/payments", "fay", 200);
+    INFO(unapplied.dump(2).substr(0, 4000));
+    std::set<std::string> listed;
+    for (const auto& p : unapplied["items"]) listed.insert(p["payment_id"].get<std::string>());
+    CHECK(listed.count("PC") == 1);
+    CHECK(listed.count("PZ") == 1);
+    CHECK(listed.count("PB") == 0);  // applied in full
+    for (const auto& p : unapplied["items"]) {
+      if (p["payment_id"] == "PC") {
+        CHECK(p["status"] == "unapplied");
+        CHECK(p["amount"] == 123.45);
+        CHECK(p["unapplied"] == 123.45);
+        CHECK(p["reference"] == "???");
+        CHECK(p["flags"].dump().find("unknown_payer") != std::string::npos);
+      }
+    }
+    const json one = d.call("GET", "/v1/collections/payments?limit=1", "fay", 200);
+    REQUIRE(one["items"].size() == 1);
+    REQUIRE(one["next_cursor"].is_string());
+    const json next = d.call(
+        "GET", "/v1/collections/payments?limit=1&cursor=" + one["next_cursor"].get<std::string>(),
+        "fay", 200);
+    REQUIRE(next["items"].size() == 1);
+    CHECK(next["items"][0]["payment_id"] != one["items"][0]["payment_id"]);
+    require_problem(d.request("GET", "/v1/collections/payments?status=lost", "fay"), 400);
+    require_problem(d.request("GET", "/v1/collections/payments?cursor=abc", "fay"), 400);
     const json still = worklist(d);
     CHECK(item_of(still, "X1") != nullptr);
     CHECK(item_of(still, "X2") != nullptr);
