@@ -16,10 +16,6 @@ constexpr const char* kInvoiceHeader =
     "invoice_id,vendor_id,invoice_number,invoice_date,due_date,currency,amount,po_number,"
     "submitted_by\n";
 
-std::string date_text(int day) {
-  return expr::format_timestamp(static_cast<std::int64_t>(day) * expr::kMicrosPerDay).substr(0, 10);
-}
-
 std::string money(std::int64_t cents) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(cents / 100),
@@ -60,8 +56,8 @@ std::string stored_number(std::size_t i) {
 
 void append_invoice(std::string& out, const std::string& id, std::size_t vendor,
                     const std::string& number, int day, std::int64_t cents, const std::string& po) {
-  out += id + ',' + vendor_id(vendor) + ',' + number + ',' + date_text(day) + ',' +
-         date_text(day + 30) + ",EUR," + money(cents) + ',' + po + ",clerk\n";
+  out += id + ',' + vendor_id(vendor) + ',' + number + ',' + expr::format_date(day) + ',' +
+         expr::format_date(day + 30) + ",EUR," + money(cents) + ',' + po + ",clerk\n";
 }
 
 }  // namespace
@@ -121,7 +117,7 @@ void ApBenchFeed::add_po_invoice(Batch& b, const std::string& id, std::size_t ve
                   vendor_id(vendor).c_str(), l, l, qty, money(price).c_str());
     b.purchase_orders += row;
     std::snprintf(row, sizeof row, "RC-%s-%zu,%s,%zu,%lld,%sT10:00:00Z\n", po, l, po, l, qty,
-                  date_text(day - 3).c_str());
+                  expr::format_date(day - 3).c_str());
     b.receipts += row;
     std::snprintf(row, sizeof row, "%s,%zu,%zu,%lld,%s\n", id.c_str(), l, l, qty,
                   money(billed).c_str());

@@ -15,10 +15,6 @@ constexpr int kIssueWindowDays = 120;  // open invoices were issued in the last 
 constexpr int kTerms[] = {14, 30, 30, 30, 45, 60};
 constexpr double kDisputedShare = 0.02;
 
-std::string date_text(int day) {
-  return expr::format_timestamp(static_cast<std::int64_t>(day) * expr::kMicrosPerDay).substr(0, 10);
-}
-
 std::string money(std::int64_t cents) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(cents / 100),
@@ -152,8 +148,8 @@ std::vector<records::Record> ArBenchFeed::invoice_records(std::size_t first, std
                             {{{"invoice_id", invoice_id(i)},
                               {"customer_id", customer_id(inv.customer)},
                               {"invoice_number", invoice_number(i)},
-                              {"invoice_date", date_text(inv.invoice_day)},
-                              {"due_date", date_text(inv.due_day)},
+                              {"invoice_date", expr::format_date(inv.invoice_day)},
+                              {"due_date", expr::format_date(inv.due_day)},
                               {"currency", t.currency},
                               {"amount", money(inv.cents)},
                               {"disputed", inv.disputed ? "1" : "0"}}},
@@ -186,7 +182,7 @@ std::vector<ArBenchPayment> ArBenchFeed::payments(int run, std::size_t count) {
   }
   std::mt19937_64 rng(seed_ * 1000 + static_cast<std::uint64_t>(run));
   auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
-  const std::string received_at = date_text(kAsOfDay + 1) + "T10:00:00Z";
+  const std::string received_at = expr::format_date(kAsOfDay + 1) + "T10:00:00Z";
   std::vector<ArBenchPayment> out;
   for (std::size_t j = 0; j < count; ++j) {
     ArBenchPayment p;
@@ -237,7 +233,7 @@ std::vector<ArBenchPayment> ArBenchFeed::payments(int run, std::size_t count) {
         reference = "INV " + reference + " thank you";
         break;
       case 2:
-        reference = "Payment " + reference + " of " + date_text(kAsOfDay);
+        reference = "Payment " + reference + " of " + expr::format_date(kAsOfDay);
         break;
       default:
         break;

@@ -9,6 +9,7 @@
 #include "api/http/problem.h"
 #include "api/service/api_service.h"
 #include "engine/expr/timestamp.h"
+#include "engine/records/decimal.h"
 #include "plugins/finance/collections.h"
 
 namespace ledgerflow::api {
@@ -18,34 +19,20 @@ using http::Request;
 using http::Responder;
 using http::Response;
 
-constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
-
-std::string date_text(int day) {
-  return expr::format_timestamp(static_cast<std::int64_t>(day) * kMicrosPerDay).substr(0, 10);
-}
-
-int day_of_us(std::int64_t us) {
-  return static_cast<int>(us / kMicrosPerDay - (us % kMicrosPerDay < 0 ? 1 : 0));
-}
-
 // ?as_of=YYYY-MM-DD, default today by the daemon's clock. Today or later only: the ledger
 // holds today's state, so a past day would count what was paid or issued since.
 Result<int> as_of_param(const Request& req, std::int64_t now_us) {
-  const int today = day_of_us(now_us);
+  const int today = expr::day_of(now_us);
   auto v = req.query_param("as_of");
   if (!v) return today;
   const std::string text(*v);
   auto us = text.size() == 10 ? expr::parse_timestamp(text) : std::nullopt;
   if (!us) return Error::invalid("as_of must be a date (YYYY-MM-DD), got '" + text + "'");
-  if (day_of_us(*us) < today) {
-    return Error::invalid("as_of must be today or later (" + date_text(today) + "), got '" + text +
-                          "': the ledger holds today's state, not a past day's");
+  if (expr::day_of(*us) < today) {
+    return Error::invalid("as_of must be today or later (" + expr::format_date(today) + "), got '" +
+                          text + "': the ledger holds today's state, not a past day's");
   }
-  return day_of_us(*us);
-}
-
-double money(std::int64_t e4) {
-  return static_cast<double>(e4) / 10000.0;
+  return expr::day_of(*us);
 }
 
 nlohmann::json item_view(const finance::WorklistItem& i) {
@@ -53,15 +40,16 @@ nlohmann::json item_view(const finance::WorklistItem& i) {
           {"invoice_number", i.invoice_number},
           {"customer_id", i.customer_id},
           {"currency", i.currency},
-          {"outstanding", money(i.outstanding_e4)},
-          {"due_date", date_text(i.due_day)},
+          {"outstanding", records::e4_to_double(i.outstanding_e4)},
+          {"due_date", expr::format_date(i.due_day)},
           {"days_overdue", i.days_overdue},
           {"p_late", i.p_late},
           {"scored", i.scored},
           {"expected_days_late", i.expected_days_late},
           {"priority", std::round(i.priority * 100) / 100},
           {"dunning_level", i.dunning_level},
-          {"promised_date", i.promised_day ? nlohmann::json(date_text(*i.promised_day)) : nullptr},
+          {"promised_date",
+           i.promised_day ? nlohmann::json(expr::format_date(*i.promised_day)) : nullptr},
           {"disputed", i.disputed},
           {"collector", i.collector}};
 }
@@ -93,7 +81,7 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
           for (std::size_t i = 0; i < list->items.size() && i < *limit; ++i) {
             items.push_back(item_view(list->items[i]));
           }
-          return Response::json(200, {{"as_of", date_text(*as_of)},
+          return Response::json(200, {{"as_of", expr::format_date(*as_of)},
                                       {"collector", q.collector},
                                       {"currency", q.currency},
                                       {"total", list->items.size()},
@@ -103,16 +91,15 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         });
       });
   if (!added) return added;
-  added = router.add("GET", "/v1/collections/payments", [this](const Request& req,
-                                                               Responder res) {
+  added = router.add("GET", "/v1/collections/payments", [this](const Request& req, Responder res) {
     on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
       auto limit = parse_limit(rq);
       if (!limit) return http::problem_from_error(limit.error());
       const std::string status(rq.query_param("status").value_or(""));
       if (!status.empty() && status != "review" && status != "unapplied" && status != "applied") {
-        return http::problem_from_error(Error::invalid(
-            "status must be review, unapplied or applied (with a remainder), got '" + status +
-            "'"));
+        return http::problem_from_error(
+            Error::invalid("status must be review, unapplied or applied (with a remainder), got '" +
+                           status + "'"));
       }
       // The cursor is "<updated_at_us>:<payment_id>" of the last item of the previous page.
       std::int64_t before_us = std::numeric_limits<std::int64_t>::max();
@@ -143,12 +130,12 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         items.push_back({{"payment_id", p.payment_id},
                          {"status", p.status},
                          {"customer_id", p.customer_id},
-                         {"amount", money(p.amount_e4)},
+                         {"amount", records::e4_to_double(p.amount_e4)},
                          {"currency", p.currency},
                          {"received_at", p.received_at},
                          {"reference", p.reference},
-                         {"applied", money(p.applied_e4)},
-                         {"unapplied", money(p.unapplied_e4)},
+                         {"applied", records::e4_to_double(p.applied_e4)},
+                         {"unapplied", records::e4_to_double(p.unapplied_e4)},
                          {"flags", std::move(flags)},
                          {"instance_id", p.instance_id},
                          {"updated_at", expr::format_timestamp(p.updated_at_us)}});
@@ -182,7 +169,7 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
       for (const auto& c : f->forecast.currencies) {
         nlohmann::json w = nlohmann::json::array();
         for (const auto& week : c.weeks) {
-          w.push_back({{"week_start", date_text(week.start_day)},
+          w.push_back({{"week_start", expr::format_date(week.start_day)},
                        {"inflow", week.inflow},
                        {"inflow_p10", week.inflow_p10},
                        {"inflow_p90", week.inflow_p90},
@@ -196,7 +183,7 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
                               {"beyond_horizon", c.beyond_horizon},
                               {"weeks", std::move(w)}});
       }
-      return Response::json(200, {{"as_of", date_text(*as_of)},
+      return Response::json(200, {{"as_of", expr::format_date(*as_of)},
                                   {"weeks", weeks},
                                   {"band", "P10-P90"},
                                   {"truncated", f->truncated},

@@ -123,6 +123,14 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) {
   return days * kMicrosPerDay + seconds * kMicrosPerSecond + micros;
 }
 
+int day_of(std::int64_t micros) {
+  return static_cast<int>(micros / kMicrosPerDay - (micros % kMicrosPerDay < 0 ? 1 : 0));
+}
+
+std::string format_date(int day) {
+  return format_timestamp(static_cast<std::int64_t>(day) * kMicrosPerDay).substr(0, 10);
+}
+
 std::string format_timestamp(std::int64_t micros) {
   std::int64_t days = micros / kMicrosPerDay;
   std::int64_t rest = micros % kMicrosPerDay;

@@ -24,4 +24,9 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text);
 // ISO 8601 UTC text of `micros` (microseconds since 1970-01-01T00:00:00Z).
 std::string format_timestamp(std::int64_t micros);
 
+// The UTC day of `micros` as days since 1970-01-01 (rounded down, also before 1970), and
+// a day's `YYYY-MM-DD`.
+int day_of(std::int64_t micros);
+std::string format_date(int day);
+
 }  // namespace ledgerflow::expr

@@ -1,6 +1,5 @@
 #include "plugins/finance/action_args.h"
 
-#include <cmath>
 
 #include "engine/expr/timestamp.h"
 #include "engine/records/decimal.h"
@@ -43,7 +42,7 @@ std::int64_t e4_field(const nlohmann::json& obj, const char* name, const char* w
 int day_of(const std::string& date, const char* what) {
   auto us = expr::parse_timestamp(date);
   if (!us) throw BadArgument{std::string(what) + " must be a date (YYYY-MM-DD)"};
-  return static_cast<int>(*us / expr::kMicrosPerDay - (*us % expr::kMicrosPerDay < 0 ? 1 : 0));
+  return expr::day_of(*us);
 }
 
 double number_arg(const nlohmann::json& args, const char* name, double fallback, double lo,
@@ -55,14 +54,6 @@ double number_arg(const nlohmann::json& args, const char* name, double fallback,
                       std::to_string(lo) + ", " + std::to_string(hi) + "]"};
   }
   return it->get<double>();
-}
-
-std::string date_text(int day) {
-  return expr::format_timestamp(static_cast<std::int64_t>(day) * expr::kMicrosPerDay).substr(0, 10);
-}
-
-double e4_number(std::int64_t e4) {
-  return records::e4_to_double(e4);
 }
 
 }  // namespace ledgerflow::finance

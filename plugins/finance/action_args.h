@@ -26,8 +26,6 @@ std::int64_t e4_field(const nlohmann::json& obj, const char* name, const char* w
 int day_of(const std::string& date, const char* what);
 double number_arg(const nlohmann::json& args, const char* name, double fallback, double lo,
                   double hi);
-std::string date_text(int day);
-double e4_number(std::int64_t e4);  // for workflow data (JSON numbers)
 
 template <typename T>
 T must(Result<T> r) {

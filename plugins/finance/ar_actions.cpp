@@ -38,11 +38,12 @@ nlohmann::json state_json(const records::ArInvoiceState& s) {
           {"invoice_number", s.invoice_number},
           {"currency", s.currency},
           {"status", s.status},
-          {"amount", e4_number(s.amount_e4)},
-          {"outstanding", e4_number(s.outstanding_e4())},
-          {"due_date", date_text(s.due_day)},
+          {"amount", records::e4_to_double(s.amount_e4)},
+          {"outstanding", records::e4_to_double(s.outstanding_e4())},
+          {"due_date", expr::format_date(s.due_day)},
           {"dunning_level", s.dunning_level},
-          {"promised_date", s.promised_day ? nlohmann::json(date_text(*s.promised_day)) : nullptr},
+          {"promised_date",
+           s.promised_day ? nlohmann::json(expr::format_date(*s.promised_day)) : nullptr},
           {"disputed", s.in_dispute()}};
 }
 
@@ -118,8 +119,7 @@ ActionResult ArActionRunner::run(const rt::ActionRequest& r) {
 }
 
 int ArActionRunner::today() const {
-  const std::int64_t us = clock_.now_us();
-  return static_cast<int>(us / expr::kMicrosPerDay - (us % expr::kMicrosPerDay < 0 ? 1 : 0));
+  return expr::day_of(clock_.now_us());
 }
 
 ActionResult ArActionRunner::customer_history(const rt::ActionRequest& r) {
@@ -129,20 +129,20 @@ ActionResult ArActionRunner::customer_history(const rt::ActionRequest& r) {
   const auto h = must(ledger_.customer_history(customer, day, lookback));
   const bool settled = h.settled_count > 0;
   return ActionResult::success({
-      {"as_of", date_text(day)},
+      {"as_of", expr::format_date(day)},
       {"settled_count", h.settled_count},
       {"avg_days_late", opt_number(settled, h.avg_days_late)},
       {"late_ratio", opt_number(settled, h.late_ratio)},
       {"sd_days_late", opt_number(h.settled_count > 1, h.sd_days_late)},
       {"recent_days_late", opt_number(h.recent_count > 0, h.recent_days_late)},
       {"open_count", h.open_count},
-      {"open_amount", e4_number(h.open_e4)},
-      {"overdue_amount", e4_number(h.overdue_e4)},
+      {"open_amount", records::e4_to_double(h.open_e4)},
+      {"overdue_amount", records::e4_to_double(h.overdue_e4)},
       {"overdue_30_count", h.overdue_30_count},
       {"disputed_open_count", h.disputed_open_count},
       {"disputes", h.disputes},
       {"issued_count", h.issued_count},
-      {"mean_amount", opt_number(h.issued_count > 0, e4_number(h.issued_mean_e4))},
+      {"mean_amount", opt_number(h.issued_count > 0, records::e4_to_double(h.issued_mean_e4))},
       {"on_credit_hold", h.on_credit_hold},
   });
 }
@@ -208,14 +208,15 @@ ActionResult ArActionRunner::record_promise(const rt::ActionRequest& r) {
   const int grace = static_cast<int>(number_arg(r.args, "grace_days", 3, 0, 60));
   const int now = today();
   if (day < now || day > now + max_days) {
-    throw BadArgument{"promised_date " + date_text(day) + " must be between today (" +
-                      date_text(now) + ") and " + std::to_string(max_days) + " days from now"};
+    throw BadArgument{"promised_date " + expr::format_date(day) + " must be between today (" +
+                      expr::format_date(now) + ") and " + std::to_string(max_days) +
+                      " days from now"};
   }
   const auto s = invoice_or_throw(ledger_, id);
   if (!s.open()) throw Error{ErrorCode::conflict, "AR invoice " + id + " is " + s.status};
   must(ledger_.set_promise(id, day, clock_.now_us()));
   return ActionResult::success({{"invoice_id", id},
-                                {"promised_date", date_text(day)},
+                                {"promised_date", expr::format_date(day)},
                                 {"watch_until", timestamp_at(day + grace + 1, 0)}});
 }
 
@@ -247,7 +248,7 @@ ActionResult ArActionRunner::close_invoice(const rt::ActionRequest& r, const std
   for (const auto& i : result.invoices) closed += i.applied_e4;
   return ActionResult::success({{"invoice_id", id},
                                 {"kind", kind},
-                                {"amount", e4_number(closed)},
+                                {"amount", records::e4_to_double(closed)},
                                 {"already_done", result.already_applied}});
 }
 
@@ -331,10 +332,10 @@ ActionResult ArActionRunner::match_payment(const rt::ActionRequest& r) {
       allocations.push_back({{"invoice_id", a.invoice_id},
                              {"invoice_number", inv ? inv->invoice_number : ""},
                              {"customer_id", inv ? inv->customer_id : ""},
-                             {"amount", e4_number(a.amount_e4)}});
+                             {"amount", records::e4_to_double(a.amount_e4)}});
     }
     suggestions.push_back({{"allocations", allocations},
-                           {"short_amount", e4_number(s.short_e4)},
+                           {"short_amount", records::e4_to_double(s.short_e4)},
                            {"confidence", s.confidence},
                            {"reason", s.reason}});
   }
@@ -346,8 +347,8 @@ ActionResult ArActionRunner::match_payment(const rt::ActionRequest& r) {
                                 {"customer_id", m.customer_id},
                                 {"suggestions", suggestions},
                                 {"flags", flags},
-                                {"unapplied", e4_number(m.unapplied_e4)},
-                                {"short_amount", e4_number(m.short_e4)},
+                                {"unapplied", records::e4_to_double(m.unapplied_e4)},
+                                {"short_amount", records::e4_to_double(m.short_e4)},
                                 {"candidates", candidates.size()}});
 }
 
@@ -443,7 +444,7 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
   }
   for (const auto& i : per_invoice) {
     invoices.push_back({{"invoice_id", i.invoice_id},
-                        {"outstanding", e4_number(i.outstanding_e4)},
+                        {"outstanding", records::e4_to_double(i.outstanding_e4)},
                         {"closed", i.closed || i.outstanding_e4 == 0}});
     if (i.closed || i.outstanding_e4 == 0) closed.push_back(i.invoice_id);
   }
@@ -453,9 +454,9 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
                                         {"instance_id", r.instance_id}});
   }
   return ActionResult::success({{"payment_id", a.payment_id},
-                                {"applied", e4_number(cash - short_e4)},
-                                {"bank_charges", e4_number(short_e4)},
-                                {"unapplied", e4_number(a.unapplied_e4)},
+                                {"applied", records::e4_to_double(cash - short_e4)},
+                                {"bank_charges", records::e4_to_double(short_e4)},
+                                {"unapplied", records::e4_to_double(a.unapplied_e4)},
                                 {"invoices", invoices},
                                 {"closed", closed},
                                 {"already_applied", result.already_applied}});
@@ -495,7 +496,7 @@ ActionResult ArActionRunner::leave_unapplied(const rt::ActionRequest& r) {
   must(ledger_.set_payment_state(d));
   return ActionResult::success({{"payment_id", d.payment_id},
                                 {"status", d.status},
-                                {"unapplied", e4_number(d.unapplied_e4)}});
+                                {"unapplied", records::e4_to_double(d.unapplied_e4)}});
 }
 
 ActionResult ArActionRunner::credit_exposure(const rt::ActionRequest& r) {
@@ -520,16 +521,16 @@ ActionResult ArActionRunner::credit_exposure(const rt::ActionRequest& r) {
   const double utilisation =
       limit > 0 ? static_cast<double>(total) / static_cast<double>(limit) : 10.0;
   return ActionResult::success({
-      {"open_ar", e4_number(h.open_e4)},
+      {"open_ar", records::e4_to_double(h.open_e4)},
       {"open_ar_count", h.open_count},
-      {"open_orders", e4_number(orders.amount_e4)},
+      {"open_orders", records::e4_to_double(orders.amount_e4)},
       {"open_order_count", orders.count},
-      {"this_order", e4_number(amount)},
-      {"total", e4_number(total)},
-      {"credit_limit", e4_number(limit)},
+      {"this_order", records::e4_to_double(amount)},
+      {"total", records::e4_to_double(total)},
+      {"credit_limit", records::e4_to_double(limit)},
       {"within_limit", limit > 0 && total <= limit},
       {"utilisation", utilisation},
-      {"overdue_ar_amount", e4_number(h.overdue_e4)},
+      {"overdue_ar_amount", records::e4_to_double(h.overdue_e4)},
       {"overdue_invoice_count", h.overdue_30_count},
       {"disputed_invoice_count", h.disputed_open_count},
       {"on_credit_hold", h.on_credit_hold},
@@ -557,8 +558,8 @@ ActionResult ArActionRunner::update_credit_limit(const rt::ActionRequest& r) {
   const auto change = must(ledger_.update_credit_limit(
       customer, limit, by, optional_text(r.args, "reason"), r.instance_id, clock_.now_us()));
   return ActionResult::success({{"customer_id", customer},
-                                {"old_limit", e4_number(change.old_limit_e4)},
-                                {"new_limit", e4_number(change.new_limit_e4)},
+                                {"old_limit", records::e4_to_double(change.old_limit_e4)},
+                                {"new_limit", records::e4_to_double(change.new_limit_e4)},
                                 {"approved_by", by}});
 }
 

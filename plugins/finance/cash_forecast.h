@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/records/ar_ledger.h"
+
 namespace ledgerflow::finance {
 
 inline constexpr int kMaxForecastWeeks = 52;
@@ -38,11 +40,8 @@ struct ArExpectation {
   double sd_days = 10;            // clamped to >= 1 (NaN counts as 1)
 };
 
-struct ApCommitment {
-  std::string invoice_id, currency;
-  int due_day = 0;
-  std::int64_t amount_e4 = 0;
-};
+// An approved AP invoice (the ledger's view: records/ar_ledger.h).
+using ApCommitment = records::ApCommitment;
 
 struct ForecastWeek {
   int start_day = 0;                                  // first day of the week (as_of + 7k)

@@ -76,11 +76,8 @@ Result<ForecastResult> build_forecast(records::ArLedger& ledger, int as_of_day, 
   if (!truncated) return truncated.error();
   auto posted = ledger.ap_commitments(as_of_day, as_of_day + 7 * weeks - 1, max_open);
   if (!posted) return posted.error();
-  std::vector<ApCommitment> ap;
-  ap.reserve(posted->size());
-  for (const auto& c : *posted) ap.push_back({c.invoice_id, c.currency, c.due_day, c.amount_e4});
   ForecastResult out;
-  out.forecast = forecast_cash(ar, ap, as_of_day, weeks);
+  out.forecast = forecast_cash(ar, *posted, as_of_day, weeks);
   out.truncated = *truncated || posted->size() >= max_open;
   return out;
 }

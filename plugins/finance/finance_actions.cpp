@@ -136,7 +136,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
     candidates.push_back({{"invoice_id", h.row->invoice_id},
                           {"vendor_id", h.row->vendor_id},
                           {"invoice_number", h.row->invoice_number},
-                          {"invoice_date", date_text(h.row->day)},
+                          {"invoice_date", expr::format_date(h.row->day)},
                           {"amount", records::e4_to_double(h.row->amount_e4)},
                           {"rule", std::string(records::rule_name(h.rule))},
                           {"similarity", records::rule_similarity(h.rule)}});

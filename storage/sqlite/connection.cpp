@@ -8,6 +8,8 @@
 
 namespace ledgerflow::storage {
 
+static_assert(SQLITE_ROW == 100 && SQLITE_DONE == 101, "Connection::each_row's codes");
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode,
                                                      std::int64_t busy_timeout_ms,
                                                      const std::string& vfs) {

@@ -48,6 +48,18 @@ class Connection {
   Result<std::int64_t> query_int(const char* sql, std::string_view doing);
   Result<std::string> query_text(const char* sql, std::string_view doing);
 
+  // Steps `s` (a statement of this connection, bound) to its end, calling on_row(s) for
+  // every row; a failing step is an Error naming `doing`.
+  template <typename OnRow>
+  Result<void> each_row(Statement& s, std::string_view doing, OnRow on_row) {
+    for (;;) {
+      const int rc = s.step();
+      if (rc == kDone) return {};
+      if (rc != kRow) return error(rc, doing);
+      on_row(static_cast<const Statement&>(s));
+    }
+  }
+
   // An Error for a failed call on this connection (message, hint, path).
   Error error(int sqlite_rc, std::string_view doing) const;
 
@@ -57,6 +69,8 @@ class Connection {
   const std::string& path() const { return path_; }
 
  private:
+  static constexpr int kRow = 100;   // SQLITE_ROW (checked in connection.cpp)
+  static constexpr int kDone = 101;  // SQLITE_DONE
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
 
   sqlite3* db_;

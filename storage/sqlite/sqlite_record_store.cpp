@@ -212,13 +212,8 @@ constexpr const char* kInvoiceColumns =
 template <typename T, typename Row>
 Result<std::vector<T>> collect(Connection& db, StatementRef ref, Row row, std::string_view doing) {
   std::vector<T> out;
-  Statement& s = ref.get();
-  for (;;) {
-    const int rc = s.step();
-    if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return db.error(rc, doing);
-    out.push_back(row(s));
-  }
+  auto done = db.each_row(ref.get(), doing, [&](const Statement& s) { out.push_back(row(s)); });
+  if (!done) return done.error();
   return out;
 }
 

@@ -1,5 +1,7 @@
 // SqliteRecordStore: records::RecordStore on the engine's SQLite file (tables rec_*,
-// vendor_bank_history and journal of schema version 2, storage/sqlite/schema.cpp).
+// vendor_bank_history and journal of schema version 2, storage/sqlite/schema.cpp), and
+// records::ArLedger on the AR/O2C tables of version 4 (sqlite_ar_ledger.cpp for
+// receivables, sqlite_credit_ledger.cpp for credit and orders).
 //
 // It has its own write connection (guarded by a mutex: one import or journal posting at a
 // time) and a small reader pool. The engine's SqliteStore must have opened the file first
@@ -157,6 +159,23 @@ Result<T> SqliteRecordStore::in_write_transaction(const std::string& what, Work 
   }
   if (writer_->in_transaction()) (void)writer_->exec("ROLLBACK", "rolling back " + what);
   return out;
+}
+
+template <typename Bind>
+Result<void> SqliteRecordStore::write_one(const std::string& what, const char* sql, Bind bind,
+                                          bool must_change) {
+  return in_write_transaction<void>(what, [&]() -> Result<void> {
+    auto st = writer_->prepare(sql);
+    if (!st) return st.error();
+    Statement& s = st->get();
+    bind(s);
+    auto done = writer_->each_row(s, what, [](const Statement&) {});
+    if (!done) return done.error();
+    if (must_change && writer_->changes() == 0) {
+      return Error{ErrorCode::not_found, what + ": no such record"};
+    }
+    return {};
+  });
 }
 
 }  // namespace ledgerflow::storage

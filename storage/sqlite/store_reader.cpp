@@ -452,12 +452,7 @@ Result<void> each_row(Connection& db, std::string_view sql, const std::vector<Pa
   if (!st) return st.error();
   Statement& s = st->get();
   bind_all(s, params);
-  for (;;) {
-    const int rc = s.step();
-    if (rc == SQLITE_DONE) return {};
-    if (rc != SQLITE_ROW) return db.error(rc, doing);
-    on_row(s);
-  }
+  return db.each_row(s, doing, on_row);
 }
 
 constexpr std::int64_t kMinuteUs = 60'000'000;

@@ -11,10 +11,11 @@ namespace ledgerflow::daemon_test {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-Daemon::Daemon(const std::vector<std::string>& workflow_files, std::vector<std::string> extra_args) {
+Daemon::Daemon(const std::vector<std::string>& workflow_files,
+               std::vector<std::string> extra_args) {
   std::random_device rd;
-  dir_ = fs::temp_directory_path() / ("lf_daemon_test_" + std::to_string(::getpid()) + "_" +
-                                      std::to_string(rd()));
+  dir_ = fs::temp_directory_path() /
+         ("lf_daemon_test_" + std::to_string(::getpid()) + "_" + std::to_string(rd()));
   fs::create_directories(dir_ / "workflows");
   for (const auto& f : workflow_files) {
     fs::copy_file(fs::path(LF_SOURCE_DIR) / f, dir_ / "workflows" / fs::path(f).filename());
@@ -37,22 +38,22 @@ Daemon::~Daemon() {
 }
 
 void Daemon::start(std::vector<std::string> extra_args) {
-  std::vector<std::string> args = {"--demo",
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--db",
-                                   db_path(),
-                                   "--workflows",
-                                   (dir_ / "workflows").string(),
-                                   "--models",
-                                   (dir_ / "models").string(),
-                                   "--set",
-                                   std::string("demo_users=") + LF_SOURCE_DIR +
-                                       "/config/demo-users.yaml",
-                                   "--set",
-                                   std::string("dashboard=") + LF_SOURCE_DIR + "/api/dashboard/dist",
-                                   "--set",
-                                   "limits.read_timeout_ms=1500"};
+  std::vector<std::string> args = {
+      "--demo",
+      "--listen",
+      "127.0.0.1:0",
+      "--db",
+      db_path(),
+      "--workflows",
+      (dir_ / "workflows").string(),
+      "--models",
+      (dir_ / "models").string(),
+      "--set",
+      std::string("demo_users=") + LF_SOURCE_DIR + "/config/demo-users.yaml",
+      "--set",
+      std::string("dashboard=") + LF_SOURCE_DIR + "/api/dashboard/dist",
+      "--set",
+      "limits.read_timeout_ms=1500"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   auto child = crash::ChildProcess::spawn(LF_DAEMON_PATH, args, (dir_ / "daemon.log").string());
   REQUIRE(child);
@@ -106,8 +107,8 @@ std::optional<Reply> Daemon::request(const std::string& method, const std::strin
 nlohmann::json Daemon::call(const std::string& method, const std::string& target,
                             const std::string& user, int expected_status,
                             const nlohmann::json& body, const std::string& extra_headers) const {
-  auto reply = request(method, target, user, body.is_null() ? std::string() : body.dump(),
-                       extra_headers);
+  auto reply =
+      request(method, target, user, body.is_null() ? std::string() : body.dump(), extra_headers);
   INFO(method << " " << target << " as " << user);
   REQUIRE(reply);
   INFO("body: " << reply->body);

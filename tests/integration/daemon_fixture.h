@@ -21,7 +21,9 @@ namespace ledgerflow::daemon_test {
 using Reply = api::http::test::Reply;
 
 // Demo API keys (config/demo-users.yaml).
-inline std::string key_of(const std::string& user) { return "lf-demo-" + user; }
+inline std::string key_of(const std::string& user) {
+  return "lf-demo-" + user;
+}
 
 class Daemon {
  public:
@@ -41,9 +43,8 @@ class Daemon {
                                const std::string& user, const std::string& body = {},
                                const std::string& extra_headers = {}) const;
   // request() that REQUIREs a reply and a status, and returns the body as JSON.
-  nlohmann::json call(const std::string& method, const std::string& target,
-                      const std::string& user, int expected_status,
-                      const nlohmann::json& body = nullptr,
+  nlohmann::json call(const std::string& method, const std::string& target, const std::string& user,
+                      int expected_status, const nlohmann::json& body = nullptr,
                       const std::string& extra_headers = {}) const;
 
   // SIGTERM, then waits; returns the exit code.

@@ -140,20 +140,42 @@ TEST_CASE("Imported invoices start workflows that find duplicates, match and pos
   // JSON invoices carry their lines inline. I-2 re-keys I-1's number ("inv 0042" vs
   // "INV-42"); I-3 bills 10% over the PO price.
   const json invoices = json::array(
-      {{{"invoice_id", "I-1"}, {"vendor_id", "V1"}, {"invoice_number", "INV-42"},
-        {"invoice_date", "2026-01-05"}, {"due_date", "2026-02-04"}, {"currency", "EUR"},
-        {"amount", "50.00"}, {"po_number", "PO-1"}, {"submitted_by", "alice"},
+      {{{"invoice_id", "I-1"},
+        {"vendor_id", "V1"},
+        {"invoice_number", "INV-42"},
+        {"invoice_date", "2026-01-05"},
+        {"due_date", "2026-02-04"},
+        {"currency", "EUR"},
+        {"amount", "50.00"},
+        {"po_number", "PO-1"},
+        {"submitted_by", "alice"},
         {"lines", {{{"line_no", 1}, {"po_line_no", 1}, {"qty", 10}, {"unit_price", "5.00"}}}}},
-       {{"invoice_id", "I-2"}, {"vendor_id", "V1"}, {"invoice_number", "inv 0042"},
-        {"invoice_date", "2026-01-05"}, {"due_date", "2026-02-04"}, {"currency", "EUR"},
-        {"amount", 50}, {"submitted_by", "alice"}},
-       {{"invoice_id", "I-3"}, {"vendor_id", "V1"}, {"invoice_number", "77"},
-        {"invoice_date", "2026-01-06"}, {"due_date", "2026-02-05"}, {"currency", "EUR"},
-        {"amount", "440.00"}, {"po_number", "PO-2"}, {"submitted_by", "alice"},
+       {{"invoice_id", "I-2"},
+        {"vendor_id", "V1"},
+        {"invoice_number", "inv 0042"},
+        {"invoice_date", "2026-01-05"},
+        {"due_date", "2026-02-04"},
+        {"currency", "EUR"},
+        {"amount", 50},
+        {"submitted_by", "alice"}},
+       {{"invoice_id", "I-3"},
+        {"vendor_id", "V1"},
+        {"invoice_number", "77"},
+        {"invoice_date", "2026-01-06"},
+        {"due_date", "2026-02-05"},
+        {"currency", "EUR"},
+        {"amount", "440.00"},
+        {"po_number", "PO-2"},
+        {"submitted_by", "alice"},
         {"lines", {{{"line_no", 1}, {"po_line_no", 1}, {"qty", 4}, {"unit_price", "110.00"}}}}},
-       {{"invoice_id", "I-4"}, {"vendor_id", "V1"}, {"invoice_number", "78"},
-        {"invoice_date", "2026-01-06"}, {"due_date", "2026-01-01"}, {"currency", "EUR"},
-        {"amount", "1.00"}, {"submitted_by", "alice"}}});
+       {{"invoice_id", "I-4"},
+        {"vendor_id", "V1"},
+        {"invoice_number", "78"},
+        {"invoice_date", "2026-01-06"},
+        {"due_date", "2026-01-01"},
+        {"currency", "EUR"},
+        {"amount", "1.00"},
+        {"submitted_by", "alice"}}});
   const json report =
       post_records(d, "invoices", "?start=ap_records", "erp", invoices.dump(), kJson, 200);
   CHECK(report["accepted"] == 3);
@@ -197,11 +219,11 @@ TEST_CASE("Whoever changed a vendor's bank details cannot release a payment to t
                "2026-01-10T09:00:00Z,tom\n",
                kCsv, 200);
   // A first payment of 25,000 to this payee: held for treasury review whatever the score.
-  const json report = post_records(
-      d, "outgoing_payments", "?start=payment_screening", "erp",
-      "payment_id,vendor_id,amount,currency,iban,requested_by,requested_at\n"
-      "P-1,V1,25000.00,EUR,DE89370400440532013000,alice,2026-01-12T10:00:00+01:00\n",
-      kCsv, 200);
+  const json report =
+      post_records(d, "outgoing_payments", "?start=payment_screening", "erp",
+                   "payment_id,vendor_id,amount,currency,iban,requested_by,requested_at\n"
+                   "P-1,V1,25000.00,EUR,DE89370400440532013000,alice,2026-01-12T10:00:00+01:00\n",
+                   kCsv, 200);
   REQUIRE(report["workflows"]["started"] == 1);
 
   const json page =
@@ -222,8 +244,8 @@ TEST_CASE("Whoever changed a vendor's bank details cannot release a payment to t
   REQUIRE(inbox["items"].size() == 1);
   const std::string task = inbox["items"][0]["id"];
   CHECK(inbox["items"][0]["state"] == "treasury_review");
-  const json refused = d.call("POST", "/v1/tasks/" + task + "/complete", "tom", 403,
-                              {{"outcome", "approved"}});
+  const json refused =
+      d.call("POST", "/v1/tasks/" + task + "/complete", "tom", 403, {{"outcome", "approved"}});
   CHECK(refused["detail"].get<std::string>().find("segregation of duties") != std::string::npos);
   // The requester may not release it either.
   d.call("POST", "/v1/tasks/" + task + "/complete", "alice", 403, {{"outcome", "approved"}});

@@ -8,10 +8,10 @@
 #include <map>
 #include <set>
 
+#include "engine/records/duplicate_rules.h"
 #include "plugins/datagen/ap_data.h"
 #include "plugins/datagen/ar_data.h"
 #include "plugins/datagen/calendar.h"
-#include "engine/records/duplicate_rules.h"
 #include "plugins/datagen/o2c_data.h"
 #include "plugins/datagen/payments_data.h"
 

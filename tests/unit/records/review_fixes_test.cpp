@@ -10,8 +10,11 @@ TEST_CASE("records: a Latin-1 cell is a row error naming the column, not a stuck
   RecordDb db;
   const std::string latin1 =
       "vendor_id,name,country,iban,tax_id,created_at\n"
-      "V1,M\xfcller GmbH,DE," + std::string(kIbanA) + ",DE1,2020-01-01T00:00:00Z\n"
-      "V2,Good AG,DE," + std::string(kIbanD) + ",DE2,2020-01-01T00:00:00Z\n";
+      "V1,M\xfcller GmbH,DE," +
+      std::string(kIbanA) +
+      ",DE1,2020-01-01T00:00:00Z\n"
+      "V2,Good AG,DE," +
+      std::string(kIbanD) + ",DE2,2020-01-01T00:00:00Z\n";
   auto r = import(*db.store, "vendors", latin1);
   REQUIRE(r);
   CHECK(r->accepted == 1);
@@ -24,15 +27,23 @@ TEST_CASE("records: a Latin-1 cell is a row error naming the column, not a stuck
   for (const char* bad : {"\xc0\xaf", "\x80", "\xed\xa0\x80", "abc\xe2\x82"}) {
     std::vector<records::RowProblem> problems;
     records::RowCells cells;
-    cells.cells = {{"customer_id", "C1"}, {"name", bad}, {"country", "DE"},
-                   {"credit_limit", "1"}, {"currency", "EUR"}, {"payment_terms_days", "30"},
+    cells.cells = {{"customer_id", "C1"},
+                   {"name", bad},
+                   {"country", "DE"},
+                   {"credit_limit", "1"},
+                   {"currency", "EUR"},
+                   {"payment_terms_days", "30"},
                    {"created_at", "2020-01-01T00:00:00Z"}};
     CHECK_FALSE(records::validate_row(*records::find_record_type("customers"), cells, problems));
   }
   std::vector<records::RowProblem> problems;
   records::RowCells ok;
-  ok.cells = {{"customer_id", "C1"}, {"name", "Müller – Søren 株式会社"}, {"country", "DE"},
-              {"credit_limit", "1"}, {"currency", "EUR"}, {"payment_terms_days", "30"},
+  ok.cells = {{"customer_id", "C1"},
+              {"name", "Müller – Søren 株式会社"},
+              {"country", "DE"},
+              {"credit_limit", "1"},
+              {"currency", "EUR"},
+              {"payment_terms_days", "30"},
               {"created_at", "2020-01-01T00:00:00Z"}};
   CHECK(records::validate_row(*records::find_record_type("customers"), ok, problems));
   // The store still takes writes.
