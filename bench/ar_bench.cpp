@@ -49,11 +49,11 @@
 #include <CLI/CLI.hpp>
 
 #include "ar_bench_feed.h"
-#include "engine/records/ar_ledger.h"
+#include "plugins/finance/records/ar_ledger.h"
 #include "engine/runtime/clock.h"
 #include "plugins/finance/ar_actions.h"
 #include "plugins/finance/collections.h"
-#include "storage/sqlite/sqlite_record_store.h"
+#include "plugins/finance/sqlite/sqlite_record_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace {

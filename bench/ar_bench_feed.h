@@ -30,7 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/records/record_types.h"
+#include "plugins/finance/records/record_types.h"
 
 namespace ledgerflow::bench {
 

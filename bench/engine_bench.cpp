@@ -41,7 +41,7 @@
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/step.h"
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace {

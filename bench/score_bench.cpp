@@ -28,7 +28,7 @@
 #include <CLI/CLI.hpp>
 
 #include "plugins/forest/forest_scorer.h"
-#include "plugins/xgboost/trainer.h"
+#include "plugins/ml/trainer.h"
 #include "plugins/xgboost/xgboost_scorer.h"
 
 namespace {

@@ -10,9 +10,9 @@
 #include "plugins/finance/ar_actions.h"
 #include "plugins/finance/finance_actions.h"
 #include "plugins/http/http_action_runner.h"
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "storage/key_file.h"
-#include "storage/sqlite/sqlite_record_store.h"
+#include "plugins/finance/sqlite/sqlite_record_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace ledgerflow::api {

@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/records/ar_ledger.h"
-#include "engine/records/record_store.h"
+#include "plugins/finance/records/ar_ledger.h"
+#include "plugins/finance/records/record_store.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/store.h"
 #include "engine/scoring/scorer.h"
-#include "storage/sqlite/sqlite_record_store.h"
+#include "plugins/finance/sqlite/sqlite_record_store.h"
 
 namespace ledgerflow::api {
 

@@ -9,7 +9,7 @@
 #include "api/http/problem.h"
 #include "api/service/api_service.h"
 #include "engine/expr/timestamp.h"
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 #include "plugins/finance/collections.h"
 
 namespace ledgerflow::api {

@@ -3,7 +3,7 @@
 // record back (IBANs and tax ids masked).
 #include "api/http/problem.h"
 #include "api/service/api_service.h"
-#include "engine/records/importer.h"
+#include "plugins/finance/records/importer.h"
 
 namespace ledgerflow::api {
 namespace {

@@ -9,11 +9,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "engine/records/ar_ledger.h"
-#include "engine/records/record_store.h"
+#include "plugins/finance/records/ar_ledger.h"
+#include "plugins/finance/records/record_store.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/state.h"
-#include "storage/sqlite/sqlite_record_store.h"
+#include "plugins/finance/sqlite/sqlite_record_store.h"
 
 namespace ledgerflow::cli {
 

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "apps/ledgerflow/commands.h"
-#include "plugins/datagen/calendar.h"
-#include "plugins/datagen/datagen.h"
+#include "plugins/finance/datagen/calendar.h"
+#include "plugins/finance/datagen/datagen.h"
 
 namespace ledgerflow::cli {
 

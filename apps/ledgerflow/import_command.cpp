@@ -14,7 +14,7 @@
 #include "apps/ledgerflow/engine_session.h"
 #include "engine/definition/document_parser.h"
 #include "engine/definition/problem.h"
-#include "engine/records/importer.h"
+#include "plugins/finance/records/importer.h"
 #include "plugins/http/http_call.h"
 
 namespace ledgerflow::cli {

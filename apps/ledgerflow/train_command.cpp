@@ -1,15 +1,15 @@
 // `ledgerflow train`: trains an XGBoost model on a CSV table and publishes it as the
 // next version in a model registry directory (model.json + meta.json), or, with --cv,
 // cross-validates without publishing. The library behind it is
-// plugins/datagen/train_job.h and cross_validation.h; this file parses and prints.
+// plugins/ml/train_job.h and cross_validation.h; this file parses and prints.
 #include <cstdio>
 #include <iostream>
 #include <sstream>
 
 #include "apps/ledgerflow/commands.h"
-#include "plugins/datagen/cross_validation.h"
-#include "plugins/datagen/numeric_csv.h"
-#include "plugins/datagen/train_job.h"
+#include "plugins/ml/cross_validation.h"
+#include "plugins/ml/numeric_csv.h"
+#include "plugins/ml/train_job.h"
 
 namespace ledgerflow::cli {
 namespace {

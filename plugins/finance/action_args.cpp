@@ -2,7 +2,7 @@
 
 
 #include "engine/expr/timestamp.h"
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 
 namespace ledgerflow::finance {
 

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "engine/expr/timestamp.h"
-#include "engine/records/decimal.h"
-#include "engine/records/duplicate_rules.h"
+#include "plugins/finance/records/decimal.h"
+#include "plugins/finance/records/duplicate_rules.h"
 #include "engine/runtime/executor.h"
 #include "plugins/finance/action_args.h"
 #include "plugins/finance/cash_matcher.h"

@@ -39,8 +39,8 @@
 #include <atomic>
 #include <string>
 
-#include "engine/records/ar_ledger.h"
-#include "engine/records/record_store.h"
+#include "plugins/finance/records/ar_ledger.h"
+#include "plugins/finance/records/record_store.h"
 #include "engine/runtime/action_runner.h"
 #include "engine/runtime/clock.h"
 

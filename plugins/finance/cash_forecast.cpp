@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 
 namespace ledgerflow::finance {
 namespace {

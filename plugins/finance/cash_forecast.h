@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/records/ar_ledger.h"
+#include "plugins/finance/records/ar_ledger.h"
 
 namespace ledgerflow::finance {
 

@@ -6,7 +6,7 @@
 #include <tuple>
 #include <utility>
 
-#include "engine/records/duplicate_rules.h"
+#include "plugins/finance/records/duplicate_rules.h"
 
 namespace ledgerflow::finance {
 namespace {

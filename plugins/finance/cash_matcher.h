@@ -68,7 +68,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 
 namespace ledgerflow::finance {
 

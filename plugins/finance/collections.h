@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "engine/common/result.h"
-#include "engine/records/ar_ledger.h"
+#include "plugins/finance/records/ar_ledger.h"
 #include "plugins/finance/cash_forecast.h"
 #include "plugins/finance/collections_priority.h"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 
 namespace ledgerflow::finance {
 namespace {

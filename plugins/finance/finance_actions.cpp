@@ -6,9 +6,9 @@
 #include <set>
 
 #include "engine/expr/timestamp.h"
-#include "engine/records/decimal.h"
-#include "engine/records/duplicate_rules.h"
-#include "engine/records/iso_codes.h"
+#include "plugins/finance/records/decimal.h"
+#include "plugins/finance/records/duplicate_rules.h"
+#include "plugins/finance/records/iso_codes.h"
 #include "plugins/finance/action_args.h"
 #include "plugins/finance/three_way_match.h"
 

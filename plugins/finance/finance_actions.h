@@ -3,7 +3,7 @@
 //
 //   ap.duplicate_candidates  {invoice, lookback_days?=365, split_window_days?=3}
 //       earlier-arrived invoices that duplicate this one by the rules of
-//       engine/records/duplicate_rules.h, found through indexes (same vendor + normalised
+//       plugins/finance/records/duplicate_rules.h, found through indexes (same vendor + normalised
 //       number; same vendor within 7 days; vendors sharing the IBAN on the same day), and
 //       the vendor's other recent invoices for split detection.
 //   ap.three_way_match       {invoice, po_number, tolerances?} (three_way_match.h)
@@ -18,7 +18,7 @@
 
 #include <string>
 
-#include "engine/records/record_store.h"
+#include "plugins/finance/records/record_store.h"
 #include "engine/runtime/action_runner.h"
 #include "engine/runtime/clock.h"
 

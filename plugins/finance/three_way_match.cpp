@@ -3,7 +3,7 @@
 #include <cmath>
 #include <map>
 
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 
 namespace ledgerflow::finance {
 namespace {

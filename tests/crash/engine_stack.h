@@ -11,7 +11,7 @@
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace ledgerflow::crash {

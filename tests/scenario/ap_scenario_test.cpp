@@ -18,10 +18,10 @@
 #include <iostream>
 #include <set>
 
-#include "engine/records/duplicate_rules.h"
+#include "plugins/finance/records/duplicate_rules.h"
 #include "engine/runtime/state.h"
-#include "plugins/datagen/ap_data.h"
-#include "plugins/datagen/datagen.h"
+#include "plugins/finance/datagen/ap_data.h"
+#include "plugins/finance/datagen/datagen.h"
 #include "scenario/scenario_engine.h"
 
 namespace {

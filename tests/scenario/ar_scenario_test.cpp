@@ -45,9 +45,9 @@
 #include <set>
 
 #include "engine/runtime/state.h"
-#include "plugins/datagen/ar_data.h"
-#include "plugins/datagen/calendar.h"
-#include "plugins/datagen/csv_writer.h"
+#include "plugins/finance/datagen/ar_data.h"
+#include "plugins/finance/datagen/calendar.h"
+#include "plugins/ml/csv_writer.h"
 #include "plugins/finance/collections.h"
 #include "scenario/scenario_engine.h"
 

@@ -25,12 +25,12 @@
 #include <fstream>
 #include <iostream>
 
-#include "engine/records/ar_ledger.h"
-#include "engine/records/importer.h"
-#include "engine/records/record_types.h"
+#include "plugins/finance/records/ar_ledger.h"
+#include "plugins/finance/records/importer.h"
+#include "plugins/finance/records/record_types.h"
 #include "engine/runtime/state.h"
-#include "plugins/datagen/datagen.h"
-#include "plugins/datagen/o2c_data.h"
+#include "plugins/finance/datagen/datagen.h"
+#include "plugins/finance/datagen/o2c_data.h"
 #include "scenario/scenario_engine.h"
 
 namespace {

@@ -16,8 +16,8 @@
 
 #include "engine/runtime/state.h"
 #include "engine/scoring/pseudonym.h"
-#include "plugins/datagen/datagen.h"
-#include "plugins/datagen/payments_data.h"
+#include "plugins/finance/datagen/datagen.h"
+#include "plugins/finance/datagen/payments_data.h"
 #include "scenario/scenario_engine.h"
 
 namespace {

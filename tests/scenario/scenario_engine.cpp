@@ -13,10 +13,10 @@
 
 #include "engine/definition/document_parser.h"
 #include "engine/definition/problem.h"
-#include "engine/records/record_types.h"
+#include "plugins/finance/records/record_types.h"
 #include "engine/runtime/state.h"
 #include "engine/scoring/feature_check.h"
-#include "plugins/datagen/train_job.h"
+#include "plugins/ml/train_job.h"
 #include "plugins/finance/ar_actions.h"
 #include "plugins/finance/finance_actions.h"
 

@@ -21,12 +21,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/records/importer.h"
+#include "plugins/finance/records/importer.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
-#include "plugins/logistic/directory_registry.h"
-#include "storage/sqlite/sqlite_record_store.h"
+#include "plugins/registry/directory_registry.h"
+#include "plugins/finance/sqlite/sqlite_record_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace ledgerflow::scenario {

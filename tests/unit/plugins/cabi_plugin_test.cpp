@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "plugins/cabi/plugin_scorer.h"
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "temp_dir.h"
 
 using ledgerflow::ErrorCode;

@@ -1,4 +1,4 @@
-// ARFF conversion (plugins/datagen/arff.h) and the German credit check: the public
+// ARFF conversion (plugins/ml/arff.h) and the German credit check: the public
 // credit-g data set from Debian's weka package, one-hot encoded, 5-fold cross-validated
 // with the trainer; the mean AUC must be near what is published for gradient boosting
 // on it (about 0.75-0.80).
@@ -8,10 +8,10 @@
 #include <filesystem>
 
 #include "datagen_test_support.h"
-#include "plugins/datagen/arff.h"
-#include "plugins/datagen/cross_validation.h"
-#include "plugins/datagen/csv_writer.h"
-#include "plugins/datagen/numeric_csv.h"
+#include "plugins/ml/arff.h"
+#include "plugins/ml/cross_validation.h"
+#include "plugins/ml/csv_writer.h"
+#include "plugins/ml/numeric_csv.h"
 
 using namespace ledgerflow::datagen;
 using ledgerflow::Result;

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "datagen_test_support.h"
-#include "plugins/datagen/calendar.h"
-#include "plugins/datagen/datagen.h"
+#include "plugins/finance/datagen/calendar.h"
+#include "plugins/finance/datagen/datagen.h"
 
 using namespace ledgerflow::datagen;
 using test::TempDir;

@@ -6,11 +6,11 @@
 #include <cmath>
 #include <set>
 
-#include "plugins/datagen/ap_data.h"
-#include "plugins/datagen/ar_data.h"
-#include "plugins/datagen/calendar.h"
-#include "plugins/datagen/o2c_data.h"
-#include "plugins/datagen/payments_data.h"
+#include "plugins/finance/datagen/ap_data.h"
+#include "plugins/finance/datagen/ar_data.h"
+#include "plugins/finance/datagen/calendar.h"
+#include "plugins/finance/datagen/o2c_data.h"
+#include "plugins/finance/datagen/payments_data.h"
 
 using namespace ledgerflow::datagen;
 

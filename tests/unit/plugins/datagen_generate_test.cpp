@@ -1,4 +1,4 @@
-// gen-data's library (plugins/datagen/datagen.h): byte-identical files for the same seed,
+// gen-data's library (plugins/finance/datagen/datagen.h): byte-identical files for the same seed,
 // DATA.md's exact column names, label base rates within realistic bounds.
 #include <catch2/catch.hpp>
 
@@ -6,8 +6,8 @@
 #include <set>
 
 #include "datagen_test_support.h"
-#include "plugins/datagen/csv_writer.h"
-#include "plugins/datagen/datagen.h"
+#include "plugins/ml/csv_writer.h"
+#include "plugins/finance/datagen/datagen.h"
 
 using namespace ledgerflow::datagen;
 using test::TempDir;

@@ -8,12 +8,12 @@
 #include <map>
 #include <set>
 
-#include "engine/records/duplicate_rules.h"
-#include "plugins/datagen/ap_data.h"
-#include "plugins/datagen/ar_data.h"
-#include "plugins/datagen/calendar.h"
-#include "plugins/datagen/o2c_data.h"
-#include "plugins/datagen/payments_data.h"
+#include "plugins/finance/records/duplicate_rules.h"
+#include "plugins/finance/datagen/ap_data.h"
+#include "plugins/finance/datagen/ar_data.h"
+#include "plugins/finance/datagen/calendar.h"
+#include "plugins/finance/datagen/o2c_data.h"
+#include "plugins/finance/datagen/payments_data.h"
 
 using namespace ledgerflow::datagen;
 using namespace ledgerflow::records;

@@ -1,4 +1,4 @@
-// ledgerflow train's library (plugins/datagen/train_job.h, numeric_csv.h,
+// ledgerflow train's library (plugins/ml/train_job.h, numeric_csv.h,
 // cross_validation.h): CSV errors with row and column, a published version the registry
 // serves, meta.json's contents, byte-identical output for the same seed and data.
 #include <catch2/catch.hpp>
@@ -9,14 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "datagen_test_support.h"
-#include "plugins/datagen/cross_validation.h"
-#include "plugins/datagen/datagen.h"
-#include "plugins/datagen/file_digest.h"
-#include "plugins/datagen/numeric_csv.h"
-#include "plugins/datagen/payments_data.h"
-#include "plugins/datagen/train_job.h"
+#include "plugins/ml/cross_validation.h"
+#include "plugins/finance/datagen/datagen.h"
+#include "plugins/ml/file_digest.h"
+#include "plugins/ml/numeric_csv.h"
+#include "plugins/finance/datagen/payments_data.h"
+#include "plugins/ml/train_job.h"
 #include "plugins/forest/forest_scorer.h"
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 
 using namespace ledgerflow::datagen;
 using ledgerflow::ErrorCode;

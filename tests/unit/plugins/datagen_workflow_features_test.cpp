@@ -9,10 +9,10 @@
 #include <variant>
 
 #include "engine/definition/loader.h"
-#include "plugins/datagen/ap_data.h"
-#include "plugins/datagen/ar_data.h"
-#include "plugins/datagen/o2c_data.h"
-#include "plugins/datagen/payments_data.h"
+#include "plugins/finance/datagen/ap_data.h"
+#include "plugins/finance/datagen/ar_data.h"
+#include "plugins/finance/datagen/o2c_data.h"
+#include "plugins/finance/datagen/payments_data.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "temp_dir.h"
 
 using ledgerflow::ErrorCode;

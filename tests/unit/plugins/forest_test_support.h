@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "plugins/xgboost/trainer.h"
+#include "plugins/ml/trainer.h"
 
 namespace ledgerflow::plugins::test {
 

@@ -9,7 +9,7 @@
 #include "engine/runtime/clock.h"
 #include "kserve_test_server.h"
 #include "plugins/kserve/kserve_scorer.h"
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "temp_dir.h"
 #include "test_http_server.h"
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "plugins/rules/rules_scorer.h"
 #include "temp_dir.h"
 

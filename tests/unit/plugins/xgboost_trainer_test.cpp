@@ -8,8 +8,8 @@
 
 #include "forest_test_support.h"
 #include "plugins/forest/forest_scorer.h"
-#include "plugins/xgboost/metrics.h"
-#include "plugins/xgboost/trainer.h"
+#include "plugins/ml/metrics.h"
+#include "plugins/ml/trainer.h"
 #include "temp_dir.h"
 
 using namespace ledgerflow::plugins;

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/expr/timestamp.h"
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 #include "engine/runtime/clock.h"
 #include "plugins/finance/ar_actions.h"
 #include "unit/records/records_test_support.h"

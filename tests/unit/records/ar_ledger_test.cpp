@@ -1,4 +1,4 @@
-// The SQLite records::ArLedger (storage/sqlite/sqlite_ar_ledger.cpp, schema version 4):
+// The SQLite records::ArLedger (plugins/finance/sqlite/sqlite_ar_ledger.cpp, schema version 4):
 // the state the triggers keep beside imported AR invoices, a customer's history at a
 // point in time, cash application (partial, exact, over-allocation and closed invoices
 // refused atomically, idempotent re-runs, bank charges), credit notes and write-offs,
@@ -11,7 +11,7 @@
 #include <cmath>
 
 #include "engine/expr/timestamp.h"
-#include "engine/records/decimal.h"
+#include "plugins/finance/records/decimal.h"
 #include "unit/records/records_test_support.h"
 
 using namespace records_test;

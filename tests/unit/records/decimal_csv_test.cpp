@@ -2,9 +2,9 @@
 // ISO code and IBAN checks.
 #include <catch2/catch.hpp>
 
-#include "engine/records/csv.h"
-#include "engine/records/decimal.h"
-#include "engine/records/iso_codes.h"
+#include "plugins/finance/records/csv.h"
+#include "plugins/finance/records/decimal.h"
+#include "plugins/finance/records/iso_codes.h"
 
 using namespace ledgerflow;
 using namespace ledgerflow::records;

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "engine/records/record_types.h"
+#include "plugins/finance/records/record_types.h"
 
 using namespace ledgerflow::records;
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "engine/records/importer.h"
-#include "engine/records/record_types.h"
-#include "storage/sqlite/sqlite_record_store.h"
+#include "plugins/finance/records/importer.h"
+#include "plugins/finance/records/record_types.h"
+#include "plugins/finance/sqlite/sqlite_record_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "unit/storage/storage_test_support.h"
 

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "engine/runtime/executor.h"
-#include "plugins/logistic/directory_registry.h"
+#include "plugins/registry/directory_registry.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "unit/plugins/forest_test_support.h"
 #include "unit/plugins/kserve_test_server.h"
