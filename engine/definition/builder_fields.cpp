@@ -7,6 +7,17 @@
 namespace ledgerflow::def::detail {
 namespace {
 
+// "'key'", built by appending: `"'" + std::string(key)` makes GCC 12 at -O3 report a
+// false -Wrestrict inside std::string's operator+, which broke Release builds.
+std::string quoted(std::string_view key) {
+  std::string out;
+  out.reserve(key.size() + 2);
+  out.push_back('\'');
+  out.append(key);
+  out.push_back('\'');
+  return out;
+}
+
 const std::regex& path_pattern() {
   static const std::regex re(R"([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])*)");
   return re;
@@ -62,14 +73,14 @@ bool Builder::expect(const Node& n, Node::Kind kind, std::string_view what) {
 
 std::optional<std::string> Builder::read_string(const Node& obj, std::string_view key) {
   const Node* n = obj.find(key);
-  if (!n || !expect(*n, Node::Kind::string, "'" + std::string(key) + "'")) return std::nullopt;
+  if (!n || !expect(*n, Node::Kind::string, quoted(key))) return std::nullopt;
   return n->text;
 }
 
 std::optional<int> Builder::read_int(const Node& obj, std::string_view key, int min, int max) {
   const Node* n = obj.find(key);
   if (!n) return std::nullopt;
-  std::string what = "'" + std::string(key) + "'";
+  std::string what = quoted(key);
   static const std::regex int_re("[-+]?[0-9]+");
   if (!n->is_number() || !std::regex_match(n->text, int_re)) {
     report(n->loc,
@@ -89,17 +100,17 @@ std::optional<int> Builder::read_int(const Node& obj, std::string_view key, int 
 
 std::optional<bool> Builder::read_bool(const Node& obj, std::string_view key) {
   const Node* n = obj.find(key);
-  if (!n || !expect(*n, Node::Kind::boolean, "'" + std::string(key) + "'")) return std::nullopt;
+  if (!n || !expect(*n, Node::Kind::boolean, quoted(key))) return std::nullopt;
   return n->text == "true";
 }
 
 std::optional<Duration> Builder::read_duration(const Node& obj, std::string_view key) {
   const Node* n = obj.find(key);
-  if (!n || !expect(*n, Node::Kind::string, "'" + std::string(key) + "' (a duration)"))
+  if (!n || !expect(*n, Node::Kind::string, quoted(key) + " (a duration)"))
     return std::nullopt;
   auto d = parse_duration(n->text);
   if (!d) {
-    report(n->loc, "'" + std::string(key) + "': " + d.error().message);
+    report(n->loc, quoted(key) + ": " + d.error().message);
     return std::nullopt;
   }
   return *d;
@@ -108,7 +119,7 @@ std::optional<Duration> Builder::read_duration(const Node& obj, std::string_view
 std::vector<std::string> Builder::read_string_list(const Node& obj, std::string_view key) {
   std::vector<std::string> out;
   const Node* n = obj.find(key);
-  if (!n || !expect(*n, Node::Kind::sequence, "'" + std::string(key) + "'")) return out;
+  if (!n || !expect(*n, Node::Kind::sequence, quoted(key))) return out;
   for (const auto& item : n->items) {
     if (expect(item, Node::Kind::string, "each item of '" + std::string(key) + "'"))
       out.push_back(item.text);
@@ -120,8 +131,8 @@ std::optional<std::string> Builder::read_path(const Node& obj, std::string_view 
   auto s = read_string(obj, key);
   if (!s) return std::nullopt;
   if (!std::regex_match(*s, path_pattern())) {
-    report(obj.find(key)->loc, "'" + std::string(key) +
-                                   "' must be a data path such as 'risk' or "
+    report(obj.find(key)->loc, quoted(key) +
+                                   " must be a data path such as 'risk' or "
                                    "'checks.match', got '" +
                                    *s + "'");
     return std::nullopt;
@@ -166,7 +177,7 @@ std::optional<Expr> Builder::read_expr(const Node& n, std::string_view what) {
 std::optional<Expr> Builder::read_expr_field(const Node& obj, std::string_view key) {
   const Node* n = obj.find(key);
   if (!n) return std::nullopt;
-  return read_expr(*n, "'" + std::string(key) + "'");
+  return read_expr(*n, quoted(key));
 }
 
 void Builder::compile_template_string(const Node& n, Template& t) {
@@ -263,7 +274,7 @@ std::optional<Template> Builder::read_template(const Node& n) {
 
 std::string Builder::read_target(const Node& obj, std::string_view key, std::string_view field) {
   const Node* n = obj.find(key);
-  if (!n || !expect(*n, Node::Kind::string, "'" + std::string(key) + "' (a state name)")) return {};
+  if (!n || !expect(*n, Node::Kind::string, quoted(key) + " (a state name)")) return {};
   add_target(*n, field);
   return n->text;
 }
