@@ -9,8 +9,8 @@
 #include "api/http/problem.h"
 #include "api/service/api_service.h"
 #include "engine/expr/timestamp.h"
-#include "plugins/finance/records/decimal.h"
 #include "plugins/finance/collections.h"
+#include "plugins/finance/records/decimal.h"
 
 namespace ledgerflow::api {
 namespace {
@@ -35,12 +35,18 @@ Result<int> as_of_param(const Request& req, std::int64_t now_us) {
   return expr::day_of(*us);
 }
 
+// A forecast figure (an estimate in currency units, already rounded to cents) as a
+// decimal string like every amount in the API: "1234.50".
+std::string forecast_amount(double units) {
+  return records::format_e4(std::llround(units * 100.0) * (records::kE4 / 100));
+}
+
 nlohmann::json item_view(const finance::WorklistItem& i) {
   return {{"invoice_id", i.invoice_id},
           {"invoice_number", i.invoice_number},
           {"customer_id", i.customer_id},
           {"currency", i.currency},
-          {"outstanding", records::e4_to_double(i.outstanding_e4)},
+          {"outstanding", records::format_e4(i.outstanding_e4)},
           {"due_date", expr::format_date(i.due_day)},
           {"days_overdue", i.days_overdue},
           {"p_late", i.p_late},
@@ -130,12 +136,12 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         items.push_back({{"payment_id", p.payment_id},
                          {"status", p.status},
                          {"customer_id", p.customer_id},
-                         {"amount", records::e4_to_double(p.amount_e4)},
+                         {"amount", records::format_e4(p.amount_e4)},
                          {"currency", p.currency},
                          {"received_at", p.received_at},
                          {"reference", p.reference},
-                         {"applied", records::e4_to_double(p.applied_e4)},
-                         {"unapplied", records::e4_to_double(p.unapplied_e4)},
+                         {"applied", records::format_e4(p.applied_e4)},
+                         {"unapplied", records::format_e4(p.unapplied_e4)},
                          {"flags", std::move(flags)},
                          {"instance_id", p.instance_id},
                          {"updated_at", expr::format_timestamp(p.updated_at_us)}});
@@ -170,17 +176,17 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         nlohmann::json w = nlohmann::json::array();
         for (const auto& week : c.weeks) {
           w.push_back({{"week_start", expr::format_date(week.start_day)},
-                       {"inflow", week.inflow},
-                       {"inflow_p10", week.inflow_p10},
-                       {"inflow_p90", week.inflow_p90},
-                       {"naive_inflow", week.naive_inflow},
-                       {"outflow", week.outflow},
-                       {"net", week.net}});
+                       {"inflow", forecast_amount(week.inflow)},
+                       {"inflow_p10", forecast_amount(week.inflow_p10)},
+                       {"inflow_p90", forecast_amount(week.inflow_p90)},
+                       {"naive_inflow", forecast_amount(week.naive_inflow)},
+                       {"outflow", forecast_amount(week.outflow)},
+                       {"net", forecast_amount(week.net)}});
         }
         currencies.push_back({{"currency", c.currency},
                               {"open_ar_invoices", c.open_invoices},
                               {"ap_invoices", c.ap_invoices},
-                              {"beyond_horizon", c.beyond_horizon},
+                              {"beyond_horizon", forecast_amount(c.beyond_horizon)},
                               {"weeks", std::move(w)}});
       }
       return Response::json(200, {{"as_of", expr::format_date(*as_of)},

@@ -6,10 +6,10 @@
 #include <set>
 
 #include "engine/expr/timestamp.h"
+#include "plugins/finance/action_args.h"
 #include "plugins/finance/records/decimal.h"
 #include "plugins/finance/records/duplicate_rules.h"
 #include "plugins/finance/records/iso_codes.h"
-#include "plugins/finance/action_args.h"
 #include "plugins/finance/three_way_match.h"
 
 namespace ledgerflow::finance {
@@ -137,7 +137,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
                           {"vendor_id", h.row->vendor_id},
                           {"invoice_number", h.row->invoice_number},
                           {"invoice_date", expr::format_date(h.row->day)},
-                          {"amount", records::e4_to_double(h.row->amount_e4)},
+                          {"amount", records::format_e4(h.row->amount_e4)},
                           {"rule", std::string(records::rule_name(h.rule))},
                           {"similarity", records::rule_similarity(h.rule)}});
   }
@@ -145,6 +145,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
   const auto totals = must(store_.vendor_invoice_totals(vendor_id, own_seq));
   nlohmann::json vendor_history = {{"invoice_count", totals.count}, {"mean_amount", nullptr}};
   if (totals.count > 0) {
+    // A statistic for the amount_vs_vendor_mean feature (not posted): a double is fine.
     vendor_history["mean_amount"] =
         records::e4_to_double(totals.amount_e4) / static_cast<double>(totals.count);
   }
@@ -158,7 +159,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
                                 {"same_vendor_recent",
                                  {{"count", split_count},
                                   {"window_days", split_window},
-                                  {"total_with_this", records::e4_to_double(split_total)}}}});
+                                  {"total_with_this", records::format_e4(split_total)}}}});
 }
 
 ActionResult FinanceActionRunner::match(const rt::ActionRequest& r) {
@@ -278,6 +279,8 @@ ActionResult FinanceActionRunner::payment_history(const rt::ActionRequest& r) {
   std::string last_at;
   for (const auto& p : payments) {
     if (optional_text(p.data, "payment_id") == payment_id) continue;
+    // The mean and spread feed the fraud model's amount_zscore feature: statistics, not
+    // amounts that are posted, so binary floating point is fine here.
     const double amount = records::e4_to_double(e4_field(p.data, "amount", "payment"));
     sum += amount;
     sum_sq += amount * amount;

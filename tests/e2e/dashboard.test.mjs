@@ -327,8 +327,12 @@ describe('dashboard', () => {
     const eur = api.currencies.find((c) => c.currency === 'EUR');
     assert.equal(eur.weeks.length, 13);
     assert.equal(eur.open_ar_invoices, 5, 'the disputed invoice is still expected to pay');
-    for (const w of eur.weeks) assert.ok(w.inflow_p10 <= w.inflow + 1e-6 && w.inflow <= w.inflow_p90 + 1e-6, JSON.stringify(w));
-    assert.ok(eur.weeks.some((w) => w.inflow_p90 > w.inflow_p10), 'a band of some width');
+    // Amounts are decimal strings ("1234.50"); the test compares them as numbers.
+    for (const w of eur.weeks) {
+      for (const k of ['inflow', 'inflow_p10', 'inflow_p90', 'naive_inflow', 'outflow', 'net']) assert.match(w[k], /^-?\d+\.\d{2}$/, k);
+      assert.ok(Number(w.inflow_p10) <= Number(w.inflow) && Number(w.inflow) <= Number(w.inflow_p90), JSON.stringify(w));
+    }
+    assert.ok(eur.weeks.some((w) => Number(w.inflow_p90) > Number(w.inflow_p10)), 'a band of some width');
     assert.equal(await chart.locator('path.line.naive').count(), 1);
     assert.equal(await chart.locator('path.line.net').count(), 1);
     assert.equal(await page.locator('table.forecast-table caption').textContent(), 'Week by week, EUR');

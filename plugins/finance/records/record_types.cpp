@@ -345,16 +345,13 @@ nlohmann::json to_workflow_json(const RecordType& type, const nlohmann::json& da
   for (const auto& [k, v] : data.items()) {
     if (k.rfind("label_", 0) != 0) out[k] = v;
   }
+  // Money and quantities stay the stored decimal strings ("1000000000000000.01"): a
+  // double cannot hold them, and the expression language reads them exactly with
+  // number() (docs/records.md, "Money").
   for (const ColumnSpec& column : type.columns) {
-    if (column.kind == K::flag) {  // stored 0/1; workflows see booleans
-      auto it = out.find(std::string(column.name));
-      if (it != out.end() && it->is_number_integer()) *it = it->get<int>() != 0;
-      continue;
-    }
-    if (column.kind != K::money && column.kind != K::quantity) continue;
+    if (column.kind != K::flag) continue;  // stored 0/1; workflows see booleans
     auto it = out.find(std::string(column.name));
-    if (it == out.end() || !it->is_string()) continue;
-    if (auto e4 = parse_decimal_e4(it->get<std::string>())) *it = e4_to_double(*e4);
+    if (it != out.end() && it->is_number_integer()) *it = it->get<int>() != 0;
   }
   return out;
 }
