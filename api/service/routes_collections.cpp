@@ -35,12 +35,6 @@ Result<int> as_of_param(const Request& req, std::int64_t now_us) {
   return expr::day_of(*us);
 }
 
-// A forecast figure (an estimate in currency units, already rounded to cents) as a
-// decimal string like every amount in the API: "1234.50".
-std::string forecast_amount(double units) {
-  return records::format_e4(std::llround(units * 100.0) * (records::kE4 / 100));
-}
-
 nlohmann::json item_view(const finance::WorklistItem& i) {
   return {{"invoice_id", i.invoice_id},
           {"invoice_number", i.invoice_number},
@@ -176,17 +170,17 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         nlohmann::json w = nlohmann::json::array();
         for (const auto& week : c.weeks) {
           w.push_back({{"week_start", expr::format_date(week.start_day)},
-                       {"inflow", forecast_amount(week.inflow)},
-                       {"inflow_p10", forecast_amount(week.inflow_p10)},
-                       {"inflow_p90", forecast_amount(week.inflow_p90)},
-                       {"naive_inflow", forecast_amount(week.naive_inflow)},
-                       {"outflow", forecast_amount(week.outflow)},
-                       {"net", forecast_amount(week.net)}});
+                       {"inflow", records::format_e4(week.inflow_e4)},
+                       {"inflow_p10", records::format_e4(week.inflow_p10_e4)},
+                       {"inflow_p90", records::format_e4(week.inflow_p90_e4)},
+                       {"naive_inflow", records::format_e4(week.naive_inflow_e4)},
+                       {"outflow", records::format_e4(week.outflow_e4)},
+                       {"net", records::format_e4(week.net_e4)}});
         }
         currencies.push_back({{"currency", c.currency},
                               {"open_ar_invoices", c.open_invoices},
                               {"ap_invoices", c.ap_invoices},
-                              {"beyond_horizon", forecast_amount(c.beyond_horizon)},
+                              {"beyond_horizon", records::format_e4(c.beyond_horizon_e4)},
                               {"weeks", std::move(w)}});
       }
       return Response::json(200, {{"as_of", expr::format_date(*as_of)},
