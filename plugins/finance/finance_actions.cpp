@@ -30,6 +30,16 @@ std::string posting_key(const rt::ActionRequest& r) {
   return r.instance_id + "/" + r.state;
 }
 
+// An absolute tolerance (an amount or a quantity) in e4: a decimal string or a JSON
+// number with at most four decimals; negative ones are refused.
+std::int64_t tolerance_e4(const nlohmann::json& tolerances, const char* name,
+                          std::int64_t fallback) {
+  if (!tolerances.contains(name)) return fallback;
+  const std::int64_t v = e4_field(tolerances, name, "tolerances");
+  if (v < 0) throw BadArgument{std::string("tolerances.") + name + " must not be negative"};
+  return v;
+}
+
 }  // namespace
 
 bool FinanceActionRunner::handles(const std::string& action) const {
@@ -179,11 +189,11 @@ ActionResult FinanceActionRunner::match(const rt::ActionRequest& r) {
   MatchTolerances tol;
   if (auto t = r.args.find("tolerances"); t != r.args.end() && t->is_object()) {
     tol.price_pct = number_arg(*t, "price_pct", tol.price_pct, 0, 100);
-    tol.price_abs = number_arg(*t, "price_abs", tol.price_abs, 0, 1e9);
+    tol.price_abs_e4 = tolerance_e4(*t, "price_abs", tol.price_abs_e4);
     tol.qty_pct = number_arg(*t, "qty_pct", tol.qty_pct, 0, 100);
-    tol.qty_abs = number_arg(*t, "qty_abs", tol.qty_abs, 0, 1e9);
+    tol.qty_abs_e4 = tolerance_e4(*t, "qty_abs", tol.qty_abs_e4);
     tol.header_pct = number_arg(*t, "header_pct", tol.header_pct, 0, 100);
-    tol.header_abs = number_arg(*t, "header_abs", tol.header_abs, 0, 1e9);
+    tol.header_abs_e4 = tolerance_e4(*t, "header_abs", tol.header_abs_e4);
   }
 
   // The invoice's lines: on file (exact), else as the workflow data carries them.
