@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { rest, startDaemon } from './daemon.mjs';
+import { formatMoney, sumMoney } from '../../api/dashboard/src/dom.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const binary = process.env.LF_DAEMON || join(root, 'build/bin/ledgerflowd');
@@ -117,6 +118,16 @@ async function snap(page, name) {
   const text = await page.locator('body').innerText();
   assert.doesNotMatch(text, /\bundefined\b|\[object Object\]|\bNaN\b|^null$/m, `stray values on ${name}`);
 }
+
+// Amounts arrive as decimal strings: shown digit for digit and added exactly (no floats).
+test('money is formatted and summed from its decimal text', () => {
+  assert.equal(sumMoney(['0.10', '0.20']), '0.30');
+  assert.equal(sumMoney(['1000000000000000', '0.01']), '1000000000000000.01');
+  assert.equal(formatMoney('1000000000000000.01').replace(/[^0-9.]/g, ''), '1000000000000000.01');
+  assert.equal(formatMoney('12.5').replace(/[^0-9.]/g, ''), '12.50');
+  assert.equal(formatMoney('-0.50').startsWith('-'), true);
+  assert.equal(formatMoney('not money'), '—');
+});
 
 describe('dashboard', () => {
   test('sign-in refuses a wrong key', async () => {
