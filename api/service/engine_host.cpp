@@ -60,7 +60,7 @@ Result<std::unique_ptr<EngineHost>> EngineHost::open(const EngineHostOptions& o,
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
       std::make_shared<plugins::HttpActionRunner>(),
       std::make_shared<finance::FinanceActionRunner>(*h->records_, clock)};
-  auto ar_runner = std::make_shared<finance::ArActionRunner>(*h->records_, *h->records_, clock);
+  auto ar_runner = std::make_shared<finance::ArActionRunner>(*h->records_, clock);
   runners.push_back(ar_runner);
   rt::ExecutorOptions eo;
   eo.shards = static_cast<std::size_t>(std::max(1, o.shards));

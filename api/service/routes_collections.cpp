@@ -9,8 +9,8 @@
 #include "api/http/problem.h"
 #include "api/service/api_service.h"
 #include "engine/expr/timestamp.h"
-#include "plugins/finance/records/decimal.h"
 #include "plugins/finance/collections.h"
+#include "plugins/finance/records/decimal.h"
 
 namespace ledgerflow::api {
 namespace {
@@ -40,7 +40,7 @@ nlohmann::json item_view(const finance::WorklistItem& i) {
           {"invoice_number", i.invoice_number},
           {"customer_id", i.customer_id},
           {"currency", i.currency},
-          {"outstanding", records::e4_to_double(i.outstanding_e4)},
+          {"outstanding", records::format_e4(i.outstanding_e4)},
           {"due_date", expr::format_date(i.due_day)},
           {"days_overdue", i.days_overdue},
           {"p_late", i.p_late},
@@ -130,12 +130,12 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         items.push_back({{"payment_id", p.payment_id},
                          {"status", p.status},
                          {"customer_id", p.customer_id},
-                         {"amount", records::e4_to_double(p.amount_e4)},
+                         {"amount", records::format_e4(p.amount_e4)},
                          {"currency", p.currency},
                          {"received_at", p.received_at},
                          {"reference", p.reference},
-                         {"applied", records::e4_to_double(p.applied_e4)},
-                         {"unapplied", records::e4_to_double(p.unapplied_e4)},
+                         {"applied", records::format_e4(p.applied_e4)},
+                         {"unapplied", records::format_e4(p.unapplied_e4)},
                          {"flags", std::move(flags)},
                          {"instance_id", p.instance_id},
                          {"updated_at", expr::format_timestamp(p.updated_at_us)}});
@@ -170,17 +170,17 @@ Result<void> ApiService::add_collections_routes(http::Router& router) {
         nlohmann::json w = nlohmann::json::array();
         for (const auto& week : c.weeks) {
           w.push_back({{"week_start", expr::format_date(week.start_day)},
-                       {"inflow", week.inflow},
-                       {"inflow_p10", week.inflow_p10},
-                       {"inflow_p90", week.inflow_p90},
-                       {"naive_inflow", week.naive_inflow},
-                       {"outflow", week.outflow},
-                       {"net", week.net}});
+                       {"inflow", records::format_e4(week.inflow_e4)},
+                       {"inflow_p10", records::format_e4(week.inflow_p10_e4)},
+                       {"inflow_p90", records::format_e4(week.inflow_p90_e4)},
+                       {"naive_inflow", records::format_e4(week.naive_inflow_e4)},
+                       {"outflow", records::format_e4(week.outflow_e4)},
+                       {"net", records::format_e4(week.net_e4)}});
         }
         currencies.push_back({{"currency", c.currency},
                               {"open_ar_invoices", c.open_invoices},
                               {"ap_invoices", c.ap_invoices},
-                              {"beyond_horizon", c.beyond_horizon},
+                              {"beyond_horizon", records::format_e4(c.beyond_horizon_e4)},
                               {"weeks", std::move(w)}});
       }
       return Response::json(200, {{"as_of", expr::format_date(*as_of)},

@@ -113,7 +113,7 @@ Result<std::unique_ptr<EngineSession>> EngineSession::open(const SessionOptions&
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
       std::make_shared<plugins::HttpActionRunner>(),
       std::make_shared<finance::FinanceActionRunner>(*s->records_, s->clock_)};
-  auto ar_runner = std::make_shared<finance::ArActionRunner>(*s->records_, *s->records_, s->clock_);
+  auto ar_runner = std::make_shared<finance::ArActionRunner>(*s->records_, s->clock_);
   runners.push_back(ar_runner);
   rt::ExecutorOptions eo;
   eo.shards = 1;

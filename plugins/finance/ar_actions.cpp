@@ -7,11 +7,11 @@
 #include <set>
 
 #include "engine/expr/timestamp.h"
-#include "plugins/finance/records/decimal.h"
-#include "plugins/finance/records/duplicate_rules.h"
 #include "engine/runtime/executor.h"
 #include "plugins/finance/action_args.h"
 #include "plugins/finance/cash_matcher.h"
+#include "plugins/finance/records/decimal.h"
+#include "plugins/finance/records/duplicate_rules.h"
 
 namespace ledgerflow::finance {
 namespace {
@@ -38,8 +38,8 @@ nlohmann::json state_json(const records::ArInvoiceState& s) {
           {"invoice_number", s.invoice_number},
           {"currency", s.currency},
           {"status", s.status},
-          {"amount", records::e4_to_double(s.amount_e4)},
-          {"outstanding", records::e4_to_double(s.outstanding_e4())},
+          {"amount", records::format_e4(s.amount_e4)},
+          {"outstanding", records::format_e4(s.outstanding_e4())},
           {"due_date", expr::format_date(s.due_day)},
           {"dunning_level", s.dunning_level},
           {"promised_date",
@@ -136,12 +136,13 @@ ActionResult ArActionRunner::customer_history(const rt::ActionRequest& r) {
       {"sd_days_late", opt_number(h.settled_count > 1, h.sd_days_late)},
       {"recent_days_late", opt_number(h.recent_count > 0, h.recent_days_late)},
       {"open_count", h.open_count},
-      {"open_amount", records::e4_to_double(h.open_e4)},
-      {"overdue_amount", records::e4_to_double(h.overdue_e4)},
+      {"open_amount", records::format_e4(h.open_e4)},
+      {"overdue_amount", records::format_e4(h.overdue_e4)},
       {"overdue_30_count", h.overdue_30_count},
       {"disputed_open_count", h.disputed_open_count},
       {"disputes", h.disputes},
       {"issued_count", h.issued_count},
+      // A statistic for features (not posted): a number. Open and overdue sums are money.
       {"mean_amount", opt_number(h.issued_count > 0, records::e4_to_double(h.issued_mean_e4))},
       {"on_credit_hold", h.on_credit_hold},
   });
@@ -248,7 +249,7 @@ ActionResult ArActionRunner::close_invoice(const rt::ActionRequest& r, const std
   for (const auto& i : result.invoices) closed += i.applied_e4;
   return ActionResult::success({{"invoice_id", id},
                                 {"kind", kind},
-                                {"amount", records::e4_to_double(closed)},
+                                {"amount", records::format_e4(closed)},
                                 {"already_done", result.already_applied}});
 }
 
@@ -332,10 +333,10 @@ ActionResult ArActionRunner::match_payment(const rt::ActionRequest& r) {
       allocations.push_back({{"invoice_id", a.invoice_id},
                              {"invoice_number", inv ? inv->invoice_number : ""},
                              {"customer_id", inv ? inv->customer_id : ""},
-                             {"amount", records::e4_to_double(a.amount_e4)}});
+                             {"amount", records::format_e4(a.amount_e4)}});
     }
     suggestions.push_back({{"allocations", allocations},
-                           {"short_amount", records::e4_to_double(s.short_e4)},
+                           {"short_amount", records::format_e4(s.short_e4)},
                            {"confidence", s.confidence},
                            {"reason", s.reason}});
   }
@@ -347,8 +348,8 @@ ActionResult ArActionRunner::match_payment(const rt::ActionRequest& r) {
                                 {"customer_id", m.customer_id},
                                 {"suggestions", suggestions},
                                 {"flags", flags},
-                                {"unapplied", records::e4_to_double(m.unapplied_e4)},
-                                {"short_amount", records::e4_to_double(m.short_e4)},
+                                {"unapplied", records::format_e4(m.unapplied_e4)},
+                                {"short_amount", records::format_e4(m.short_e4)},
                                 {"candidates", candidates.size()}});
 }
 
@@ -444,7 +445,7 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
   }
   for (const auto& i : per_invoice) {
     invoices.push_back({{"invoice_id", i.invoice_id},
-                        {"outstanding", records::e4_to_double(i.outstanding_e4)},
+                        {"outstanding", records::format_e4(i.outstanding_e4)},
                         {"closed", i.closed || i.outstanding_e4 == 0}});
     if (i.closed || i.outstanding_e4 == 0) closed.push_back(i.invoice_id);
   }
@@ -454,9 +455,9 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
                                         {"instance_id", r.instance_id}});
   }
   return ActionResult::success({{"payment_id", a.payment_id},
-                                {"applied", records::e4_to_double(cash - short_e4)},
-                                {"bank_charges", records::e4_to_double(short_e4)},
-                                {"unapplied", records::e4_to_double(a.unapplied_e4)},
+                                {"applied", records::format_e4(cash - short_e4)},
+                                {"bank_charges", records::format_e4(short_e4)},
+                                {"unapplied", records::format_e4(a.unapplied_e4)},
                                 {"invoices", invoices},
                                 {"closed", closed},
                                 {"already_applied", result.already_applied}});
@@ -496,7 +497,7 @@ ActionResult ArActionRunner::leave_unapplied(const rt::ActionRequest& r) {
   must(ledger_.set_payment_state(d));
   return ActionResult::success({{"payment_id", d.payment_id},
                                 {"status", d.status},
-                                {"unapplied", records::e4_to_double(d.unapplied_e4)}});
+                                {"unapplied", records::format_e4(d.unapplied_e4)}});
 }
 
 ActionResult ArActionRunner::credit_exposure(const rt::ActionRequest& r) {
@@ -521,16 +522,16 @@ ActionResult ArActionRunner::credit_exposure(const rt::ActionRequest& r) {
   const double utilisation =
       limit > 0 ? static_cast<double>(total) / static_cast<double>(limit) : 10.0;
   return ActionResult::success({
-      {"open_ar", records::e4_to_double(h.open_e4)},
+      {"open_ar", records::format_e4(h.open_e4)},
       {"open_ar_count", h.open_count},
-      {"open_orders", records::e4_to_double(orders.amount_e4)},
+      {"open_orders", records::format_e4(orders.amount_e4)},
       {"open_order_count", orders.count},
-      {"this_order", records::e4_to_double(amount)},
-      {"total", records::e4_to_double(total)},
-      {"credit_limit", records::e4_to_double(limit)},
+      {"this_order", records::format_e4(amount)},
+      {"total", records::format_e4(total)},
+      {"credit_limit", records::format_e4(limit)},
       {"within_limit", limit > 0 && total <= limit},
       {"utilisation", utilisation},
-      {"overdue_ar_amount", records::e4_to_double(h.overdue_e4)},
+      {"overdue_ar_amount", records::format_e4(h.overdue_e4)},
       {"overdue_invoice_count", h.overdue_30_count},
       {"disputed_invoice_count", h.disputed_open_count},
       {"on_credit_hold", h.on_credit_hold},
@@ -558,8 +559,8 @@ ActionResult ArActionRunner::update_credit_limit(const rt::ActionRequest& r) {
   const auto change = must(ledger_.update_credit_limit(
       customer, limit, by, optional_text(r.args, "reason"), r.instance_id, clock_.now_us()));
   return ActionResult::success({{"customer_id", customer},
-                                {"old_limit", records::e4_to_double(change.old_limit_e4)},
-                                {"new_limit", records::e4_to_double(change.new_limit_e4)},
+                                {"old_limit", records::format_e4(change.old_limit_e4)},
+                                {"new_limit", records::format_e4(change.new_limit_e4)},
                                 {"approved_by", by}});
 }
 

@@ -40,6 +40,7 @@
 #include <string>
 
 #include "plugins/finance/records/ar_ledger.h"
+#include "plugins/finance/records/finance_store.h"
 #include "plugins/finance/records/record_store.h"
 #include "engine/runtime/action_runner.h"
 #include "engine/runtime/clock.h"
@@ -54,6 +55,9 @@ class ArActionRunner final : public rt::ActionRunner {
  public:
   ArActionRunner(records::RecordStore& records, records::ArLedger& ledger, const rt::Clock& clock)
       : records_(records), ledger_(ledger), clock_(clock) {}
+  // The finance package's store, passed once: its records and its ledger.
+  ArActionRunner(records::FinanceStore& store, const rt::Clock& clock)
+      : ArActionRunner(store, store, clock) {}
   // Where ar.apply_payment sends payment_received signals; none before (or without) it.
   void attach(rt::Executor* executor) { executor_.store(executor); }
 

@@ -24,14 +24,18 @@ double survival(double z) {
   return 0.5 * std::erfc(z / std::numbers::sqrt2);
 }
 
-double to_cents(double e4) {
-  return std::round(e4 / kE4 * 100.0) / 100.0;
+// An estimate in e4, rounded to whole cents (still in e4).
+std::int64_t to_cents_e4(double e4) {
+  constexpr double kE4PerCent = kE4 / 100.0;
+  return std::llround(e4 / kE4PerCent) * (records::kE4 / 100);
 }
 
-// Sums for one currency, in e4 (exact for whole-e4 sums below 2^53, i.e. ~900 billion units).
+// Sums for one currency, in e4: the estimates (mean, var) in floating point, the naive
+// inflow and the outflow exact.
 struct Sums {
   explicit Sums(int weeks) : mean(weeks), var(weeks), naive(weeks), outflow(weeks) {}
-  std::vector<double> mean, var, naive, outflow;  // var in e4^2
+  std::vector<double> mean, var;  // var in e4^2
+  std::vector<std::int64_t> naive, outflow;
   double beyond = 0;
   std::size_t ar_count = 0, ap_count = 0;
 };
@@ -77,7 +81,7 @@ void add_inflow(Sums& s, const ArExpectation& inv, int as_of_day, int weeks) {
 CurrencyForecast finish(const std::string& currency, const Sums& s, int as_of_day, int weeks) {
   CurrencyForecast out;
   out.currency = currency;
-  out.beyond_horizon = to_cents(s.beyond);
+  out.beyond_horizon_e4 = to_cents_e4(s.beyond);
   out.open_invoices = s.ar_count;
   out.ap_invoices = s.ap_count;
   out.weeks.resize(weeks);
@@ -85,12 +89,12 @@ CurrencyForecast finish(const std::string& currency, const Sums& s, int as_of_da
     ForecastWeek& w = out.weeks[k];
     const double spread = kZ90 * std::sqrt(s.var[k]);
     w.start_day = as_of_day + 7 * k;
-    w.inflow = to_cents(s.mean[k]);
-    w.inflow_p10 = to_cents(std::max(0.0, s.mean[k] - spread));
-    w.inflow_p90 = to_cents(s.mean[k] + spread);
-    w.naive_inflow = to_cents(s.naive[k]);
-    w.outflow = to_cents(s.outflow[k]);
-    w.net = std::round((w.inflow - w.outflow) * 100.0) / 100.0;
+    w.inflow_e4 = to_cents_e4(s.mean[k]);
+    w.inflow_p10_e4 = to_cents_e4(std::max(0.0, s.mean[k] - spread));
+    w.inflow_p90_e4 = to_cents_e4(s.mean[k] + spread);
+    w.naive_inflow_e4 = s.naive[k];
+    w.outflow_e4 = s.outflow[k];
+    w.net_e4 = w.inflow_e4 - w.outflow_e4;
   }
   return out;
 }
@@ -111,14 +115,14 @@ CashForecast forecast_cash(const std::vector<ArExpectation>& ar,
     ++s.ar_count;
     add_inflow(s, inv, as_of_day, weeks);
     const int naive_week = week_of(inv.due_day, as_of_day, weeks);
-    if (naive_week >= 0) s.naive[naive_week] += static_cast<double>(inv.outstanding_e4);
+    if (naive_week >= 0) s.naive[naive_week] += inv.outstanding_e4;
   }
   for (const auto& inv : ap) {
     if (inv.amount_e4 <= 0) continue;
     Sums& s = sums_for(by_currency, inv.currency, weeks);
     ++s.ap_count;
     const int week = week_of(inv.due_day, as_of_day, weeks);
-    if (week >= 0) s.outflow[week] += static_cast<double>(inv.amount_e4);
+    if (week >= 0) s.outflow[week] += inv.amount_e4;
   }
 
   CashForecast out;

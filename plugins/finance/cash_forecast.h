@@ -43,20 +43,23 @@ struct ArExpectation {
 // An approved AP invoice (the ledger's view: records/ar_ledger.h).
 using ApCommitment = records::ApCommitment;
 
+// Amounts in e4 (records/decimal.h). The expected inflow and its band are probability-
+// weighted estimates, computed in binary floating point and rounded to cents; the naive
+// inflow and the outflow are exact sums of the ledger's amounts; net = inflow - outflow.
 struct ForecastWeek {
-  int start_day = 0;                                  // first day of the week (as_of + 7k)
-  double inflow = 0, inflow_p10 = 0, inflow_p90 = 0;  // currency units (not e4), to cents
-  double naive_inflow = 0;
-  double outflow = 0;
-  double net = 0;  // inflow - outflow (of the rounded values)
+  int start_day = 0;  // first day of the week (as_of + 7k)
+  std::int64_t inflow_e4 = 0, inflow_p10_e4 = 0, inflow_p90_e4 = 0;
+  std::int64_t naive_inflow_e4 = 0;
+  std::int64_t outflow_e4 = 0;
+  std::int64_t net_e4 = 0;
 };
 
 struct CurrencyForecast {
   std::string currency;
   std::vector<ForecastWeek> weeks;
-  double beyond_horizon = 0;      // expected AR inflow after the last week, currency units
-  std::size_t open_invoices = 0;  // AR invoices counted (outstanding > 0)
-  std::size_t ap_invoices = 0;    // AP invoices counted (amount > 0)
+  std::int64_t beyond_horizon_e4 = 0;  // expected AR inflow after the last week, to cents
+  std::size_t open_invoices = 0;       // AR invoices counted (outstanding > 0)
+  std::size_t ap_invoices = 0;         // AP invoices counted (amount > 0)
 };
 
 struct CashForecast {

@@ -36,6 +36,8 @@ double priority_of(const WorklistItem& item, int overdue, int as_of_day,
   double p = item.p_late;
   if (!std::isfinite(p)) p = 0.5;
   p = std::clamp(p, 0.0, 1.0);
+  // The priority is a ranking score (amount at risk), not an amount that is posted or
+  // shown as money: binary floating point is fine here.
   const double amount = non_negative(records::e4_to_double(item.outstanding_e4));
   double factor = ageing_factor(overdue, policy);
   if (promise_open(item, as_of_day)) factor *= non_negative(policy.promised_factor);

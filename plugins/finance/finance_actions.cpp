@@ -6,10 +6,10 @@
 #include <set>
 
 #include "engine/expr/timestamp.h"
+#include "plugins/finance/action_args.h"
 #include "plugins/finance/records/decimal.h"
 #include "plugins/finance/records/duplicate_rules.h"
 #include "plugins/finance/records/iso_codes.h"
-#include "plugins/finance/action_args.h"
 #include "plugins/finance/three_way_match.h"
 
 namespace ledgerflow::finance {
@@ -28,6 +28,16 @@ const records::RecordType& type_of(std::string_view name) {
 // Attempt-independent: a retried step posts (or finds) the same entry.
 std::string posting_key(const rt::ActionRequest& r) {
   return r.instance_id + "/" + r.state;
+}
+
+// An absolute tolerance (an amount or a quantity) in e4: a decimal string or a JSON
+// number with at most four decimals; negative ones are refused.
+std::int64_t tolerance_e4(const nlohmann::json& tolerances, const char* name,
+                          std::int64_t fallback) {
+  if (!tolerances.contains(name)) return fallback;
+  const std::int64_t v = e4_field(tolerances, name, "tolerances");
+  if (v < 0) throw BadArgument{std::string("tolerances.") + name + " must not be negative"};
+  return v;
 }
 
 }  // namespace
@@ -137,7 +147,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
                           {"vendor_id", h.row->vendor_id},
                           {"invoice_number", h.row->invoice_number},
                           {"invoice_date", expr::format_date(h.row->day)},
-                          {"amount", records::e4_to_double(h.row->amount_e4)},
+                          {"amount", records::format_e4(h.row->amount_e4)},
                           {"rule", std::string(records::rule_name(h.rule))},
                           {"similarity", records::rule_similarity(h.rule)}});
   }
@@ -145,6 +155,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
   const auto totals = must(store_.vendor_invoice_totals(vendor_id, own_seq));
   nlohmann::json vendor_history = {{"invoice_count", totals.count}, {"mean_amount", nullptr}};
   if (totals.count > 0) {
+    // A statistic for the amount_vs_vendor_mean feature (not posted): a double is fine.
     vendor_history["mean_amount"] =
         records::e4_to_double(totals.amount_e4) / static_cast<double>(totals.count);
   }
@@ -158,7 +169,7 @@ ActionResult FinanceActionRunner::duplicate_candidates(const rt::ActionRequest& 
                                 {"same_vendor_recent",
                                  {{"count", split_count},
                                   {"window_days", split_window},
-                                  {"total_with_this", records::e4_to_double(split_total)}}}});
+                                  {"total_with_this", records::format_e4(split_total)}}}});
 }
 
 ActionResult FinanceActionRunner::match(const rt::ActionRequest& r) {
@@ -178,11 +189,11 @@ ActionResult FinanceActionRunner::match(const rt::ActionRequest& r) {
   MatchTolerances tol;
   if (auto t = r.args.find("tolerances"); t != r.args.end() && t->is_object()) {
     tol.price_pct = number_arg(*t, "price_pct", tol.price_pct, 0, 100);
-    tol.price_abs = number_arg(*t, "price_abs", tol.price_abs, 0, 1e9);
+    tol.price_abs_e4 = tolerance_e4(*t, "price_abs", tol.price_abs_e4);
     tol.qty_pct = number_arg(*t, "qty_pct", tol.qty_pct, 0, 100);
-    tol.qty_abs = number_arg(*t, "qty_abs", tol.qty_abs, 0, 1e9);
+    tol.qty_abs_e4 = tolerance_e4(*t, "qty_abs", tol.qty_abs_e4);
     tol.header_pct = number_arg(*t, "header_pct", tol.header_pct, 0, 100);
-    tol.header_abs = number_arg(*t, "header_abs", tol.header_abs, 0, 1e9);
+    tol.header_abs_e4 = tolerance_e4(*t, "header_abs", tol.header_abs_e4);
   }
 
   // The invoice's lines: on file (exact), else as the workflow data carries them.
@@ -278,6 +289,8 @@ ActionResult FinanceActionRunner::payment_history(const rt::ActionRequest& r) {
   std::string last_at;
   for (const auto& p : payments) {
     if (optional_text(p.data, "payment_id") == payment_id) continue;
+    // The mean and spread feed the fraud model's amount_zscore feature: statistics, not
+    // amounts that are posted, so binary floating point is fine here.
     const double amount = records::e4_to_double(e4_field(p.data, "amount", "payment"));
     sum += amount;
     sum_sq += amount * amount;

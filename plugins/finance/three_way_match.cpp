@@ -10,12 +10,13 @@ namespace {
 
 using records::format_e4;
 
-// |actual - expected| beyond both tolerances (percent of expected, absolute in e4).
-bool beyond(std::int64_t actual, std::int64_t expected, double pct, double abs) {
-  const double diff = std::fabs(static_cast<double>(actual - expected));
-  const double pct_limit = std::fabs(static_cast<double>(expected)) * pct / 100.0;
-  const double abs_limit = abs * static_cast<double>(records::kE4);
-  return diff > std::max(pct_limit, abs_limit) + 1e-9;
+// |actual - expected| beyond both tolerances: the absolute one (e4) compared exactly, the
+// percent of expected (a ratio, not an amount) in long double.
+bool beyond(std::int64_t actual, std::int64_t expected, double pct, std::int64_t abs_e4) {
+  const std::int64_t diff = actual >= expected ? actual - expected : expected - actual;
+  if (diff <= abs_e4) return false;
+  const long double pct_limit = std::fabs(static_cast<long double>(expected)) * pct / 100.0L;
+  return static_cast<long double>(diff) > pct_limit + 1e-9L;
 }
 
 nlohmann::json problem(std::optional<int> line_no, const char* kind, const std::string& expected,
@@ -80,7 +81,7 @@ nlohmann::json three_way_match(const MatchInput& in, const MatchTolerances& tol)
       continue;
     }
     bool bad = false;
-    if (beyond(line.unit_price_e4, p->unit_price_e4, tol.price_pct, tol.price_abs)) {
+    if (beyond(line.unit_price_e4, p->unit_price_e4, tol.price_pct, tol.price_abs_e4)) {
       bad = true;
       const double pct = p->unit_price_e4 == 0
                              ? 100.0
@@ -93,9 +94,9 @@ nlohmann::json three_way_match(const MatchInput& in, const MatchTolerances& tol)
                                       format_e4(line.unit_price_e4 - p->unit_price_e4),
                                       std::string("unit price ") + buf + " against the PO"));
     }
-    const std::int64_t allowed_over = static_cast<std::int64_t>(
-        std::max(static_cast<double>(p->received_e4) * tol.qty_pct / 100.0,
-                 tol.qty_abs * static_cast<double>(records::kE4)));
+    const std::int64_t allowed_over = std::max(
+        static_cast<std::int64_t>(static_cast<long double>(p->received_e4) * tol.qty_pct / 100.0L),
+        tol.qty_abs_e4);
     if (line.qty_e4 > p->received_e4 + allowed_over) {
       bad = true;
       discrepancies.push_back(problem(line.line_no, "quantity", format_e4(p->received_e4),
@@ -105,7 +106,8 @@ nlohmann::json three_way_match(const MatchInput& in, const MatchTolerances& tol)
     }
     count += bad ? 1 : 0;
   }
-  if (!in.lines.empty() && beyond(in.amount_e4, lines_total_e4, tol.header_pct, tol.header_abs)) {
+  if (!in.lines.empty() &&
+      beyond(in.amount_e4, lines_total_e4, tol.header_pct, tol.header_abs_e4)) {
     ++count;
     discrepancies.push_back(problem(std::nullopt, "header_amount", format_e4(lines_total_e4),
                                     format_e4(in.amount_e4),

@@ -21,12 +21,12 @@
 namespace ledgerflow::finance {
 
 struct MatchTolerances {
-  double price_pct = 2.0;    // unit price may differ from the PO by this percent...
-  double price_abs = 0.0;    // ...or by this amount (per unit), whichever is larger
-  double qty_pct = 0.0;      // quantity may exceed the received quantity by this percent...
-  double qty_abs = 0.0;      // ...or by this many units
-  double header_pct = 0.0;   // invoice amount vs the sum of its lines
-  double header_abs = 0.01;  // (rounding)
+  double price_pct = 2.0;            // unit price may differ from the PO by this percent...
+  std::int64_t price_abs_e4 = 0;     // ...or by this amount (per unit, e4), whichever is larger
+  double qty_pct = 0.0;              // quantity may exceed the received quantity by this percent...
+  std::int64_t qty_abs_e4 = 0;       // ...or by this many units (e4)
+  double header_pct = 0.0;           // invoice amount vs the sum of its lines
+  std::int64_t header_abs_e4 = 100;  // (rounding: 0.01)
 };
 
 struct MatchInvoiceLine {

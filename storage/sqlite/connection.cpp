@@ -39,13 +39,7 @@ Connection::~Connection() {
 }
 
 Result<void> Connection::exec(std::string_view sql, std::string_view doing) {
-  auto st = prepare(sql);
-  if (!st) return st.error();
-  for (;;) {
-    const int rc = st->get().step();
-    if (rc == SQLITE_DONE) return {};
-    if (rc != SQLITE_ROW) return error(rc, doing);
-  }
+  return run(sql, doing);
 }
 
 Result<void> Connection::exec_script(const char* sql, std::string_view doing) {
@@ -73,23 +67,17 @@ Result<StatementRef> Connection::prepare(std::string_view sql) {
 }
 
 Result<std::int64_t> Connection::query_int(const char* sql, std::string_view doing) {
-  auto st = prepare(sql);
-  if (!st) return st.error();
-  Statement& q = st->get();
-  const int rc = q.step();
-  if (rc == SQLITE_ROW) return q.column_int(0);
-  if (rc == SQLITE_DONE) return Error::io(std::string(doing) + ": no result (" + path_ + ")");
-  return error(rc, doing);
+  auto row = query_one(sql, doing, [](const Statement& s) { return s.column_int(0); });
+  if (!row) return row.error();
+  if (!*row) return Error::io(std::string(doing) + ": no result (" + path_ + ")");
+  return **row;
 }
 
 Result<std::string> Connection::query_text(const char* sql, std::string_view doing) {
-  auto st = prepare(sql);
-  if (!st) return st.error();
-  Statement& q = st->get();
-  const int rc = q.step();
-  if (rc == SQLITE_ROW) return q.column_text(0);
-  if (rc == SQLITE_DONE) return Error::io(std::string(doing) + ": no result (" + path_ + ")");
-  return error(rc, doing);
+  auto row = query_one(sql, doing, [](const Statement& s) { return s.column_text(0); });
+  if (!row) return row.error();
+  if (!*row) return Error::io(std::string(doing) + ": no result (" + path_ + ")");
+  return std::move(**row);
 }
 
 Error Connection::error(int sqlite_rc, std::string_view doing) const {

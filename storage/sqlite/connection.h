@@ -11,9 +11,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/common/result.h"
 #include "storage/sqlite/statement.h"
@@ -58,6 +61,51 @@ class Connection {
       if (rc != kRow) return error(rc, doing);
       on_row(static_cast<const Statement&>(s));
     }
+  }
+
+  // The SQL helper: one cached statement, `args` bound to ?1..?N (Statement::bind lists the
+  // types), stepped to its end; a failure is an Error naming `doing`. SQL texts follow the
+  // rule above (constants, never values).
+  //
+  // run: rows are ignored (INSERT/UPDATE/DELETE); changes() tells how many rows changed.
+  template <typename... Args>
+  Result<void> run(std::string_view sql, std::string_view doing, const Args&... args) {
+    return each(
+        sql, doing, [](const Statement&) {}, args...);
+  }
+  // each: on_row(const Statement&) for every row (accumulating reads).
+  template <typename OnRow, typename... Args>
+  Result<void> each(std::string_view sql, std::string_view doing, OnRow on_row,
+                    const Args&... args) {
+    auto st = prepare(sql);
+    if (!st) return st.error();
+    st->get().bind_all(args...);
+    return each_row(st->get(), doing, on_row);
+  }
+  // query: every row as row(const Statement&), in order.
+  template <typename Row, typename... Args>
+  auto query(std::string_view sql, std::string_view doing, Row row, const Args&... args)
+      -> Result<std::vector<std::invoke_result_t<Row&, const Statement&>>> {
+    std::vector<std::invoke_result_t<Row&, const Statement&>> out;
+    auto done = each(
+        sql, doing, [&](const Statement& s) { out.push_back(row(s)); }, args...);
+    if (!done) return done.error();
+    return out;
+  }
+  // query_one: the first row as row(const Statement&), or nullopt when there is none (the
+  // statement is reset after the first row: add LIMIT 1 where more could match).
+  template <typename Row, typename... Args>
+  auto query_one(std::string_view sql, std::string_view doing, Row row, const Args&... args)
+      -> Result<std::optional<std::invoke_result_t<Row&, const Statement&>>> {
+    using T = std::invoke_result_t<Row&, const Statement&>;
+    auto st = prepare(sql);
+    if (!st) return st.error();
+    Statement& s = st->get();
+    s.bind_all(args...);
+    const int rc = s.step();
+    if (rc == kDone) return std::optional<T>();
+    if (rc != kRow) return error(rc, doing);
+    return std::optional<T>(row(static_cast<const Statement&>(s)));
   }
 
   // An Error for a failed call on this connection (message, hint, path).

@@ -1,7 +1,5 @@
 #include "storage/sqlite/outcome_rows.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <sstream>
 
@@ -34,26 +32,28 @@ std::string number_text(double v) {
   return out.str();
 }
 
+rt::OutcomeRecord outcome_row(const Statement& s) {
+  rt::OutcomeRecord o;
+  o.decision_id = s.column_text(0);
+  o.instance_id = s.column_text(1);
+  o.workflow = s.column_text(2);
+  o.model = s.column_text(3);
+  o.model_version = s.column_text(4);
+  o.actual = s.column_double(5);
+  o.recorded_at_us = s.column_int(6);
+  o.recorded_by = s.column_text(7);
+  o.note = s.column_text(8);
+  return o;
+}
+
 }  // namespace
 
 Result<void> insert_outcome(Connection& db, const rt::OutcomeRecord& o) {
-  {
-    auto st = db.prepare(kInsertOutcome);
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, o.decision_id);
-    s.bind_text(2, o.instance_id);
-    s.bind_text(3, o.workflow);
-    s.bind_text(4, o.model);
-    s.bind_text(5, o.model_version);
-    s.bind_double(6, o.actual);
-    s.bind_int(7, o.recorded_at_us);
-    s.bind_text(8, o.recorded_by);
-    s.bind_text(9, o.note);
-    const int rc = s.step();
-    if (rc != SQLITE_DONE)
-      return db.error(rc, "inserting the outcome of decision '" + o.decision_id + "'");
-  }
+  auto inserted =
+      db.run(kInsertOutcome, "inserting the outcome of decision '" + o.decision_id + "'",
+             o.decision_id, o.instance_id, o.workflow, o.model, o.model_version, o.actual,
+             o.recorded_at_us, o.recorded_by, o.note);
+  if (!inserted) return inserted.error();
   if (db.changes() == 1) return {};
   auto stored = read_outcome(db, o.decision_id);
   if (!stored) return stored.error();
@@ -67,42 +67,19 @@ Result<void> insert_outcome(Connection& db, const rt::OutcomeRecord& o) {
 
 Result<std::optional<rt::OutcomeRecord>> read_outcome(Connection& db,
                                                       const std::string& decision_id) {
-  auto st = db.prepare(kSelectOutcome);
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, decision_id);
-  const int rc = s.step();
-  if (rc == SQLITE_DONE) return std::optional<rt::OutcomeRecord>();
-  if (rc != SQLITE_ROW)
-    return db.error(rc, "reading the outcome of decision '" + decision_id + "'");
-  rt::OutcomeRecord o;
-  o.decision_id = s.column_text(0);
-  o.instance_id = s.column_text(1);
-  o.workflow = s.column_text(2);
-  o.model = s.column_text(3);
-  o.model_version = s.column_text(4);
-  o.actual = s.column_double(5);
-  o.recorded_at_us = s.column_int(6);
-  o.recorded_by = s.column_text(7);
-  o.note = s.column_text(8);
-  return std::optional<rt::OutcomeRecord>(std::move(o));
+  return db.query_one(kSelectOutcome, "reading the outcome of decision '" + decision_id + "'",
+                      outcome_row, decision_id);
 }
 
 Result<std::vector<rt::ScoredOutcome>> read_scored_outcomes(Connection& db,
                                                             const std::string& model,
                                                             std::size_t limit) {
-  auto st = db.prepare(kSelectScored);
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, model);
-  s.bind_int(2, static_cast<std::int64_t>(std::min(limit, kMaxScoredOutcomes)));
-  std::vector<rt::ScoredOutcome> out;
-  for (;;) {
-    const int rc = s.step();
-    if (rc == SQLITE_DONE) return out;
-    if (rc != SQLITE_ROW) return db.error(rc, "reading the outcomes of model '" + model + "'");
-    out.push_back(rt::ScoredOutcome{s.column_text(0), s.column_double(1), s.column_double(2)});
-  }
+  return db.query(
+      kSelectScored, "reading the outcomes of model '" + model + "'",
+      [](const Statement& s) {
+        return rt::ScoredOutcome{s.column_text(0), s.column_double(1), s.column_double(2)};
+      },
+      model, std::min(limit, kMaxScoredOutcomes));
 }
 
 }  // namespace ledgerflow::storage

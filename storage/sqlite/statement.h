@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 struct sqlite3_stmt;
 
@@ -31,6 +32,19 @@ class Statement {
   void bind_double(int index, double value);
   void bind_opt_int(int index, const std::optional<std::int64_t>& value);
 
+  // Binds by the value's type: any integer (bool as 0/1), double, text (std::string,
+  // std::string_view, const char*), std::optional of those (NULL when empty), std::nullopt
+  // or nullptr (NULL). A type outside that list does not compile.
+  template <typename T>
+  void bind(int index, const T& value);
+  // Binds `values` to parameters 1..N in order (?1..?N: a numbered parameter used twice is
+  // bound once).
+  template <typename... Ts>
+  void bind_all(const Ts&... values) {
+    int index = 0;
+    (bind(++index, values), ...);
+  }
+
   // SQLITE_ROW, SQLITE_DONE, or an error code (a remembered bind error comes first).
   int step();
   // Back to the start, bindings cleared; called by StatementRef.
@@ -46,6 +60,27 @@ class Statement {
   sqlite3_stmt* stmt_;
   int bind_rc_ = 0;  // SQLITE_OK
 };
+
+template <typename T>
+void Statement::bind(int index, const T& value) {
+  using V = std::decay_t<T>;
+  if constexpr (std::is_same_v<V, std::nullopt_t> || std::is_same_v<V, std::nullptr_t>) {
+    bind_null(index);
+  } else if constexpr (std::is_integral_v<V>) {
+    bind_int(index, static_cast<std::int64_t>(value));
+  } else if constexpr (std::is_floating_point_v<V>) {
+    bind_double(index, static_cast<double>(value));
+  } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+    bind_text(index, std::string_view(value));
+  } else {
+    // std::optional<U>: the value, or NULL.
+    if (value.has_value()) {
+      bind(index, *value);
+    } else {
+      bind_null(index);
+    }
+  }
+}
 
 class StatementRef {
  public:

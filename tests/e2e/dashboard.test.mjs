@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { rest, startDaemon } from './daemon.mjs';
+import { formatMoney, sumMoney } from '../../api/dashboard/src/dom.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const binary = process.env.LF_DAEMON || join(root, 'build/bin/ledgerflowd');
@@ -117,6 +118,16 @@ async function snap(page, name) {
   const text = await page.locator('body').innerText();
   assert.doesNotMatch(text, /\bundefined\b|\[object Object\]|\bNaN\b|^null$/m, `stray values on ${name}`);
 }
+
+// Amounts arrive as decimal strings: shown digit for digit and added exactly (no floats).
+test('money is formatted and summed from its decimal text', () => {
+  assert.equal(sumMoney(['0.10', '0.20']), '0.30');
+  assert.equal(sumMoney(['1000000000000000', '0.01']), '1000000000000000.01');
+  assert.equal(formatMoney('1000000000000000.01').replace(/[^0-9.]/g, ''), '1000000000000000.01');
+  assert.equal(formatMoney('12.5').replace(/[^0-9.]/g, ''), '12.50');
+  assert.equal(formatMoney('-0.50').startsWith('-'), true);
+  assert.equal(formatMoney('not money'), '—');
+});
 
 describe('dashboard', () => {
   test('sign-in refuses a wrong key', async () => {
@@ -327,8 +338,12 @@ describe('dashboard', () => {
     const eur = api.currencies.find((c) => c.currency === 'EUR');
     assert.equal(eur.weeks.length, 13);
     assert.equal(eur.open_ar_invoices, 5, 'the disputed invoice is still expected to pay');
-    for (const w of eur.weeks) assert.ok(w.inflow_p10 <= w.inflow + 1e-6 && w.inflow <= w.inflow_p90 + 1e-6, JSON.stringify(w));
-    assert.ok(eur.weeks.some((w) => w.inflow_p90 > w.inflow_p10), 'a band of some width');
+    // Amounts are decimal strings ("1234.50"); the test compares them as numbers.
+    for (const w of eur.weeks) {
+      for (const k of ['inflow', 'inflow_p10', 'inflow_p90', 'naive_inflow', 'outflow', 'net']) assert.match(w[k], /^-?\d+\.\d{2}$/, k);
+      assert.ok(Number(w.inflow_p10) <= Number(w.inflow) && Number(w.inflow) <= Number(w.inflow_p90), JSON.stringify(w));
+    }
+    assert.ok(eur.weeks.some((w) => Number(w.inflow_p90) > Number(w.inflow_p10)), 'a band of some width');
     assert.equal(await chart.locator('path.line.naive').count(), 1);
     assert.equal(await chart.locator('path.line.net').count(), 1);
     assert.equal(await page.locator('table.forecast-table caption').textContent(), 'Week by week, EUR');

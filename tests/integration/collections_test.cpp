@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <string>
 #include <thread>
 
 #include "engine/expr/timestamp.h"
@@ -22,6 +23,13 @@
 #include "integration/daemon_helpers.h"
 
 namespace {
+
+// A forecast figure ("1234.50", a decimal string like every amount in the API) as a
+// number for the range comparisons below (the test's arithmetic, not the product's).
+double amount(const nlohmann::json& v) {
+  REQUIRE(v.is_string());
+  return std::stod(v.get<std::string>());
+}
 
 using namespace ledgerflow::daemon_test;
 using namespace std::chrono_literals;
@@ -222,7 +230,7 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
     CHECK(item_of(list, "X5") == nullptr);
     const json& x1 = list["items"][0];
     CHECK(x1["days_overdue"] == 50);
-    CHECK(x1["outstanding"] == 9000.0);
+    CHECK(x1["outstanding"] == "9000.00");
     CHECK(x1["scored"] == true);
     CHECK(x1["p_late"].get<double>() > 0.5);
     CHECK(x1["expected_days_late"] == Approx(5.0));
@@ -287,18 +295,18 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
       const json& w = eur["weeks"][k];
       INFO("week " << k << ": " << w.dump());
       CHECK(w["week_start"] == date(t + 7 * static_cast<int>(k)));
-      CHECK(w["inflow_p10"].get<double>() <= w["inflow"].get<double>() + 1e-9);
-      CHECK(w["inflow"].get<double>() <= w["inflow_p90"].get<double>() + 1e-9);
-      CHECK(w["inflow_p10"].get<double>() >= 0);
-      CHECK(w["outflow"] == 0.0);
-      CHECK(w["net"].get<double>() == Approx(w["inflow"].get<double>()).margin(0.011));
-      inflow += w["inflow"].get<double>();
+      CHECK(amount(w["inflow_p10"]) <= amount(w["inflow"]) + 1e-9);
+      CHECK(amount(w["inflow"]) <= amount(w["inflow_p90"]) + 1e-9);
+      CHECK(amount(w["inflow_p10"]) >= 0);
+      CHECK(w["outflow"] == "0.00");
+      CHECK(amount(w["net"]) == Approx(amount(w["inflow"])).margin(0.011));
+      inflow += amount(w["inflow"]);
     }
     // Everything open arrives within the 13 weeks or beyond them.
-    CHECK(inflow + eur["beyond_horizon"].get<double>() == Approx(18400.0).margin(1.0));
+    CHECK(inflow + amount(eur["beyond_horizon"]) == Approx(18400.0).margin(1.0));
     // The overdue invoices are expected in the first weeks: X1 and X2 (11,000) are
     // 50 and 10 days overdue, expected 5 days late.
-    CHECK(eur["weeks"][0]["inflow"].get<double>() > 5000);
+    CHECK(amount(eur["weeks"][0]["inflow"]) > 5000);
 
     const json one = d.call("GET", "/v1/forecast/cash?weeks=1", "erin", 200);
     CHECK(one["currencies"][0]["weeks"].size() == 1);
@@ -458,8 +466,8 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
     for (const auto& p : unapplied["items"]) {
       if (p["payment_id"] == "PC") {
         CHECK(p["status"] == "unapplied");
-        CHECK(p["amount"] == 123.45);
-        CHECK(p["unapplied"] == 123.45);
+        CHECK(p["amount"] == "123.45");
+        CHECK(p["unapplied"] == "123.45");
         CHECK(p["reference"] == "???");
         CHECK(p["flags"].dump().find("unknown_payer") != std::string::npos);
       }
@@ -502,7 +510,7 @@ TEST_CASE("Collections: worklist, cash forecast, promises and cash application o
     const json ps = settled(d, instance_of(d, "ar_cash_application", "PS"));
     INFO(ps.dump(2).substr(0, 4000));
     CHECK(ps["status"] == "succeeded");
-    CHECK(ps["data"]["applied"]["bank_charges"] == 10.0);
+    CHECK(ps["data"]["applied"]["bank_charges"] == "10.00");
     CHECK(ps["data"]["applied"]["closed"] == json::array({"X2"}));
     const json x2 =
         until(d, instance["X2"], [](const json& v) { return v["status"] != "waiting"; });

@@ -57,6 +57,11 @@ using namespace ledgerflow;
 using namespace ledgerflow::scenario;
 using nlohmann::json;
 
+// A forecast amount (e4) in currency units, for the error measures.
+double units(std::int64_t e4) {
+  return static_cast<double>(e4) / 10000.0;
+}
+
 constexpr std::size_t kInvoices = 5'000;
 constexpr std::size_t kTrainInvoices = 20'000;
 constexpr std::uint64_t kSeed = 7101;       // the data the workflows run on
@@ -334,8 +339,8 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
     for (const auto& c : f->forecast.currencies) {
       std::vector<double> model, naive;
       for (const auto& w : c.weeks) {
-        model.push_back(w.inflow);
-        naive.push_back(w.naive_inflow);
+        model.push_back(units(w.inflow_e4));
+        naive.push_back(units(w.naive_inflow_e4));
       }
       auto truth = actual[c.currency];
       truth.resize(kForecastWeeks, 0.0);

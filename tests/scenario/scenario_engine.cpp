@@ -171,7 +171,7 @@ ScenarioEngine::ScenarioEngine(const fs::path& db, const fs::path& models_dir,
       });
   std::vector<std::shared_ptr<rt::ActionRunner>> runners{
       std::make_shared<finance::FinanceActionRunner>(*records_, *clock_)};
-  auto ar_runner = std::make_shared<finance::ArActionRunner>(*records_, *records_, *clock_);
+  auto ar_runner = std::make_shared<finance::ArActionRunner>(*records_, *clock_);
   runners.push_back(ar_runner);
   rt::ExecutorOptions eo;
   eo.shards = 2;

@@ -1,7 +1,7 @@
 // Hand-drawn SVG charts: feature contributions (diverging bars), a throughput sparkline,
 // a score histogram, mean score per time bucket and the weekly cash forecast. Each SVG has an accessible name; the numbers are also in
 // <title>s (and, for contributions, a visually hidden table).
-import { h, s, formatNumber } from './dom.js';
+import { h, s, formatNumber, formatMoney, moneyToPlot } from './dom.js';
 
 export function contributionChart(contributions, { bias, limit = 8, label = 'Feature contributions' } = {}) {
   const rows = [...(contributions || [])]
@@ -144,8 +144,12 @@ function compact(v) {
 // inflow_p90, naive_inflow, outflow, net}]. Expected inflow as a line inside its P10–P90
 // band (a shaded area), the naive forecast dashed, outflows as bars below zero, the net as
 // a second line. Every week has a <title> with its figures (and the page shows a table).
-export function forecastChart(weeks, { label = 'Cash forecast', band = 'P10-P90', width = 760, height = 280 } = {}) {
-  if (!weeks.length) return h('p', { class: 'muted' }, 'No weeks to show.');
+export function forecastChart(amounts, { label = 'Cash forecast', band = 'P10-P90', width = 760, height = 280 } = {}) {
+  if (!amounts.length) return h('p', { class: 'muted' }, 'No weeks to show.');
+  // The amounts are decimal strings; floats only place things on the chart, and every
+  // figure shown (the <title>s) is formatted from the exact string.
+  const plotted = ['inflow', 'inflow_p10', 'inflow_p90', 'naive_inflow', 'outflow', 'net'];
+  const weeks = amounts.map((w) => ({ ...w, ...Object.fromEntries(plotted.map((k) => [k, moneyToPlot(w[k])])) }));
   const left = 58;
   const right = width - 12;
   const top = 12;
@@ -193,7 +197,7 @@ export function forecastChart(weeks, { label = 'Cash forecast', band = 'P10-P90'
   weeks.forEach((w, i) => {
     svg.append(s('text', { x: cx(i), y: bottom + 14, 'text-anchor': 'middle', class: 'tick' }, `W${i + 1}`));
     svg.append(s('g', { class: 'week', 'data-week': i + 1, 'data-start': w.week_start },
-      s('title', {}, `Week ${i + 1} from ${w.week_start}: expected inflow ${formatNumber(w.inflow, 2)} (${bandText} ${formatNumber(w.inflow_p10, 2)}–${formatNumber(w.inflow_p90, 2)}), naive ${formatNumber(w.naive_inflow, 2)}, outflow ${formatNumber(w.outflow, 2)}, net ${formatNumber(w.net, 2)}`),
+      s('title', {}, `Week ${i + 1} from ${w.week_start}: expected inflow ${formatMoney(amounts[i].inflow)} (${bandText} ${formatMoney(amounts[i].inflow_p10)}–${formatMoney(amounts[i].inflow_p90)}), naive ${formatMoney(amounts[i].naive_inflow)}, outflow ${formatMoney(amounts[i].outflow)}, net ${formatMoney(amounts[i].net)}`),
       s('rect', { x: left + i * slot, y: top, width: slot, height: bottom - top, class: 'hover' })));
   });
   svg.append(s('text', { x: left, y: height - 6, class: 'tick' }, `from ${weeks[0].week_start}`));

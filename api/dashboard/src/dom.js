@@ -65,10 +65,65 @@ export function formatNumber(v, digits = 3) {
   return v.toFixed(digits);
 }
 
-// Money in currency units with two decimals ("12,345.60"); the currency is shown apart.
+// Money arrives from the API as decimal strings ("12345.6", "1000000000000000.01"): a JS
+// number cannot hold every amount, so amounts are formatted from their text and added as
+// BigInt units of 1e-4 (the API never sends more than four decimals), never parseFloat.
+const MONEY_RE = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+const MONEY_SCALE = 4;
+
+function decimalSeparator() {
+  return (1.5).toLocaleString().replace(/\d/g, '') || '.';
+}
+
+// "12345.6" -> "12,345.60" in the reader's locale: every digit sent is shown, at least two
+// decimals; the currency is shown apart. Numbers (scores such as a priority) are rounded to
+// two decimals; anything else is "—".
 export function formatMoney(v) {
-  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
-  return v.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return '—';
+    return v.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+  const m = typeof v === 'string' ? MONEY_RE.exec(v) : null;
+  if (!m) return '—';
+  const [, sign, whole, fraction = ''] = m;
+  const grouped = BigInt(whole).toLocaleString();
+  const decimals = fraction.padEnd(2, '0');
+  const negative = sign === '-' && /[1-9]/.test(whole + fraction);
+  return `${negative ? '-' : ''}${grouped}${decimalSeparator()}${decimals}`;
+}
+
+// A decimal-string amount as BigInt units of 1e-4 (null when it is not one).
+export function moneyUnits(v) {
+  const m = typeof v === 'string' ? MONEY_RE.exec(v) : null;
+  if (!m || (m[3] || '').length > MONEY_SCALE) return null;
+  const units = BigInt(m[2] + (m[3] || '').padEnd(MONEY_SCALE, '0'));
+  return m[1] === '-' ? -units : units;
+}
+
+// BigInt units of 1e-4 back to a decimal string with at least two decimals ("0.30").
+export function unitsToMoney(units) {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(MONEY_SCALE + 1, '0');
+  let fraction = digits.slice(-MONEY_SCALE);
+  while (fraction.length > 2 && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
+  return `${negative ? '-' : ''}${digits.slice(0, -MONEY_SCALE)}.${fraction}`;
+}
+
+// The exact sum of decimal-string amounts ("0.10" + "0.20" = "0.30"); missing ones count 0.
+export function sumMoney(values) {
+  return unitsToMoney(values.reduce((n, v) => n + (moneyUnits(v) ?? 0n), 0n));
+}
+
+export function isNegativeMoney(v) {
+  const units = moneyUnits(v);
+  return units !== null && units < 0n;
+}
+
+// Where an amount is drawn (a chart coordinate), a float is precise enough: geometry,
+// not arithmetic on money.
+export function moneyToPlot(v) {
+  const units = moneyUnits(v);
+  return units === null ? NaN : Number(units) / 10 ** MONEY_SCALE;
 }
 
 export function statusBadge(status) {

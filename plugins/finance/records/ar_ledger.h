@@ -1,8 +1,9 @@
 // ArLedger: the accounts-receivable and order-to-cash state the AR/O2C actions read and
-// write beside the imported records (schema version 4, storage/sqlite/schema.cpp): what
+// write beside the imported records (finance schema version 3, plugins/finance/sqlite/
+// finance_schema.cpp), in two narrower halves: ReceivablesLedger (what
 // is still open on each customer invoice, the cash applied to it, disputes, promises to
-// pay, dunning levels, the late-payment risk, credit holds, credit-limit changes and
-// order decisions.
+// pay, dunning levels, the late-payment risk) and CreditLedger (credit holds, open
+// orders, order decisions, credit-limit changes, AP commitments of the cash forecast).
 //
 // Point in time: every "as of `day`" query sees the start of that day: invoices issued
 // before it, invoices closed before it. A day is days since 1970-01-01 (UTC).
@@ -120,9 +121,9 @@ struct CreditLimitChange {
   std::int64_t old_limit_e4 = 0, new_limit_e4 = 0;
 };
 
-class ArLedger {
+class ReceivablesLedger {
  public:
-  virtual ~ArLedger() = default;
+  virtual ~ReceivablesLedger() = default;
 
   virtual Result<std::optional<ArInvoiceState>> ar_invoice(const std::string& invoice_id) = 0;
   virtual Result<CustomerArHistory> customer_history(const std::string& customer_id, int day,
@@ -175,6 +176,11 @@ class ArLedger {
                                       std::int64_t now_us) = 0;
   virtual Result<void> resolve_dispute(const std::string& invoice_id, int day,
                                        std::int64_t now_us) = 0;
+};
+
+class CreditLedger {
+ public:
+  virtual ~CreditLedger() = default;
 
   // Credit holds: placed by dunning for an invoice, released when the invoice closes (paid,
   // credited, written off or corrected: in the same transaction) or by the workflow; a
@@ -205,5 +211,7 @@ class ArLedger {
   virtual Result<std::vector<ApCommitment>> ap_commitments(int from_day, int to_day,
                                                            std::size_t limit) = 0;
 };
+
+class ArLedger : public ReceivablesLedger, public CreditLedger {};
 
 }  // namespace ledgerflow::records

@@ -25,7 +25,8 @@ std::optional<std::int64_t> double_to_e4(double value);
 
 // e4 -> "1234.50": at least two decimals, trailing zeros beyond them dropped.
 std::string format_e4(std::int64_t e4);
-// e4 -> double (for the expression language, which computes in binary floating point).
+// e4 -> double, for what is not money: model features, statistics and scores computed
+// from amounts. Money itself crosses every boundary as e4 or decimal text (format_e4).
 inline double e4_to_double(std::int64_t e4) {
   return static_cast<double>(e4) / static_cast<double>(kE4);
 }

@@ -24,6 +24,31 @@ struct RawRow {
 constexpr std::string_view kInlineLines = "lines";
 constexpr std::size_t kMaxInlineLines = 1000;
 
+// nlohmann's DOM builder, except that a JSON number written as a plain decimal keeps
+// its text, as a string: a double cannot hold 1000000000000000.01 and would round it
+// silently; the column's kind then parses the text exactly (money, quantities) or
+// refuses it. Numbers with an exponent stay doubles (and money refuses them as before
+// unless they are within rounding noise of a 4-decimal value).
+class DecimalKeepingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
+ public:
+  using json_sax_dom_parser::json_sax_dom_parser;
+  bool number_float(double value, const std::string& text) {
+    if (text.find_first_of("eE") != std::string::npos) {
+      return json_sax_dom_parser::number_float(value, text);
+    }
+    std::string copy = text;
+    return string(copy);
+  }
+};
+
+// json::parse keeping plain decimals as their text; throws json::parse_error like it.
+nlohmann::json parse_keeping_decimals(std::string_view text) {
+  nlohmann::json out;
+  DecimalKeepingSax sax(out, /*allow_exceptions_=*/true);
+  nlohmann::json::sax_parse(text, &sax);
+  return out;
+}
+
 bool has_inline_lines(const RecordType& type) {
   return type.name == "invoices";
 }
@@ -187,7 +212,7 @@ Result<std::vector<RawRow>> parse_json_rows(std::string_view payload, const Impo
   if (o.format == PayloadFormat::json) {
     nlohmann::json doc;
     try {
-      doc = nlohmann::json::parse(payload);
+      doc = parse_keeping_decimals(payload);
     } catch (const nlohmann::json::parse_error& e) {
       return Error::invalid(o.source + ": not valid JSON: " + e.what());
     }
@@ -220,7 +245,12 @@ Result<std::vector<RawRow>> parse_json_rows(std::string_view payload, const Impo
       return Error::invalid(o.source + ": more than " + std::to_string(o.max_rows) +
                             " records; split the payload");
     }
-    nlohmann::json v = nlohmann::json::parse(line, nullptr, false);
+    nlohmann::json v;
+    try {
+      v = parse_keeping_decimals(line);
+    } catch (const nlohmann::json::parse_error&) {
+      v = nlohmann::json(nlohmann::json::value_t::discarded);
+    }
     if (v.is_discarded()) {
       RawRow raw;
       raw.row = line_no;

@@ -11,6 +11,7 @@ namespace ledgerflow::records {
 namespace {
 
 using K = ColumnKind;
+using D = Derive;
 
 std::vector<RecordType> build_types() {
   std::vector<RecordType> t;
@@ -27,7 +28,9 @@ std::vector<RecordType> build_types() {
                 // payment-release segregation of duties); the importing user otherwise.
                 {"bank_changed_by", K::user, false}},
                {"vendor_id"},
-               {}});
+               {},
+               "rec_vendors",
+               {{"iban", "iban", D::text}}});
   t.push_back({"purchase_orders",
                "purchase_order",
                {{"po_number", K::id},
@@ -38,7 +41,9 @@ std::vector<RecordType> build_types() {
                 {"unit_price", K::money},
                 {"currency", K::currency}},
                {"po_number", "line_no"},
-               {{{"vendor_id"}, "vendors"}}});
+               {{{"vendor_id"}, "vendors"}},
+               "rec_purchase_orders",
+               {{"vendor_id", "vendor_id", D::text}}});
   t.push_back({"receipts",
                "receipt",
                {{"receipt_id", K::id},
@@ -47,7 +52,9 @@ std::vector<RecordType> build_types() {
                 {"qty_received", K::quantity},
                 {"received_at", K::timestamp}},
                {"receipt_id"},
-               {{{"po_number", "line_no"}, "purchase_orders"}}});
+               {{{"po_number", "line_no"}, "purchase_orders"}},
+               "rec_receipts",
+               {{"po_number", "po_number", D::text}, {"line_no", "line_no", D::integer}}});
   t.push_back({"invoices",
                "invoice",
                {{"invoice_id", K::id},
@@ -62,7 +69,14 @@ std::vector<RecordType> build_types() {
                 {"label_duplicate_of", K::id, false},
                 {"label_error", K::flag, false}},
                {"invoice_id"},
-               {{{"vendor_id"}, "vendors"}, {{"po_number"}, "purchase_orders"}}});
+               {{{"vendor_id"}, "vendors"}, {{"po_number"}, "purchase_orders"}},
+               "rec_invoices",
+               {{"vendor_id", "vendor_id", D::text},
+                {"number_norm", "invoice_number", D::inv_norm},
+                {"invoice_day", "invoice_date", D::day},
+                {"amount_e4", "amount", D::e4},
+                {"po_number", "po_number", D::text},
+                {"due_day", "due_date", D::day}}});
   t.push_back({"invoice_lines",
                "invoice_line",
                {{"invoice_id", K::id},
@@ -71,7 +85,9 @@ std::vector<RecordType> build_types() {
                 {"qty", K::quantity},
                 {"unit_price", K::money}},
                {"invoice_id", "line_no"},
-               {{{"invoice_id"}, "invoices"}}});
+               {{{"invoice_id"}, "invoices"}},
+               "rec_invoice_lines",
+               {}});
   t.push_back({"outgoing_payments",
                "payment",
                {{"payment_id", K::id},
@@ -83,7 +99,12 @@ std::vector<RecordType> build_types() {
                 {"requested_at", K::timestamp},
                 {"label_fraud", K::flag, false}},
                {"payment_id"},
-               {{{"vendor_id"}, "vendors"}}});
+               {{{"vendor_id"}, "vendors"}},
+               "rec_outgoing_payments",
+               {
+                   {"vendor_id", "vendor_id", D::text},
+                   {"requested_at_us", "requested_at", D::micros},
+               }});
   t.push_back({"customers",
                "customer",
                {{"customer_id", K::id},
@@ -94,6 +115,8 @@ std::vector<RecordType> build_types() {
                 {"payment_terms_days", K::days},
                 {"created_at", K::timestamp}},
                {"customer_id"},
+               {},
+               "rec_customers",
                {}});
   t.push_back({"orders",
                "order",
@@ -104,7 +127,11 @@ std::vector<RecordType> build_types() {
                 {"amount", K::money},
                 {"label_default", K::flag, false}},
                {"order_id"},
-               {{{"customer_id"}, "customers"}}});
+               {{{"customer_id"}, "customers"}},
+               "rec_orders",
+               {{"customer_id", "customer_id", D::text},
+                {"order_day", "order_date", D::day},
+                {"amount_e4", "amount", D::e4}}});
   t.push_back({"ar_invoices",
                "ar_invoice",
                {{"invoice_id", K::id},
@@ -119,7 +146,15 @@ std::vector<RecordType> build_types() {
                 {"order_id", K::id, false},
                 {"label_days_late", K::days_late, false}},
                {"invoice_id"},
-               {{{"customer_id"}, "customers"}, {{"order_id"}, "orders"}}});
+               {{{"customer_id"}, "customers"}, {{"order_id"}, "orders"}},
+               "rec_ar_invoices",
+               {{"customer_id", "customer_id", D::text},
+                {"number_norm", "invoice_number", D::inv_norm},
+                {"due_day", "due_date", D::day},
+                {"amount_e4", "amount", D::e4},
+                {"invoice_day", "invoice_date", D::day},
+                {"order_id", "order_id", D::text},
+                {"number_key", "invoice_number", D::inv_key}}});
   t.push_back({"incoming_payments",
                "payment",
                {{"payment_id", K::id},
@@ -129,7 +164,12 @@ std::vector<RecordType> build_types() {
                 {"received_at", K::timestamp},
                 {"reference", K::text}},
                {"payment_id"},
-               {{{"customer_id"}, "customers"}}});
+               {{{"customer_id"}, "customers"}},
+               "rec_incoming_payments",
+               {
+                   {"customer_id", "customer_id", D::text},
+                   {"received_at_us", "received_at", D::micros},
+               }});
   return t;
 }
 
@@ -270,6 +310,15 @@ const std::vector<RecordType>& record_types() {
   return types;
 }
 
+std::vector<StoredColumn> RecordType::key_columns() const {
+  std::vector<StoredColumn> out;
+  for (std::string_view k : key) {
+    const ColumnSpec* c = column(k);
+    out.push_back({k, k, c != nullptr && c->kind == K::line_no ? D::integer : D::text});
+  }
+  return out;
+}
+
 const RecordType* find_record_type(std::string_view name) {
   for (const auto& t : record_types()) {
     if (t.name == name) return &t;
@@ -345,16 +394,13 @@ nlohmann::json to_workflow_json(const RecordType& type, const nlohmann::json& da
   for (const auto& [k, v] : data.items()) {
     if (k.rfind("label_", 0) != 0) out[k] = v;
   }
+  // Money and quantities stay the stored decimal strings ("1000000000000000.01"): a
+  // double cannot hold them, and the expression language reads them exactly with
+  // number() (docs/records.md, "Money").
   for (const ColumnSpec& column : type.columns) {
-    if (column.kind == K::flag) {  // stored 0/1; workflows see booleans
-      auto it = out.find(std::string(column.name));
-      if (it != out.end() && it->is_number_integer()) *it = it->get<int>() != 0;
-      continue;
-    }
-    if (column.kind != K::money && column.kind != K::quantity) continue;
+    if (column.kind != K::flag) continue;  // stored 0/1; workflows see booleans
     auto it = out.find(std::string(column.name));
-    if (it == out.end() || !it->is_string()) continue;
-    if (auto e4 = parse_decimal_e4(it->get<std::string>())) *it = e4_to_double(*e4);
+    if (it != out.end() && it->is_number_integer()) *it = it->get<int>() != 0;
   }
   return out;
 }

@@ -1,6 +1,13 @@
 // The business record types of ../shared/docs/DATA.md: their columns, keys and
 // references, and the validation of one row into a canonical record.
 //
+// This table is the one description of a record type: validation reads its columns, and
+// the SQLite record store (plugins/finance/sqlite) reads its table name, key and lookup
+// columns to build every statement and binding of the rec_* tables. The tables' DDL is
+// released history (plugins/finance/sqlite/finance_schema.cpp; migrations are never
+// edited); a test checks that each created table has exactly the key, lookup and
+// bookkeeping columns listed here.
+//
 // A validated record's `data` is canonical JSON: text as given (IBANs upper case without
 // spaces), money and quantities as decimal strings ("1234.50"), integers as numbers,
 // flags as 0/1, dates and timestamps as the ISO 8601 text given. Optional columns left
@@ -50,13 +57,37 @@ struct ReferenceSpec {
   std::string_view type;
 };
 
+// How a stored column is derived from a record's canonical data.
+enum class Derive {
+  text,      // the field's text ('' when absent)
+  integer,   // the field's integer
+  day,       // a date -> days since 1970-01-01
+  micros,    // a timestamp -> microseconds since the epoch (UTC)
+  e4,        // a decimal -> units of 1e-4
+  inv_norm,  // an invoice number -> normalised (duplicate_rules.h)
+  inv_key,   // an invoice number -> its letters and digits, upper case (duplicate_rules.h)
+};
+
+// A column of a record's table: `column` holds `field` of the data, derived.
+struct StoredColumn {
+  std::string_view column;
+  std::string_view field;
+  Derive derive;
+};
+
 struct RecordType {
   std::string_view name;      // "invoices"
   std::string_view singular;  // "invoice": its name in a workflow's input
   std::vector<ColumnSpec> columns;
   std::vector<std::string_view> key;
   std::vector<ReferenceSpec> references;
+  // Where it is stored: its table ("" for none), and the columns beside the key that
+  // lookups filter on. Every table also has seq, updated_at_us and data.
+  std::string_view table;
+  std::vector<StoredColumn> lookups;
   const ColumnSpec* column(std::string_view name) const;
+  // The key columns as stored: line numbers as integers, the rest as text.
+  std::vector<StoredColumn> key_columns() const;
 };
 
 // Every type, in dependency order (a type only references types before it).

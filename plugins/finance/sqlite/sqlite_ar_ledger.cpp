@@ -1,8 +1,6 @@
 // SqliteRecordStore's records::ArLedger, receivables side: invoice state, customer
-// history, cash applications, payment decisions, dunning, promises and disputes (schema
-// version 4). The credit side is sqlite_credit_ledger.cpp.
-#include <sqlite3.h>
-
+// history, cash applications, payment decisions, dunning, promises and disputes (finance
+// version 3, finance_schema.cpp). The credit side is sqlite_credit_ledger.cpp.
 #include <algorithm>
 #include <cmath>
 
@@ -84,15 +82,8 @@ bool known_kind(const std::string& kind) {
 Result<std::optional<ArInvoiceState>> SqliteRecordStore::ar_invoice(const std::string& invoice_id) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(std::string(kStateColumns) + " WHERE s.invoice_id = ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, invoice_id);
-  const int rc = s.step();
-  if (rc == SQLITE_DONE) return std::optional<ArInvoiceState>();
-  if (rc != SQLITE_ROW) return db.error(rc, "reading AR invoice " + invoice_id);
-  return std::optional<ArInvoiceState>(state_row(s));
+  return lease->db().query_one(std::string(kStateColumns) + " WHERE s.invoice_id = ?",
+                               "reading AR invoice " + invoice_id, state_row, invoice_id);
 }
 
 Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
@@ -113,23 +104,20 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
 
   // Payments in the lookback window (ar_state_customer_closed).
   {
-    auto st = db.prepare(
-        "SELECT closed_day - due_day FROM ar_invoice_state WHERE customer_id = ? AND closed_day "
-        ">= ? AND closed_day < ? AND status = 'paid'");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, customer_id);
-    s.bind_int(2, day - lookback_days);
-    s.bind_int(3, day);
     double total = 0, squares = 0;
     std::size_t late = 0;
-    auto done = db.each_row(s, doing, [&](const Statement& r) {
-      const double d = static_cast<double>(r.column_int(0));
-      ++h.settled_count;
-      total += d;
-      squares += d * d;
-      late += d > 0;
-    });
+    auto done = db.each(
+        "SELECT closed_day - due_day FROM ar_invoice_state WHERE customer_id = ? AND closed_day "
+        ">= ? AND closed_day < ? AND status = 'paid'",
+        doing,
+        [&](const Statement& r) {
+          const double d = static_cast<double>(r.column_int(0));
+          ++h.settled_count;
+          total += d;
+          squares += d * d;
+          late += d > 0;
+        },
+        customer_id, day - lookback_days, day);
     if (!done) return done.error();
     if (h.settled_count > 0) {
       const double n = static_cast<double>(h.settled_count);
@@ -142,18 +130,16 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
   }
   // The three latest payments at all.
   {
-    auto st = db.prepare(
-        "SELECT closed_day - due_day FROM ar_invoice_state WHERE customer_id = ? AND closed_day "
-        "< ? AND status = 'paid' ORDER BY closed_day DESC, invoice_id DESC LIMIT 3");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, customer_id);
-    s.bind_int(2, day);
     double total = 0;
-    auto done = db.each_row(s, doing, [&](const Statement& r) {
-      ++h.recent_count;
-      total += static_cast<double>(r.column_int(0));
-    });
+    auto done = db.each(
+        "SELECT closed_day - due_day FROM ar_invoice_state WHERE customer_id = ? AND closed_day "
+        "< ? AND status = 'paid' ORDER BY closed_day DESC, invoice_id DESC LIMIT 3",
+        doing,
+        [&](const Statement& r) {
+          ++h.recent_count;
+          total += static_cast<double>(r.column_int(0));
+        },
+        customer_id, day);
     if (!done) return done.error();
     if (h.recent_count > 0) h.recent_days_late = total / static_cast<double>(h.recent_count);
   }
@@ -161,7 +147,7 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
   // (ar_state_customer_closed), issued before it; what was still unpaid that day (the
   // amount less what was applied before it, ar_applications_invoice).
   {
-    auto st = db.prepare(
+    auto done = db.each(
         "SELECT s.amount_e4 - coalesce((SELECT sum(a.amount_e4) FROM ar_applications a WHERE "
         "a.invoice_id = s.invoice_id AND a.applied_day < ?2), 0), s.due_day, s.disputed_day, "
         "s.dispute_resolved_day FROM ar_invoice_state s WHERE s.customer_id = ?1 AND s.status = "
@@ -169,72 +155,55 @@ Result<records::CustomerArHistory> SqliteRecordStore::customer_history(
         "sum(a.amount_e4) FROM ar_applications a WHERE a.invoice_id = s.invoice_id AND "
         "a.applied_day < ?2), 0), s.due_day, s.disputed_day, s.dispute_resolved_day FROM "
         "ar_invoice_state s WHERE s.customer_id = ?1 AND s.closed_day >= ?2 AND s.invoice_day < "
-        "?2");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, customer_id);
-    s.bind_int(2, day);
-    auto done = db.each_row(s, doing, [&](const Statement& r) {
-      const std::int64_t amount = r.column_int(0);
-      const int due = static_cast<int>(r.column_int(1));
-      ++h.open_count;
-      h.open_e4 += amount;
-      if (due < day) h.overdue_e4 += amount;
-      if (day - due > 30) ++h.overdue_30_count;
-      if (!r.column_is_null(2) && r.column_int(2) < day &&
-          (r.column_is_null(3) || r.column_int(3) >= day)) {
-        ++h.disputed_open_count;
-      }
-    });
+        "?2",
+        doing,
+        [&](const Statement& r) {
+          const std::int64_t amount = r.column_int(0);
+          const int due = static_cast<int>(r.column_int(1));
+          ++h.open_count;
+          h.open_e4 += amount;
+          if (due < day) h.overdue_e4 += amount;
+          if (day - due > 30) ++h.overdue_30_count;
+          if (!r.column_is_null(2) && r.column_int(2) < day &&
+              (r.column_is_null(3) || r.column_int(3) >= day)) {
+            ++h.disputed_open_count;
+          }
+        },
+        customer_id, day);
     if (!done) return done.error();
   }
   // Issued and disputed in the window (ar_state_customer_issued, ar_state_customer_disputed).
   {
-    auto st = db.prepare(
+    auto done = db.each(
         "SELECT count(*), coalesce(sum(amount_e4), 0), (SELECT count(*) FROM ar_invoice_state "
         "WHERE customer_id = ?1 AND disputed_day >= ?2 AND disputed_day < ?3) FROM "
-        "ar_invoice_state WHERE customer_id = ?1 AND invoice_day >= ?2 AND invoice_day < ?3");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, customer_id);
-    s.bind_int(2, day - lookback_days);
-    s.bind_int(3, day);
-    const int rc = s.step();
-    if (rc != SQLITE_ROW) return db.error(rc, doing);
-    h.issued_count = static_cast<std::size_t>(s.column_int(0));
-    if (h.issued_count > 0) {
-      h.issued_mean_e4 = s.column_int(1) / static_cast<std::int64_t>(h.issued_count);
-    }
-    h.disputes = static_cast<std::size_t>(s.column_int(2));
+        "ar_invoice_state WHERE customer_id = ?1 AND invoice_day >= ?2 AND invoice_day < ?3",
+        doing,
+        [&](const Statement& r) {
+          h.issued_count = static_cast<std::size_t>(r.column_int(0));
+          if (h.issued_count > 0) {
+            h.issued_mean_e4 = r.column_int(1) / static_cast<std::int64_t>(h.issued_count);
+          }
+          h.disputes = static_cast<std::size_t>(r.column_int(2));
+        },
+        customer_id, day - lookback_days, day);
+    if (!done) return done.error();
   }
-  {
-    auto st = db.prepare(
-        "SELECT 1 FROM credit_holds WHERE customer_id = ? AND released_at_us IS NULL LIMIT 1");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, customer_id);
-    const int rc = s.step();
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db.error(rc, doing);
-    h.on_credit_hold = rc == SQLITE_ROW;
-  }
+  auto hold = db.query_one(
+      "SELECT 1 FROM credit_holds WHERE customer_id = ? AND released_at_us IS NULL LIMIT 1", doing,
+      [](const Statement&) { return true; }, customer_id);
+  if (!hold) return hold.error();
+  h.on_credit_hold = hold->has_value();
   return h;
 }
 
 namespace {
-template <typename BindFn>
+template <typename... Args>
 Result<std::vector<ArInvoiceState>> query_states(ReaderPool& readers, const std::string& where,
-                                                 BindFn bind, std::string_view doing) {
+                                                 std::string_view doing, const Args&... args) {
   auto lease = readers.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(std::string(kStateColumns) + " " + where);
-  if (!st) return st.error();
-  Statement& s = st->get();
-  bind(s);
-  std::vector<ArInvoiceState> out;
-  auto done = db.each_row(s, doing, [&](const Statement& r) { out.push_back(state_row(r)); });
-  if (!done) return done.error();
-  return out;
+  return lease->db().query(std::string(kStateColumns) + " " + where, doing, state_row, args...);
 }
 }  // namespace
 
@@ -243,46 +212,28 @@ Result<std::vector<ArInvoiceState>> SqliteRecordStore::open_ar_of_customer(
   return query_states(
       readers_,
       "WHERE s.customer_id = ? AND s.status = 'open' ORDER BY s.due_day, s.invoice_id LIMIT ?",
-      [&](Statement& s) {
-        s.bind_text(1, customer_id);
-        s.bind_int(2, static_cast<std::int64_t>(limit));
-      },
-      "reading the open invoices of customer " + customer_id);
+      "reading the open invoices of customer " + customer_id, customer_id, limit);
 }
 
 Result<std::vector<ArInvoiceState>> SqliteRecordStore::ar_by_number_key(const std::string& key,
                                                                         std::size_t limit) {
-  return query_states(
-      readers_, "WHERE r.number_key = ? ORDER BY s.invoice_id LIMIT ?",
-      [&](Statement& s) {
-        s.bind_text(1, key);
-        s.bind_int(2, static_cast<std::int64_t>(limit));
-      },
-      "finding AR invoices by number");
+  return query_states(readers_, "WHERE r.number_key = ? ORDER BY s.invoice_id LIMIT ?",
+                      "finding AR invoices by number", key, limit);
 }
 
 Result<std::vector<ArInvoiceState>> SqliteRecordStore::open_ar_by_outstanding(
     std::int64_t outstanding_e4, std::size_t limit) {
-  return query_states(
-      readers_,
-      "WHERE s.status = 'open' AND s.amount_e4 - s.applied_e4 = ? ORDER BY s.due_day, "
-      "s.invoice_id LIMIT ?",
-      [&](Statement& s) {
-        s.bind_int(1, outstanding_e4);
-        s.bind_int(2, static_cast<std::int64_t>(limit));
-      },
-      "finding open AR invoices by amount");
+  return query_states(readers_,
+                      "WHERE s.status = 'open' AND s.amount_e4 - s.applied_e4 = ? ORDER BY "
+                      "s.due_day, s.invoice_id LIMIT ?",
+                      "finding open AR invoices by amount", outstanding_e4, limit);
 }
 
 Result<std::vector<ArInvoiceState>> SqliteRecordStore::open_ar_page(
     const std::string& after_invoice_id, std::size_t limit) {
-  return query_states(
-      readers_, "WHERE s.status = 'open' AND s.invoice_id > ? ORDER BY s.invoice_id LIMIT ?",
-      [&](Statement& s) {
-        s.bind_text(1, after_invoice_id);
-        s.bind_int(2, static_cast<std::int64_t>(limit));
-      },
-      "reading open AR invoices");
+  return query_states(readers_,
+                      "WHERE s.status = 'open' AND s.invoice_id > ? ORDER BY s.invoice_id LIMIT ?",
+                      "reading open AR invoices", after_invoice_id, limit);
 }
 
 Result<void> SqliteRecordStore::record_risk(const std::string& invoice_id, double p_late,
@@ -292,15 +243,7 @@ Result<void> SqliteRecordStore::record_risk(const std::string& invoice_id, doubl
       "recording the late-payment risk of AR invoice " + invoice_id,
       "UPDATE ar_invoice_state SET p_late = ?, expected_days_late = ?, sd_days_late = ?, "
       "model_version = ?, updated_at_us = ? WHERE invoice_id = ?",
-      [&](Statement& s) {
-        s.bind_double(1, p_late);
-        s.bind_double(2, expected_days_late);
-        s.bind_double(3, sd_days_late);
-        s.bind_text(4, model_version);
-        s.bind_int(5, now_us);
-        s.bind_text(6, invoice_id);
-      },
-      true);
+      true, p_late, expected_days_late, sd_days_late, model_version, now_us, invoice_id);
 }
 
 Result<void> SqliteRecordStore::write_payment_state(const records::PaymentApplication& d) {
@@ -308,25 +251,14 @@ Result<void> SqliteRecordStore::write_payment_state(const records::PaymentApplic
   for (const auto& a : d.allocations) {
     if (a.kind == "cash") applied += a.amount_e4;
   }
-  auto st = writer_->prepare(
+  return writer_->run(
       "INSERT INTO ar_payment_state (payment_id, status, customer_id, applied_e4, unapplied_e4, "
       "flags, instance_id, updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
       "(payment_id) DO UPDATE SET status = excluded.status, customer_id = excluded.customer_id, "
       "applied_e4 = excluded.applied_e4, unapplied_e4 = excluded.unapplied_e4, flags = "
-      "excluded.flags, instance_id = excluded.instance_id, updated_at_us = excluded.updated_at_us");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, d.payment_id);
-  s.bind_text(2, d.status);
-  s.bind_text(3, d.customer_id);
-  s.bind_int(4, applied);
-  s.bind_int(5, d.unapplied_e4);
-  s.bind_text(6, d.flags);
-  s.bind_text(7, d.instance_id);
-  s.bind_int(8, d.now_us);
-  const int rc = s.step();
-  if (rc != SQLITE_DONE) return writer_->error(rc, "recording payment " + d.payment_id);
-  return {};
+      "excluded.flags, instance_id = excluded.instance_id, updated_at_us = excluded.updated_at_us",
+      "recording payment " + d.payment_id, d.payment_id, d.status, d.customer_id, applied,
+      d.unapplied_e4, d.flags, d.instance_id, d.now_us);
 }
 
 Result<records::ApplicationResult> SqliteRecordStore::apply(
@@ -353,42 +285,32 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
       }
     }
     // A re-run of this application finds its own rows: nothing more to do.
-    {
-      auto st = db.prepare(
-          "SELECT 1 FROM ar_applications WHERE payment_id = ? AND invoice_id = ? AND kind = ?");
-      if (!st) return st.error();
-      Statement& s = st->get();
-      s.bind_text(1, p.payment_id);
-      s.bind_text(2, a.invoice_id);
-      s.bind_text(3, a.kind);
-      const int rc = s.step();
-      if (rc == SQLITE_ROW) {
-        if (i > 0) {
-          return Error{ErrorCode::conflict,
-                       doing + ": invoice " + a.invoice_id + " already has this payment"};
-        }
-        out.already_applied = true;
-        break;
+    auto seen = db.query_one(
+        "SELECT 1 FROM ar_applications WHERE payment_id = ? AND invoice_id = ? AND kind = ?", doing,
+        [](const Statement&) { return true; }, p.payment_id, a.invoice_id, a.kind);
+    if (!seen) return seen.error();
+    if (*seen) {
+      if (i > 0) {
+        return Error{ErrorCode::conflict,
+                     doing + ": invoice " + a.invoice_id + " already has this payment"};
       }
-      if (rc != SQLITE_DONE) return db.error(rc, doing);
+      out.already_applied = true;
+      break;
     }
-    std::int64_t amount = 0, applied = 0;
-    std::string status;
-    {
-      auto st = db.prepare(
-          "SELECT amount_e4, applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?");
-      if (!st) return st.error();
-      Statement& s = st->get();
-      s.bind_text(1, a.invoice_id);
-      const int rc = s.step();
-      if (rc == SQLITE_DONE) {
-        return Error{ErrorCode::not_found, doing + ": no AR invoice " + a.invoice_id};
-      }
-      if (rc != SQLITE_ROW) return db.error(rc, doing);
-      amount = s.column_int(0);
-      applied = s.column_int(1);
-      status = s.column_text(2);
-    }
+    struct Invoice {
+      std::int64_t amount, applied;
+      std::string status;
+    };
+    auto invoice = db.query_one(
+        "SELECT amount_e4, applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?", doing,
+        [](const Statement& r) {
+          return Invoice{r.column_int(0), r.column_int(1), r.column_text(2)};
+        },
+        a.invoice_id);
+    if (!invoice) return invoice.error();
+    if (!*invoice) return Error{ErrorCode::not_found, doing + ": no AR invoice " + a.invoice_id};
+    const std::int64_t amount = (*invoice)->amount, applied = (*invoice)->applied;
+    const std::string& status = (*invoice)->status;
     if (status != "open") {
       return Error{ErrorCode::conflict, doing + ": invoice " + a.invoice_id + " is " + status};
     }
@@ -399,68 +321,39 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
                                             " still open on invoice " + a.invoice_id};
     }
     const bool closes = applied + a.amount_e4 >= amount;
-    {
-      auto st = db.prepare(
-          "INSERT INTO ar_applications (payment_id, invoice_id, kind, amount_e4, applied_day, "
-          "applied_at_us, applied_by, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      if (!st) return st.error();
-      Statement& s = st->get();
-      s.bind_text(1, p.payment_id);
-      s.bind_text(2, a.invoice_id);
-      s.bind_text(3, a.kind);
-      s.bind_int(4, a.amount_e4);
-      s.bind_int(5, p.applied_day);
-      s.bind_int(6, p.now_us);
-      s.bind_text(7, p.by);
-      s.bind_text(8, p.instance_id);
-      const int rc = s.step();
-      if (rc != SQLITE_DONE) return db.error(rc, doing);
-    }
-    {
-      auto st = db.prepare(
-          "UPDATE ar_invoice_state SET applied_e4 = applied_e4 + ?, status = ?, closed_day = ?, "
-          "promised_day = CASE WHEN ? THEN NULL ELSE promised_day END, updated_at_us = ? WHERE "
-          "invoice_id = ?");
-      if (!st) return st.error();
-      Statement& s = st->get();
-      s.bind_int(1, a.amount_e4);
-      s.bind_text(2, closes ? status_after(a.kind) : "open");
-      if (closes) {
-        s.bind_int(3, p.applied_day);
-      } else {
-        s.bind_null(3);
-      }
-      s.bind_int(4, closes ? 1 : 0);
-      s.bind_int(5, p.now_us);
-      s.bind_text(6, a.invoice_id);
-      const int rc = s.step();
-      if (rc != SQLITE_DONE) return db.error(rc, doing);
-    }
+    auto recorded = db.run(
+        "INSERT INTO ar_applications (payment_id, invoice_id, kind, amount_e4, applied_day, "
+        "applied_at_us, applied_by, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        doing, p.payment_id, a.invoice_id, a.kind, a.amount_e4, p.applied_day, p.now_us, p.by,
+        p.instance_id);
+    if (!recorded) return recorded.error();
+    auto updated = db.run(
+        "UPDATE ar_invoice_state SET applied_e4 = applied_e4 + ?, status = ?, closed_day = ?, "
+        "promised_day = CASE WHEN ? THEN NULL ELSE promised_day END, updated_at_us = ? WHERE "
+        "invoice_id = ?",
+        doing, a.amount_e4, closes ? status_after(a.kind) : "open",
+        closes ? std::optional<int>(p.applied_day) : std::nullopt, closes ? 1 : 0, p.now_us,
+        a.invoice_id);
+    if (!updated) return updated.error();
     if (closes) {
       // A closed invoice holds no customer on credit hold any more, whoever closed it.
-      auto st = db.prepare(
+      auto released = db.run(
           "UPDATE credit_holds SET released_at_us = ?, released_by = ? WHERE invoice_id = ? AND "
-          "released_at_us IS NULL");
-      if (!st) return st.error();
-      Statement& s = st->get();
-      s.bind_int(1, p.now_us);
-      s.bind_text(2, p.by + " (" + status_after(a.kind) + ")");
-      s.bind_text(3, a.invoice_id);
-      const int rc = s.step();
-      if (rc != SQLITE_DONE) return db.error(rc, doing);
+          "released_at_us IS NULL",
+          doing, p.now_us, p.by + " (" + status_after(a.kind) + ")", a.invoice_id);
+      if (!released) return released.error();
     }
     out.invoices.push_back({a.invoice_id, a.amount_e4, amount - applied - a.amount_e4, closes});
   }
   if (out.already_applied) {
     out.invoices.clear();
     for (const auto& a : p.allocations) {
-      auto st = db.prepare(
-          "SELECT amount_e4 - applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?");
-      if (!st) return st.error();
-      Statement& s = st->get();
-      s.bind_text(1, a.invoice_id);
-      if (s.step() != SQLITE_ROW) continue;
-      out.invoices.push_back({a.invoice_id, a.amount_e4, s.column_int(0), false});
+      // As before: an invoice that cannot be read is left out of the repeated result.
+      auto outstanding = db.query_one(
+          "SELECT amount_e4 - applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?", doing,
+          [](const Statement& r) { return r.column_int(0); }, a.invoice_id);
+      if (!outstanding || !*outstanding) continue;
+      out.invoices.push_back({a.invoice_id, a.amount_e4, **outstanding, false});
     }
     return out;
   }
@@ -485,17 +378,10 @@ Result<std::optional<records::PaymentState>> SqliteRecordStore::payment_state(
     const std::string& payment_id) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(
+  return lease->db().query_one(
       "SELECT payment_id, status, customer_id, flags, instance_id, applied_e4, unapplied_e4, "
-      "updated_at_us FROM ar_payment_state WHERE payment_id = ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, payment_id);
-  const int rc = s.step();
-  if (rc == SQLITE_DONE) return std::optional<records::PaymentState>();
-  if (rc != SQLITE_ROW) return db.error(rc, "reading payment " + payment_id);
-  return std::optional<records::PaymentState>(payment_state_row(s));
+      "updated_at_us FROM ar_payment_state WHERE payment_id = ?",
+      "reading payment " + payment_id, payment_state_row, payment_id);
 }
 
 Result<std::vector<records::PaymentState>> SqliteRecordStore::unapplied_payments(
@@ -503,9 +389,9 @@ Result<std::vector<records::PaymentState>> SqliteRecordStore::unapplied_payments
     std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
   // Served by ar_payment_state_status (status, updated_at_us) for each status.
-  auto st = db.prepare(
+  const bool all = status.empty();
+  return lease->db().query(
       "SELECT p.payment_id, p.status, p.customer_id, p.flags, p.instance_id, p.applied_e4, "
       "p.unapplied_e4, p.updated_at_us, json_extract(r.data, '$.currency'), "
       "json_extract(r.data, '$.reference'), json_extract(r.data, '$.received_at'), "
@@ -513,27 +399,18 @@ Result<std::vector<records::PaymentState>> SqliteRecordStore::unapplied_payments
       "rec_incoming_payments r ON r.payment_id = p.payment_id WHERE p.status IN (?1, ?2, ?3) "
       "AND (p.updated_at_us, p.payment_id) < (?4, ?6) AND (p.status != 'applied' OR "
       "p.unapplied_e4 > 0) ORDER BY "
-      "p.updated_at_us DESC, p.payment_id DESC LIMIT ?5");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  const bool all = status.empty();
-  s.bind_text(1, all ? "review" : status);
-  s.bind_text(2, all ? "unapplied" : status);
-  s.bind_text(3, all ? "applied" : status);
-  s.bind_int(4, before_us);
-  s.bind_int(5, static_cast<std::int64_t>(limit));
-  s.bind_text(6, before_id);
-  std::vector<records::PaymentState> out;
-  auto done = db.each_row(s, "listing unapplied payments", [&](const Statement& r) {
-    records::PaymentState p = payment_state_row(r);
-    p.currency = r.column_text(8);
-    p.reference = r.column_text(9);
-    p.received_at = r.column_text(10);
-    p.amount_e4 = records::parse_decimal_e4(r.column_text(11)).value_or(0);
-    out.push_back(std::move(p));
-  });
-  if (!done) return done.error();
-  return out;
+      "p.updated_at_us DESC, p.payment_id DESC LIMIT ?5",
+      "listing unapplied payments",
+      [](const Statement& r) {
+        records::PaymentState p = payment_state_row(r);
+        p.currency = r.column_text(8);
+        p.reference = r.column_text(9);
+        p.received_at = r.column_text(10);
+        p.amount_e4 = records::parse_decimal_e4(r.column_text(11)).value_or(0);
+        return p;
+      },
+      all ? std::string("review") : status, all ? std::string("unapplied") : status,
+      all ? std::string("applied") : status, before_us, limit, before_id);
 }
 
 Result<records::ApplicationResult> SqliteRecordStore::close_invoice(const std::string& invoice_id,
@@ -546,20 +423,21 @@ Result<records::ApplicationResult> SqliteRecordStore::close_invoice(const std::s
   }
   return in_write_transaction<records::ApplicationResult>(
       "closing AR invoice " + invoice_id, [&]() -> Result<records::ApplicationResult> {
-        std::int64_t outstanding = 0;
-        std::string status;
-        {
-          auto st = writer_->prepare(
-              "SELECT amount_e4 - applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?");
-          if (!st) return st.error();
-          Statement& s = st->get();
-          s.bind_text(1, invoice_id);
-          const int rc = s.step();
-          if (rc == SQLITE_DONE) return Error{ErrorCode::not_found, "no AR invoice " + invoice_id};
-          if (rc != SQLITE_ROW) return writer_->error(rc, "closing AR invoice " + invoice_id);
-          outstanding = s.column_int(0);
-          status = s.column_text(1);
-        }
+        struct Open {
+          std::int64_t outstanding;
+          std::string status;
+        };
+        auto found = writer_->query_one(
+            "SELECT amount_e4 - applied_e4, status FROM ar_invoice_state WHERE invoice_id = ?",
+            "closing AR invoice " + invoice_id,
+            [](const Statement& r) {
+              return Open{r.column_int(0), r.column_text(1)};
+            },
+            invoice_id);
+        if (!found) return found.error();
+        if (!*found) return Error{ErrorCode::not_found, "no AR invoice " + invoice_id};
+        const std::int64_t outstanding = (*found)->outstanding;
+        const std::string& status = (*found)->status;
         records::PaymentApplication p;
         p.payment_id = kind + ":" + invoice_id;
         p.applied_day = day;
@@ -581,44 +459,23 @@ Result<void> SqliteRecordStore::record_dunning(const std::string& invoice_id,
       "recording dunning of AR invoice " + invoice_id,
       "UPDATE ar_invoice_state SET dunning_level = ?, dunning_at_us = ?, updated_at_us = ? WHERE "
       "invoice_id = ?",
-      [&](Statement& s) {
-        s.bind_text(1, level);
-        s.bind_int(2, now_us);
-        s.bind_int(3, now_us);
-        s.bind_text(4, invoice_id);
-      },
-      true);
+      true, level, now_us, now_us, invoice_id);
 }
 
 Result<void> SqliteRecordStore::set_promise(const std::string& invoice_id, std::optional<int> day,
                                             std::int64_t now_us) {
   return write_one(
       "recording a promise to pay AR invoice " + invoice_id,
-      "UPDATE ar_invoice_state SET promised_day = ?, updated_at_us = ? WHERE invoice_id = ?",
-      [&](Statement& s) {
-        if (day) {
-          s.bind_int(1, *day);
-        } else {
-          s.bind_null(1);
-        }
-        s.bind_int(2, now_us);
-        s.bind_text(3, invoice_id);
-      },
-      true);
+      "UPDATE ar_invoice_state SET promised_day = ?, updated_at_us = ? WHERE invoice_id = ?", true,
+      day, now_us, invoice_id);
 }
 
 Result<void> SqliteRecordStore::record_dispute(const std::string& invoice_id, int day,
                                                std::int64_t now_us) {
-  return write_one(
-      "recording a dispute of AR invoice " + invoice_id,
-      "UPDATE ar_invoice_state SET disputed_day = coalesce(disputed_day, ?1), "
-      "dispute_resolved_day = NULL, updated_at_us = ?2 WHERE invoice_id = ?3",
-      [&](Statement& s) {
-        s.bind_int(1, day);
-        s.bind_int(2, now_us);
-        s.bind_text(3, invoice_id);
-      },
-      true);
+  return write_one("recording a dispute of AR invoice " + invoice_id,
+                   "UPDATE ar_invoice_state SET disputed_day = coalesce(disputed_day, ?1), "
+                   "dispute_resolved_day = NULL, updated_at_us = ?2 WHERE invoice_id = ?3",
+                   true, day, now_us, invoice_id);
 }
 
 Result<void> SqliteRecordStore::resolve_dispute(const std::string& invoice_id, int day,
@@ -627,12 +484,7 @@ Result<void> SqliteRecordStore::resolve_dispute(const std::string& invoice_id, i
       "resolving the dispute of AR invoice " + invoice_id,
       "UPDATE ar_invoice_state SET dispute_resolved_day = ?, updated_at_us = ? WHERE invoice_id = "
       "? AND disputed_day IS NOT NULL",
-      [&](Statement& s) {
-        s.bind_int(1, day);
-        s.bind_int(2, now_us);
-        s.bind_text(3, invoice_id);
-      },
-      true);
+      true, day, now_us, invoice_id);
 }
 
 }  // namespace ledgerflow::storage

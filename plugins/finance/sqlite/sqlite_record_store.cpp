@@ -1,158 +1,102 @@
 #include "plugins/finance/sqlite/sqlite_record_store.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <map>
 
 #include "engine/expr/timestamp.h"
 #include "plugins/finance/records/decimal.h"
 #include "plugins/finance/records/duplicate_rules.h"
+#include "plugins/finance/records/vendor_bank.h"
+#include "plugins/finance/sqlite/finance_schema.h"
 #include "storage/sqlite/schema.h"
 
 namespace ledgerflow::storage {
 namespace {
 
+using records::Derive;
 using records::Record;
 using records::RecordType;
+using records::StoredColumn;
 using records::StoredRecord;
 
-// How a table column is derived from a record's canonical data.
-enum class Derive {
-  text,      // the field's text ('' when absent)
-  integer,   // the field's integer
-  day,       // a date -> days since 1970-01-01
-  micros,    // a timestamp -> microseconds since the epoch (UTC)
-  e4,        // a decimal -> units of 1e-4
-  inv_norm,  // an invoice number -> normalised (duplicate_rules.h)
-  inv_key,   // an invoice number -> its letters and digits, upper case (duplicate_rules.h)
-};
-
-struct Column {
-  const char* column;
-  const char* field;
-  Derive derive;
-};
-
-struct Table {
-  const char* type;
-  const char* table;
-  std::vector<Column> key;
-  std::vector<Column> extra;
-};
-
-const std::vector<Table>& tables() {
-  using D = Derive;
-  static const std::vector<Table> t = {
-      {"vendors",
-       "rec_vendors",
-       {{"vendor_id", "vendor_id", D::text}},
-       {{"iban", "iban", D::text}}},
-      {"purchase_orders",
-       "rec_purchase_orders",
-       {{"po_number", "po_number", D::text}, {"line_no", "line_no", D::integer}},
-       {{"vendor_id", "vendor_id", D::text}}},
-      {"receipts",
-       "rec_receipts",
-       {{"receipt_id", "receipt_id", D::text}},
-       {{"po_number", "po_number", D::text}, {"line_no", "line_no", D::integer}}},
-      {"invoices",
-       "rec_invoices",
-       {{"invoice_id", "invoice_id", D::text}},
-       {{"vendor_id", "vendor_id", D::text},
-        {"number_norm", "invoice_number", D::inv_norm},
-        {"invoice_day", "invoice_date", D::day},
-        {"amount_e4", "amount", D::e4},
-        {"po_number", "po_number", D::text},
-        {"due_day", "due_date", D::day}}},
-      {"invoice_lines",
-       "rec_invoice_lines",
-       {{"invoice_id", "invoice_id", D::text}, {"line_no", "line_no", D::integer}},
-       {}},
-      {"outgoing_payments",
-       "rec_outgoing_payments",
-       {{"payment_id", "payment_id", D::text}},
-       {{"vendor_id", "vendor_id", D::text}, {"requested_at_us", "requested_at", D::micros}}},
-      {"customers", "rec_customers", {{"customer_id", "customer_id", D::text}}, {}},
-      {"ar_invoices",
-       "rec_ar_invoices",
-       {{"invoice_id", "invoice_id", D::text}},
-       {{"customer_id", "customer_id", D::text},
-        {"number_norm", "invoice_number", D::inv_norm},
-        {"due_day", "due_date", D::day},
-        {"amount_e4", "amount", D::e4},
-        {"invoice_day", "invoice_date", D::day},
-        {"order_id", "order_id", D::text},
-        {"number_key", "invoice_number", D::inv_key}}},
-      {"incoming_payments",
-       "rec_incoming_payments",
-       {{"payment_id", "payment_id", D::text}},
-       {{"customer_id", "customer_id", D::text}, {"received_at_us", "received_at", D::micros}}},
-      {"orders",
-       "rec_orders",
-       {{"order_id", "order_id", D::text}},
-       {{"customer_id", "customer_id", D::text},
-        {"order_day", "order_date", D::day},
-        {"amount_e4", "amount", D::e4}}},
-  };
-  return t;
-}
-
-const Table* table_for(std::string_view type) {
-  for (const auto& t : tables()) {
-    if (type == t.type) return &t;
-  }
-  return nullptr;
-}
-
-std::string where_key(const Table& t, std::size_t parts) {
+std::string where_key(const std::vector<StoredColumn>& key, std::size_t parts) {
   std::string out;
   for (std::size_t i = 0; i < parts; ++i) {
-    out.append(i == 0 ? " WHERE " : " AND ").append(t.key[i].column).append(" = ?");
+    out.append(i == 0 ? " WHERE " : " AND ").append(key[i].column).append(" = ?");
   }
   return out;
 }
 
-std::string key_order(const Table& t) {
+std::string key_order(const std::vector<StoredColumn>& key) {
   std::string out;
-  for (const auto& c : t.key) out.append(out.empty() ? " ORDER BY " : ", ").append(c.column);
+  for (const auto& c : key) out.append(out.empty() ? " ORDER BY " : ", ").append(c.column);
   return out;
 }
 
-// SQL texts are built from the constant table above only (never from values).
-struct Sql {
+// The statements of one record table, built from its RecordType (record_types.cpp) only:
+// never from values. Parameters: insert = key, lookups, seq, updated_at_us, data;
+// update = lookups, updated_at_us, data, key.
+struct TableSql {
+  std::string table;
+  std::vector<StoredColumn> key, lookups;
   std::string select_data, insert, update, max_seq;
 };
 
-const Sql& sql_for(const Table& t) {
-  static std::map<std::string, Sql> cache = [] {
-    std::map<std::string, Sql> m;
-    for (const auto& tb : tables()) {
-      Sql s;
-      s.select_data = std::string("SELECT data FROM ") + tb.table + where_key(tb, tb.key.size());
-      std::string cols, marks, sets;
-      for (const auto& c : tb.key) {
-        cols.append(cols.empty() ? "" : ", ").append(c.column);
-        marks.append(marks.empty() ? "?" : ", ?");
-      }
-      for (const auto& c : tb.extra) {
-        cols.append(", ").append(c.column);
-        marks.append(", ?");
-        sets.append(c.column).append(" = ?, ");
-      }
-      s.insert = std::string("INSERT INTO ") + tb.table + " (" + cols +
-                 ", seq, updated_at_us, data) VALUES (" + marks + ", ?, ?, ?)";
-      s.update = std::string("UPDATE ") + tb.table + " SET " + sets +
-                 "updated_at_us = ?, data = ?" + where_key(tb, tb.key.size());
-      s.max_seq = std::string("SELECT coalesce(max(seq), 0) FROM ") + tb.table;
-      m.emplace(tb.type, std::move(s));
+TableSql build_sql(const RecordType& t) {
+  TableSql s;
+  s.table = t.table;
+  s.key = t.key_columns();
+  s.lookups = t.lookups;
+  const std::string& table = s.table;
+  s.select_data = "SELECT data FROM " + table + where_key(s.key, s.key.size());
+  std::string cols, marks, sets;
+  for (const auto& c : s.key) {
+    cols.append(cols.empty() ? "" : ", ").append(c.column);
+    marks.append(marks.empty() ? "?" : ", ?");
+  }
+  for (const auto& c : t.lookups) {
+    cols.append(", ").append(c.column);
+    marks.append(", ?");
+    sets.append(c.column).append(" = ?, ");
+  }
+  s.insert = "INSERT INTO " + table + " (" + cols + ", seq, updated_at_us, data) VALUES (" + marks +
+             ", ?, ?, ?)";
+  s.update = "UPDATE " + table + " SET " + sets + "updated_at_us = ?, data = ?" +
+             where_key(s.key, s.key.size());
+  s.max_seq = "SELECT coalesce(max(seq), 0) FROM " + table;
+  return s;
+}
+
+Error no_table(std::string_view type) {
+  return Error::invalid("no record table for type '" + std::string(type) + "'");
+}
+
+// The statements of `type`'s table; no_table for a type without one.
+Result<const TableSql*> sql_for(const RecordType& type) {
+  static const std::map<std::string_view, TableSql> cache = [] {
+    std::map<std::string_view, TableSql> m;
+    for (const auto& t : records::record_types()) {
+      if (!t.table.empty()) m.emplace(t.name, build_sql(t));
     }
     return m;
   }();
-  return cache.at(t.type);
+  auto it = cache.find(type.name);
+  if (it == cache.end()) return no_table(type.name);
+  return &it->second;
 }
 
-std::string field_text(const nlohmann::json& data, const char* field) {
+// sql_for, for a lookup by the first `parts` key columns (1..all).
+Result<const TableSql*> sql_for_prefix(const RecordType& type, std::size_t parts) {
+  auto sql = sql_for(type);
+  if (!sql) return sql.error();
+  const std::size_t size = (*sql)->key.size();
+  if (parts == 0 || parts > size) {
+    return Error::invalid("a key prefix of 1.." + std::to_string(size) + " parts");
+  }
+  return sql;
+}
+
+std::string field_text(const nlohmann::json& data, std::string_view field) {
   auto it = data.find(field);
   if (it == data.end() || it->is_null()) return {};
   return it->is_string() ? it->get<std::string>() : it->dump();
@@ -162,7 +106,7 @@ std::int64_t micros_of(const std::string& text) {
   return expr::parse_timestamp(text).value_or(0);
 }
 
-void bind_derived(Statement& s, int index, const nlohmann::json& data, const Column& c) {
+void bind_derived(Statement& s, int index, const nlohmann::json& data, const StoredColumn& c) {
   const std::string text = field_text(data, c.field);
   switch (c.derive) {
     case Derive::text:
@@ -189,8 +133,16 @@ void bind_derived(Statement& s, int index, const nlohmann::json& data, const Col
   }
 }
 
-Error no_table(std::string_view type) {
-  return Error::invalid("no record table for type '" + std::string(type) + "'");
+// A key (prefix) given as text, bound by its column's type.
+void bind_key(Statement& s, const std::vector<StoredColumn>& key,
+              const std::vector<std::string>& parts) {
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (key[i].derive == Derive::integer) {
+      s.bind_int(static_cast<int>(i + 1), std::atoll(parts[i].c_str()));
+    } else {
+      s.bind_text(static_cast<int>(i + 1), parts[i]);
+    }
+  }
 }
 
 records::InvoiceRow invoice_row(const Statement& s) {
@@ -205,17 +157,9 @@ records::InvoiceRow invoice_row(const Statement& s) {
   return r;
 }
 
-constexpr const char* kInvoiceColumns =
+constexpr std::string_view kInvoiceColumns =
     "SELECT invoice_id, vendor_id, json_extract(data, '$.invoice_number'), po_number, "
     "invoice_day, amount_e4, seq FROM rec_invoices";
-
-template <typename T, typename Row>
-Result<std::vector<T>> collect(Connection& db, StatementRef ref, Row row, std::string_view doing) {
-  std::vector<T> out;
-  auto done = db.each_row(ref.get(), doing, [&](const Statement& s) { out.push_back(row(s)); });
-  if (!done) return done.error();
-  return out;
-}
 
 StoredRecord stored(const Statement& s) {
   return {s.column_int(0), nlohmann::json::parse(s.column_text(1), nullptr, false)};
@@ -225,32 +169,32 @@ StoredRecord stored(const Statement& s) {
 Result<std::size_t> remove_other_lines(Connection& db, const std::string& invoice_id,
                                        const std::vector<std::int64_t>& keep) {
   const std::string doing = "replacing the lines of invoice " + invoice_id;
-  std::vector<std::int64_t> on_file;
-  {
-    auto st = db.prepare("SELECT line_no FROM rec_invoice_lines WHERE invoice_id = ?");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, invoice_id);
-    for (;;) {
-      const int rc = s.step();
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) return db.error(rc, doing);
-      on_file.push_back(s.column_int(0));
-    }
-  }
+  auto on_file = db.query(
+      "SELECT line_no FROM rec_invoice_lines WHERE invoice_id = ?", doing,
+      [](const Statement& r) { return r.column_int(0); }, invoice_id);
+  if (!on_file) return on_file.error();
   std::size_t removed = 0;
-  for (std::int64_t line : on_file) {
+  for (std::int64_t line : *on_file) {
     if (std::find(keep.begin(), keep.end(), line) != keep.end()) continue;
-    auto st = db.prepare("DELETE FROM rec_invoice_lines WHERE invoice_id = ? AND line_no = ?");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, invoice_id);
-    s.bind_int(2, line);
-    const int rc = s.step();
-    if (rc != SQLITE_DONE) return db.error(rc, doing);
+    auto deleted = db.run("DELETE FROM rec_invoice_lines WHERE invoice_id = ? AND line_no = ?",
+                          doing, invoice_id, line);
+    if (!deleted) return deleted.error();
     ++removed;
   }
   return removed;
+}
+
+// The import's finance step after its records are written: the vendors' bank history.
+Result<void> record_bank_changes(Connection& db, const std::vector<records::BankAccountChange>& c) {
+  for (const auto& change : c) {
+    auto inserted = db.run(
+        "INSERT OR IGNORE INTO vendor_bank_history (vendor_id, changed_at_us, iban, changed_by) "
+        "VALUES (?, ?, ?, ?)",
+        "recording the bank history of vendor " + change.vendor_id, change.vendor_id,
+        change.changed_at_us, change.iban, change.changed_by);
+    if (!inserted) return inserted.error();
+  }
+  return {};
 }
 
 }  // namespace
@@ -260,11 +204,14 @@ Result<std::unique_ptr<SqliteRecordStore>> SqliteRecordStore::open(const RecordS
   if (!db) return db.error();
   auto version = (*db)->query_int("PRAGMA user_version", "reading the schema version");
   if (!version) return version.error();
-  if (*version < 2) {
+  if (*version < schema_version()) {
     return Error{ErrorCode::unavailable,
-                 o.path + ": the record tables need schema version 2 (found " +
-                     std::to_string(*version) + "); open the engine store first to migrate"};
+                 o.path + ": the finance tables need the engine's schema version " +
+                     std::to_string(schema_version()) + " (found " + std::to_string(*version) +
+                     "); open the engine store first to migrate"};
   }
+  auto migrated = migrate_finance(**db);
+  if (!migrated) return migrated.error();
   auto sync =
       (*db)->exec(o.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
                   "setting synchronous");
@@ -282,54 +229,56 @@ SqliteRecordStore::~SqliteRecordStore() = default;
 
 Result<bool> SqliteRecordStore::exists(const RecordType& type,
                                        const std::vector<std::string>& key_prefix) {
-  const Table* t = table_for(type.name);
-  if (t == nullptr) return no_table(type.name);
-  if (key_prefix.empty() || key_prefix.size() > t->key.size()) {
-    return Error::invalid("a key prefix of 1.." + std::to_string(t->key.size()) + " parts");
-  }
+  auto sql = sql_for_prefix(type, key_prefix.size());
+  if (!sql) return sql.error();
+  const auto& key = (*sql)->key;
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
   Connection& db = lease->db();
-  auto st = db.prepare(std::string("SELECT 1 FROM ") + t->table + where_key(*t, key_prefix.size()) +
-                       " LIMIT 1");
+  auto st =
+      db.prepare("SELECT 1 FROM " + (*sql)->table + where_key(key, key_prefix.size()) + " LIMIT 1");
   if (!st) return st.error();
-  Statement& s = st->get();
-  for (std::size_t i = 0; i < key_prefix.size(); ++i) {
-    if (t->key[i].derive == Derive::integer) {
-      s.bind_int(static_cast<int>(i + 1), std::atoll(key_prefix[i].c_str()));
-    } else {
-      s.bind_text(static_cast<int>(i + 1), key_prefix[i]);
-    }
-  }
-  const int rc = s.step();
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return db.error(rc, "looking up a " + std::string(type.singular));
+  bind_key(st->get(), key, key_prefix);
+  bool found = false;
+  auto done = db.each_row(st->get(), "looking up a " + std::string(type.singular),
+                          [&](const Statement&) { found = true; });
+  if (!done) return done.error();
+  return found;
 }
 
 Result<records::UpsertCounts> SqliteRecordStore::upsert(const std::vector<Record>& batch,
                                                         const std::string& user,
                                                         std::int64_t now_us) {
   return in_write_transaction<records::UpsertCounts>(
-      "an import", [&] { return upsert_locked(batch, user, now_us); });
+      "an import", [&]() -> Result<records::UpsertCounts> {
+        std::vector<records::BankAccountChange> bank_changes;
+        auto counts = upsert_locked(batch, now_us, [&](const Record& r, const nlohmann::json* old) {
+          auto change = records::bank_account_change(r, old, user, now_us);
+          if (change) bank_changes.push_back(std::move(*change));
+        });
+        if (!counts) return counts.error();
+        auto recorded = record_bank_changes(*writer_, bank_changes);
+        if (!recorded) return recorded.error();
+        return counts;
+      });
 }
 
 Result<records::UpsertCounts> SqliteRecordStore::upsert_locked(const std::vector<Record>& batch,
-                                                               const std::string& user,
-                                                               std::int64_t now_us) {
+                                                               std::int64_t now_us,
+                                                               const OnWritten& on_written) {
   records::UpsertCounts counts;
-  std::map<std::string, std::int64_t> next_seq;  // table -> next seq
+  std::map<std::string_view, std::int64_t> next_seq;  // table -> next seq
   Connection& db = *writer_;
   const std::string doing = "importing records";
   for (const Record& record : batch) {
-    const Table* t = table_for(record.type->name);
-    if (t == nullptr) return no_table(record.type->name);
-    const Sql& sql = sql_for(*t);
-    auto seq_it = next_seq.find(t->table);
+    auto sql_found = sql_for(*record.type);
+    if (!sql_found) return sql_found.error();
+    const TableSql& sql = **sql_found;
+    auto seq_it = next_seq.find(sql.table);
     if (seq_it == next_seq.end()) {
       auto max = db.query_int(sql.max_seq.c_str(), doing);
       if (!max) return max.error();
-      seq_it = next_seq.emplace(t->table, *max + 1).first;
+      seq_it = next_seq.emplace(sql.table, *max + 1).first;
     }
     const std::string data = record.data.dump();
     std::optional<std::string> old;
@@ -337,15 +286,11 @@ Result<records::UpsertCounts> SqliteRecordStore::upsert_locked(const std::vector
       auto st = db.prepare(sql.select_data);
       if (!st) return st.error();
       Statement& s = st->get();
-      for (std::size_t i = 0; i < t->key.size(); ++i) {
-        bind_derived(s, static_cast<int>(i + 1), record.data, t->key[i]);
+      for (std::size_t i = 0; i < sql.key.size(); ++i) {
+        bind_derived(s, static_cast<int>(i + 1), record.data, sql.key[i]);
       }
-      const int rc = s.step();
-      if (rc == SQLITE_ROW) {
-        old = s.column_text(0);
-      } else if (rc != SQLITE_DONE) {
-        return db.error(rc, doing);
-      }
+      auto read = db.each_row(s, doing, [&](const Statement& r) { old = r.column_text(0); });
+      if (!read) return read.error();
     }
     if (record.inline_line_nos) {
       auto removed = remove_other_lines(db, record.key.front(), *record.inline_line_nos);
@@ -362,45 +307,25 @@ Result<records::UpsertCounts> SqliteRecordStore::upsert_locked(const std::vector
       Statement& s = st->get();
       int index = 1;
       if (!old) {
-        for (const auto& c : t->key) bind_derived(s, index++, record.data, c);
+        for (const auto& c : sql.key) bind_derived(s, index++, record.data, c);
       }
-      for (const auto& c : t->extra) bind_derived(s, index++, record.data, c);
+      for (const auto& c : sql.lookups) bind_derived(s, index++, record.data, c);
       if (!old) s.bind_int(index++, seq_it->second++);
       s.bind_int(index++, now_us);
       s.bind_text(index++, data);
       if (old) {
-        for (const auto& c : t->key) bind_derived(s, index++, record.data, c);
+        for (const auto& c : sql.key) bind_derived(s, index++, record.data, c);
       }
-      const int rc = s.step();
-      if (rc != SQLITE_DONE) return db.error(rc, doing + " (" + record.key_text() + ")");
+      auto written =
+          db.each_row(s, doing + " (" + record.key_text() + ")", [](const Statement&) {});
+      if (!written) return written.error();
     }
     ++(old ? counts.updated : counts.inserted);
-
-    // A vendor's bank account: remember every account it had, who set it and when.
-    if (record.type->name == "vendors") {
-      const std::string iban = field_text(record.data, "iban");
-      std::string old_iban;
-      if (old) old_iban = field_text(nlohmann::json::parse(*old, nullptr, false), "iban");
-      if (old_iban != iban) {
-        // When: as the record says (bank_changed_at; a new vendor without one has had its
-        // account since created_at), else now. Who: as the record says, else the importer.
-        std::string at = field_text(record.data, "bank_changed_at");
-        if (at.empty() && !old) at = field_text(record.data, "created_at");
-        const std::int64_t at_us = at.empty() ? now_us : micros_of(at);
-        std::string by = field_text(record.data, "bank_changed_by");
-        if (by.empty()) by = user;
-        auto st = db.prepare(
-            "INSERT OR IGNORE INTO vendor_bank_history (vendor_id, changed_at_us, iban, "
-            "changed_by) VALUES (?, ?, ?, ?)");
-        if (!st) return st.error();
-        Statement& s = st->get();
-        s.bind_text(1, field_text(record.data, "vendor_id"));
-        s.bind_int(2, at_us);
-        s.bind_text(3, iban);
-        s.bind_text(4, by);
-        const int rc = s.step();
-        if (rc != SQLITE_DONE) return db.error(rc, doing);
-      }
+    if (old) {
+      const auto before = nlohmann::json::parse(*old, nullptr, false);
+      on_written(record, &before);
+    } else {
+      on_written(record, nullptr);
     }
   }
   return counts;
@@ -416,146 +341,104 @@ Result<std::optional<StoredRecord>> SqliteRecordStore::get(const RecordType& typ
 
 Result<std::vector<StoredRecord>> SqliteRecordStore::by_key_prefix(
     const RecordType& type, const std::vector<std::string>& key_prefix, std::size_t limit) {
-  const Table* t = table_for(type.name);
-  if (t == nullptr) return no_table(type.name);
-  if (key_prefix.empty() || key_prefix.size() > t->key.size()) {
-    return Error::invalid("a key prefix of 1.." + std::to_string(t->key.size()) + " parts");
-  }
+  auto sql = sql_for_prefix(type, key_prefix.size());
+  if (!sql) return sql.error();
+  const auto& key = (*sql)->key;
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
   Connection& db = lease->db();
-  auto st = db.prepare(std::string("SELECT seq, data FROM ") + t->table +
-                       where_key(*t, key_prefix.size()) + key_order(*t) + " LIMIT ?");
+  auto st = db.prepare("SELECT seq, data FROM " + (*sql)->table +
+                       where_key(key, key_prefix.size()) + key_order(key) + " LIMIT ?");
   if (!st) return st.error();
   Statement& s = st->get();
-  int index = 1;
-  for (std::size_t i = 0; i < key_prefix.size(); ++i, ++index) {
-    if (t->key[i].derive == Derive::integer) {
-      s.bind_int(index, std::atoll(key_prefix[i].c_str()));
-    } else {
-      s.bind_text(index, key_prefix[i]);
-    }
-  }
-  s.bind_int(index, static_cast<std::int64_t>(limit));
-  return collect<StoredRecord>(db, std::move(*st), stored, "reading " + std::string(type.name));
+  bind_key(s, key, key_prefix);
+  s.bind(static_cast<int>(key_prefix.size() + 1), limit);
+  std::vector<StoredRecord> out;
+  auto done = db.each_row(s, "reading " + std::string(type.name),
+                          [&](const Statement& r) { out.push_back(stored(r)); });
+  if (!done) return done.error();
+  return out;
 }
 
 Result<std::vector<StoredRecord>> SqliteRecordStore::receipts_for(const std::string& po_number,
                                                                   int line_no, std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(
+  return lease->db().query(
       "SELECT seq, data FROM rec_receipts WHERE po_number = ? AND line_no = ? ORDER BY seq "
-      "LIMIT ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, po_number);
-  s.bind_int(2, line_no);
-  s.bind_int(3, static_cast<std::int64_t>(limit));
-  return collect<StoredRecord>(db, std::move(*st), stored, "reading receipts");
+      "LIMIT ?",
+      "reading receipts", stored, po_number, line_no, limit);
 }
 
 Result<std::vector<records::InvoiceRow>> SqliteRecordStore::invoices_by_number(
     const std::string& vendor_id, const std::string& number_norm, std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(std::string(kInvoiceColumns) +
-                       " WHERE vendor_id = ? AND number_norm = ? ORDER BY seq LIMIT ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, vendor_id);
-  s.bind_text(2, number_norm);
-  s.bind_int(3, static_cast<std::int64_t>(limit));
-  return collect<records::InvoiceRow>(db, std::move(*st), invoice_row, "finding invoices");
+  return lease->db().query(std::string(kInvoiceColumns) +
+                               " WHERE vendor_id = ? AND number_norm = ? ORDER BY seq LIMIT ?",
+                           "finding invoices", invoice_row, vendor_id, number_norm, limit);
 }
 
 Result<std::vector<records::InvoiceRow>> SqliteRecordStore::invoices_by_day(
     const std::string& vendor_id, int first_day, int last_day, std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(std::string(kInvoiceColumns) +
-                       " WHERE vendor_id = ? AND invoice_day BETWEEN ? AND ? ORDER BY "
-                       "invoice_day, seq LIMIT ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, vendor_id);
-  s.bind_int(2, first_day);
-  s.bind_int(3, last_day);
-  s.bind_int(4, static_cast<std::int64_t>(limit));
-  return collect<records::InvoiceRow>(db, std::move(*st), invoice_row, "finding invoices");
+  return lease->db().query(std::string(kInvoiceColumns) +
+                               " WHERE vendor_id = ? AND invoice_day BETWEEN ? AND ? ORDER BY "
+                               "invoice_day, seq LIMIT ?",
+                           "finding invoices", invoice_row, vendor_id, first_day, last_day, limit);
 }
 
 Result<std::vector<std::string>> SqliteRecordStore::vendors_by_iban(const std::string& iban,
                                                                     std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st =
-      db.prepare("SELECT vendor_id FROM rec_vendors WHERE iban = ? ORDER BY vendor_id LIMIT ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, iban);
-  s.bind_int(2, static_cast<std::int64_t>(limit));
-  return collect<std::string>(
-      db, std::move(*st), [](const Statement& r) { return r.column_text(0); }, "finding vendors");
+  return lease->db().query(
+      "SELECT vendor_id FROM rec_vendors WHERE iban = ? ORDER BY vendor_id LIMIT ?",
+      "finding vendors", [](const Statement& r) { return r.column_text(0); }, iban, limit);
 }
 
 Result<records::RecordStore::InvoiceTotals> SqliteRecordStore::vendor_invoice_totals(
     const std::string& vendor_id, std::int64_t before_seq) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  // Served by the covering index rec_invoices_vendor_seq (schema v3): no table reads.
-  auto st = db.prepare(
+  // Served by the covering index rec_invoices_vendor_seq (finance v2): no table reads.
+  const std::string doing = "summing a vendor's invoices";
+  auto totals = lease->db().query_one(
       "SELECT count(*), coalesce(sum(amount_e4), 0) FROM rec_invoices WHERE vendor_id = ? AND "
-      "seq < ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, vendor_id);
-  s.bind_int(2, before_seq);
-  const int rc = s.step();
-  if (rc != SQLITE_ROW) return db.error(rc, "summing a vendor's invoices");
-  return InvoiceTotals{s.column_int(0), s.column_int(1)};
+      "seq < ?",
+      doing,
+      [](const Statement& r) {
+        return InvoiceTotals{r.column_int(0), r.column_int(1)};
+      },
+      vendor_id, before_seq);
+  if (!totals) return totals.error();
+  if (!*totals) return Error::io(doing + ": no result");  // an aggregate always has a row
+  return **totals;
 }
 
 Result<std::vector<StoredRecord>> SqliteRecordStore::payments_by_vendor(
     const std::string& vendor_id, std::int64_t from_us, std::int64_t to_us, std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(
+  return lease->db().query(
       "SELECT seq, data FROM rec_outgoing_payments WHERE vendor_id = ? AND requested_at_us >= ? "
-      "AND requested_at_us < ? ORDER BY requested_at_us, seq LIMIT ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, vendor_id);
-  s.bind_int(2, from_us);
-  s.bind_int(3, to_us);
-  s.bind_int(4, static_cast<std::int64_t>(limit));
-  return collect<StoredRecord>(db, std::move(*st), stored, "reading payments");
+      "AND requested_at_us < ? ORDER BY requested_at_us, seq LIMIT ?",
+      "reading payments", stored, vendor_id, from_us, to_us, limit);
 }
 
 Result<std::vector<records::BankChange>> SqliteRecordStore::bank_history(
     const std::string& vendor_id, std::size_t limit) {
   auto lease = readers_.acquire();
   if (!lease) return lease.error();
-  Connection& db = lease->db();
-  auto st = db.prepare(
+  return lease->db().query(
       "SELECT changed_at_us, iban, changed_by FROM vendor_bank_history WHERE vendor_id = ? "
-      "ORDER BY changed_at_us LIMIT ?");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, vendor_id);
-  s.bind_int(2, static_cast<std::int64_t>(limit));
-  return collect<records::BankChange>(
-      db, std::move(*st),
+      "ORDER BY changed_at_us LIMIT ?",
+      "reading bank history",
       [](const Statement& r) {
         return records::BankChange{r.column_int(0), r.column_text(1), r.column_text(2)};
       },
-      "reading bank history");
+      vendor_id, limit);
 }
 
 Result<records::JournalEntry> SqliteRecordStore::post(const records::JournalPosting& posting) {
@@ -567,39 +450,32 @@ Result<records::JournalEntry> SqliteRecordStore::post_locked(const records::Jour
   Connection& db = *writer_;
   const std::string doing = "posting " + p.document_type + " " + p.document_id;
   // Already posted: by this key (a re-run: the same entry) or by another (a conflict).
-  {
-    auto st = db.prepare(
-        "SELECT entry_id, posted_at_us, instance_id, idempotency_key FROM journal WHERE "
-        "document_type = ? AND document_id = ?");
-    if (!st) return st.error();
-    Statement& s = st->get();
-    s.bind_text(1, p.document_type);
-    s.bind_text(2, p.document_id);
-    const int rc = s.step();
-    if (rc == SQLITE_ROW) {
-      records::JournalEntry e{s.column_int(0), s.column_int(1), s.column_text(2), true};
-      if (s.column_text(3) == p.idempotency_key) return e;
-      return Error{ErrorCode::conflict,
-                   p.document_type + " " + p.document_id + " is already posted (journal entry " +
-                       std::to_string(e.entry_id) + " by instance " + e.instance_id + ")"};
-    }
-    if (rc != SQLITE_DONE) return db.error(rc, doing);
+  struct Posted {
+    records::JournalEntry entry;
+    std::string idempotency_key;
+  };
+  auto posted = db.query_one(
+      "SELECT entry_id, posted_at_us, instance_id, idempotency_key FROM journal WHERE "
+      "document_type = ? AND document_id = ?",
+      doing,
+      [](const Statement& r) {
+        return Posted{{r.column_int(0), r.column_int(1), r.column_text(2), true}, r.column_text(3)};
+      },
+      p.document_type, p.document_id);
+  if (!posted) return posted.error();
+  if (*posted) {
+    const records::JournalEntry& e = (*posted)->entry;
+    if ((*posted)->idempotency_key == p.idempotency_key) return e;
+    return Error{ErrorCode::conflict,
+                 p.document_type + " " + p.document_id + " is already posted (journal entry " +
+                     std::to_string(e.entry_id) + " by instance " + e.instance_id + ")"};
   }
-  auto st = db.prepare(
+  auto inserted = db.run(
       "INSERT INTO journal (idempotency_key, posted_at_us, instance_id, document_type, "
-      "document_id, amount_e4, currency, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!st) return st.error();
-  Statement& s = st->get();
-  s.bind_text(1, p.idempotency_key);
-  s.bind_int(2, p.posted_at_us);
-  s.bind_text(3, p.instance_id);
-  s.bind_text(4, p.document_type);
-  s.bind_text(5, p.document_id);
-  s.bind_int(6, p.amount_e4);
-  s.bind_text(7, p.currency);
-  s.bind_text(8, p.data.dump());
-  const int rc = s.step();
-  if (rc != SQLITE_DONE) return db.error(rc, doing);
+      "document_id, amount_e4, currency, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      doing, p.idempotency_key, p.posted_at_us, p.instance_id, p.document_type, p.document_id,
+      p.amount_e4, p.currency, p.data.dump());
+  if (!inserted) return inserted.error();
   auto id = db.query_int("SELECT last_insert_rowid()", doing);
   if (!id) return id.error();
   return records::JournalEntry{*id, p.posted_at_us, p.instance_id, false};

@@ -1,23 +1,26 @@
-// SqliteRecordStore: records::RecordStore on the engine's SQLite file (tables rec_*,
-// vendor_bank_history and journal of schema version 2, storage/sqlite/schema.cpp), and
-// records::ArLedger on the AR/O2C tables of version 4 (sqlite_ar_ledger.cpp for
-// receivables, sqlite_credit_ledger.cpp for credit and orders).
+// SqliteRecordStore: the finance package's records::FinanceStore on the engine's SQLite
+// file: records::RecordStore on the tables rec_*, vendor_bank_history and journal, and
+// records::ArLedger on the AR/O2C tables (sqlite_ar_ledger.cpp for receivables,
+// sqlite_credit_ledger.cpp for credit and orders). The tables are the finance
+// component's own migration list (finance_schema.h); the rec_* statements and bindings
+// are built from the record-type table (records/record_types.h).
 //
 // It has its own write connection (guarded by a mutex: one import or journal posting at a
 // time) and a small reader pool. The engine's SqliteStore must have opened the file first
-// (it creates and migrates the schema); open() refuses an older schema. Record writes
-// and the engine's group commits take turns on SQLite's write lock: an import holds it
-// for the length of its transaction, so both use a generous busy timeout.
+// (it creates and migrates the engine's schema; open() refuses an older one); open() then
+// migrates the finance tables. Record writes and the engine's group commits take turns on
+// SQLite's write lock: an import holds it for the length of its transaction, so both use a
+// generous busy timeout.
 // Thread-safety: every method is thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
-#include "plugins/finance/records/ar_ledger.h"
-#include "plugins/finance/records/record_store.h"
+#include "plugins/finance/records/finance_store.h"
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/reader_pool.h"
 
@@ -30,7 +33,7 @@ struct RecordStoreOptions {
   std::size_t max_readers = 4;
 };
 
-class SqliteRecordStore final : public records::RecordStore, public records::ArLedger {
+class SqliteRecordStore final : public records::FinanceStore {
  public:
   static Result<std::unique_ptr<SqliteRecordStore>> open(const RecordStoreOptions& options);
   ~SqliteRecordStore() override;
@@ -120,15 +123,20 @@ class SqliteRecordStore final : public records::RecordStore, public records::ArL
 
  private:
   SqliteRecordStore(std::unique_ptr<Connection> writer, const RecordStoreOptions& options);
+  // Called for every record written (not for unchanged ones) with the data stored before
+  // it (nullptr for a new record): the import's finance steps hook in here.
+  using OnWritten = std::function<void(const records::Record&, const nlohmann::json* before)>;
+  // Writes `batch` by the record-type table (record_types.h), in the caller's transaction.
   Result<records::UpsertCounts> upsert_locked(const std::vector<records::Record>& batch,
-                                              const std::string& user, std::int64_t now_us);
+                                              std::int64_t now_us, const OnWritten& on_written);
   Result<records::JournalEntry> post_locked(const records::JournalPosting& posting);
   Result<records::ApplicationResult> apply_locked(const records::PaymentApplication& application);
   Result<void> write_payment_state(const records::PaymentApplication& decision);
-  // One UPDATE/INSERT statement with bound values in its own write transaction; fails
-  // with not_found when it changed no row and `must_change` is set.
-  template <typename Bind>
-  Result<void> write_one(const std::string& what, const char* sql, Bind bind, bool must_change);
+  // One UPDATE/INSERT statement with `args` bound (Connection::run) in its own write
+  // transaction; fails with not_found when it changed no row and `must_change` is set.
+  template <typename... Args>
+  Result<void> write_one(const std::string& what, const char* sql, bool must_change,
+                         const Args&... args);
   // Runs `work` in one write transaction (under write_mu_): committed when it succeeds,
   // rolled back when it fails or throws.
   template <typename T, typename Work>
@@ -161,15 +169,11 @@ Result<T> SqliteRecordStore::in_write_transaction(const std::string& what, Work 
   return out;
 }
 
-template <typename Bind>
-Result<void> SqliteRecordStore::write_one(const std::string& what, const char* sql, Bind bind,
-                                          bool must_change) {
+template <typename... Args>
+Result<void> SqliteRecordStore::write_one(const std::string& what, const char* sql,
+                                          bool must_change, const Args&... args) {
   return in_write_transaction<void>(what, [&]() -> Result<void> {
-    auto st = writer_->prepare(sql);
-    if (!st) return st.error();
-    Statement& s = st->get();
-    bind(s);
-    auto done = writer_->each_row(s, what, [](const Statement&) {});
+    auto done = writer_->run(sql, what, args...);
     if (!done) return done.error();
     if (must_change && writer_->changes() == 0) {
       return Error{ErrorCode::not_found, what + ": no such record"};

@@ -16,6 +16,11 @@ using namespace ledgerflow::finance;
 
 namespace {
 
+// An e4 amount in currency units, for the approximate checks (exact ones compare e4).
+double units(std::int64_t e4) {
+  return static_cast<double>(e4) / 10000.0;
+}
+
 constexpr std::int64_t kE4 = 10'000;
 constexpr int kAsOf = 20'000;  // 2024-10-04
 
@@ -36,7 +41,7 @@ const CurrencyForecast& only(const CashForecast& f) {
 
 double total_inflow(const CurrencyForecast& c) {
   double sum = 0;
-  for (const auto& w : c.weeks) sum += w.inflow;
+  for (const auto& w : c.weeks) sum += units(w.inflow_e4);
   return sum;
 }
 
@@ -66,17 +71,17 @@ TEST_CASE("cash forecast: an invoice with a small sd lands in its week", "[unit]
   CHECK(c.open_invoices == 1);
   REQUIRE(c.weeks.size() == 4);
   for (int k = 0; k < 4; ++k) CHECK(c.weeks[k].start_day == kAsOf + 7 * k);
-  CHECK(c.weeks[1].inflow == Approx(1000).margin(1));  // P(|Z| < 3.5) = 0.99953
-  CHECK(c.weeks[0].inflow == Approx(0).margin(0.5));
-  CHECK(c.weeks[2].inflow == Approx(0).margin(0.5));
-  CHECK(c.weeks[1].naive_inflow == 1000);
-  CHECK(c.weeks[0].naive_inflow == 0);
-  CHECK(c.beyond_horizon == 0);
+  CHECK(units(c.weeks[1].inflow_e4) == Approx(1000).margin(1));  // P(|Z| < 3.5) = 0.99953
+  CHECK(units(c.weeks[0].inflow_e4) == Approx(0).margin(0.5));
+  CHECK(units(c.weeks[2].inflow_e4) == Approx(0).margin(0.5));
+  CHECK(units(c.weeks[1].naive_inflow_e4) == 1000);
+  CHECK(units(c.weeks[0].naive_inflow_e4) == 0);
+  CHECK(units(c.beyond_horizon_e4) == 0);
 
   // Expected lateness moves it: 7 days late -> day 17, week 2 (days 14..20).
   auto late = forecast_cash({ar("I1", 1000, kAsOf + 10, 7, 1)}, {}, kAsOf, 4);
-  CHECK(only(late).weeks[2].inflow == Approx(1000).margin(1));
-  CHECK(only(late).weeks[1].naive_inflow == 1000);  // naive ignores the model
+  CHECK(units(only(late).weeks[2].inflow_e4) == Approx(1000).margin(1));
+  CHECK(units(only(late).weeks[1].naive_inflow_e4) == 1000);  // naive ignores the model
 }
 
 TEST_CASE("cash forecast: weekly probabilities and beyond_horizon sum to the amount",
@@ -84,15 +89,15 @@ TEST_CASE("cash forecast: weekly probabilities and beyond_horizon sum to the amo
   SECTION("nearly all within a year") {
     auto f = forecast_cash({ar("I1", 1000, kAsOf + 100, 20, 30)}, {}, kAsOf, 52);
     const auto& c = only(f);
-    CHECK(total_inflow(c) + c.beyond_horizon == Approx(1000).margin(0.3));
-    CHECK(c.beyond_horizon == Approx(0).margin(0.01));
+    CHECK(total_inflow(c) + units(c.beyond_horizon_e4) == Approx(1000).margin(0.3));
+    CHECK(units(c.beyond_horizon_e4) == Approx(0).margin(0.01));
   }
   SECTION("a good part beyond a 13-week horizon") {
     auto f = forecast_cash({ar("I1", 1000, kAsOf + 90, 0, 20)}, {}, kAsOf, 13);
     const auto& c = only(f);
-    CHECK(c.beyond_horizon > 300);  // horizon ends on day 90.5: about half
-    CHECK(c.beyond_horizon < 700);
-    CHECK(total_inflow(c) + c.beyond_horizon == Approx(1000).margin(0.1));
+    CHECK(units(c.beyond_horizon_e4) > 300);  // horizon ends on day 90.5: about half
+    CHECK(units(c.beyond_horizon_e4) < 700);
+    CHECK(total_inflow(c) + units(c.beyond_horizon_e4) == Approx(1000).margin(0.1));
   }
 }
 
@@ -100,26 +105,26 @@ TEST_CASE("cash forecast: an unpaid overdue invoice pays at or after as_of", "[u
   // Mean 10 days before as_of: all mass is conditioned onto as_of and later.
   auto f = forecast_cash({ar("I1", 1000, kAsOf - 10, 0, 10)}, {}, kAsOf, 13);
   const auto& c = only(f);
-  CHECK(total_inflow(c) + c.beyond_horizon == Approx(1000).margin(0.1));
-  CHECK(c.weeks[0].inflow > 600);  // (Phi(1.65) - Phi(0.95)) / (1 - Phi(0.95)) = 0.71
-  CHECK(c.weeks[0].inflow > c.weeks[1].inflow);
-  CHECK(c.weeks[1].inflow > c.weeks[2].inflow);
-  CHECK(c.weeks[0].naive_inflow == 1000);  // naive: overdue in week 0
+  CHECK(total_inflow(c) + units(c.beyond_horizon_e4) == Approx(1000).margin(0.1));
+  CHECK(units(c.weeks[0].inflow_e4) > 600);  // (Phi(1.65) - Phi(0.95)) / (1 - Phi(0.95)) = 0.71
+  CHECK(units(c.weeks[0].inflow_e4) > units(c.weeks[1].inflow_e4));
+  CHECK(units(c.weeks[1].inflow_e4) > units(c.weeks[2].inflow_e4));
+  CHECK(units(c.weeks[0].naive_inflow_e4) == 1000);  // naive: overdue in week 0
 }
 
 TEST_CASE("cash forecast: far overdue beyond the model goes to week 0", "[unit][finance]") {
   auto f = forecast_cash({ar("I1", 1234.56, kAsOf - 200, 5, 10)}, {}, kAsOf, 13);
   const auto& c = only(f);
-  CHECK(c.weeks[0].inflow == 1234.56);
-  CHECK(c.weeks[0].inflow_p10 == 1234.56);  // certain: no band
-  CHECK(c.weeks[0].inflow_p90 == 1234.56);
-  CHECK(c.weeks[0].naive_inflow == 1234.56);
-  for (int k = 1; k < 13; ++k) CHECK(c.weeks[k].inflow == 0);
-  CHECK(c.beyond_horizon == 0);
+  CHECK(units(c.weeks[0].inflow_e4) == 1234.56);
+  CHECK(units(c.weeks[0].inflow_p10_e4) == 1234.56);  // certain: no band
+  CHECK(units(c.weeks[0].inflow_p90_e4) == 1234.56);
+  CHECK(units(c.weeks[0].naive_inflow_e4) == 1234.56);
+  for (int k = 1; k < 13; ++k) CHECK(units(c.weeks[k].inflow_e4) == 0);
+  CHECK(units(c.beyond_horizon_e4) == 0);
 
   // Non-finite model output does not poison the sums.
   auto odd = forecast_cash({ar("N", 100, kAsOf + 3, std::nan(""), std::nan(""))}, {}, kAsOf, 2);
-  CHECK(only(odd).weeks[0].inflow == Approx(100).margin(0.1));  // late 0, sd 1 -> day 3
+  CHECK(units(only(odd).weeks[0].inflow_e4) == Approx(100).margin(0.1));  // late 0, sd 1 -> day 3
 }
 
 TEST_CASE("cash forecast: naive forecast pays on the due day", "[unit][finance]") {
@@ -129,9 +134,9 @@ TEST_CASE("cash forecast: naive forecast pays on the due day", "[unit][finance]"
                     {}, kAsOf, 3);
   const auto& c = only(f);
   CHECK(c.open_invoices == 6);
-  CHECK(c.weeks[0].naive_inflow == 600);  // a (overdue), b (today), c (day 6)
-  CHECK(c.weeks[1].naive_inflow == 400);
-  CHECK(c.weeks[2].naive_inflow == 500);  // f (day 21) is beyond 3 weeks
+  CHECK(units(c.weeks[0].naive_inflow_e4) == 600);  // a (overdue), b (today), c (day 6)
+  CHECK(units(c.weeks[1].naive_inflow_e4) == 400);
+  CHECK(units(c.weeks[2].naive_inflow_e4) == 500);  // f (day 21) is beyond 3 weeks
 }
 
 TEST_CASE("cash forecast: the band holds the mean, wider for one big invoice", "[unit][finance]") {
@@ -145,19 +150,19 @@ TEST_CASE("cash forecast: the band holds the mean, wider for one big invoice", "
   for (int k = 0; k < 4; ++k) {
     INFO("week " << k);
     for (const auto* c : {&big, &small}) {
-      CHECK(c->weeks[k].inflow_p10 <= c->weeks[k].inflow);
-      CHECK(c->weeks[k].inflow <= c->weeks[k].inflow_p90);
-      CHECK(c->weeks[k].inflow_p10 >= 0);
+      CHECK(units(c->weeks[k].inflow_p10_e4) <= units(c->weeks[k].inflow_e4));
+      CHECK(units(c->weeks[k].inflow_e4) <= units(c->weeks[k].inflow_p90_e4));
+      CHECK(units(c->weeks[k].inflow_p10_e4) >= 0);
     }
-    CHECK(big.weeks[k].inflow == Approx(small.weeks[k].inflow).margin(0.5));
+    CHECK(units(big.weeks[k].inflow_e4) == Approx(units(small.weeks[k].inflow_e4)).margin(0.5));
   }
   // Same total, 1000 independent parts: the band narrows by sqrt(1000).
-  const double wide = big.weeks[1].inflow_p90 - big.weeks[1].inflow;
-  const double narrow = small.weeks[1].inflow_p90 - small.weeks[1].inflow;
+  const double wide = units(big.weeks[1].inflow_p90_e4) - units(big.weeks[1].inflow_e4);
+  const double narrow = units(small.weeks[1].inflow_p90_e4) - units(small.weeks[1].inflow_e4);
   CHECK(wide > 100'000);
   CHECK(wide / narrow == Approx(std::sqrt(1000.0)).epsilon(0.01));
   // P10 clipped at zero where the sd exceeds the mean.
-  CHECK(big.weeks[3].inflow_p10 == 0);
+  CHECK(units(big.weeks[3].inflow_p10_e4) == 0);
 }
 
 TEST_CASE("cash forecast: currencies kept apart and sorted", "[unit][finance]") {
@@ -169,14 +174,14 @@ TEST_CASE("cash forecast: currencies kept apart and sorted", "[unit][finance]") 
   CHECK(f.currencies[1].currency == "EUR");
   CHECK(f.currencies[2].currency == "GBP");
   CHECK(f.currencies[3].currency == "USD");
-  CHECK(f.currencies[0].weeks[0].inflow == Approx(300).margin(0.1));
-  CHECK(f.currencies[1].weeks[0].inflow == Approx(250).margin(0.1));
+  CHECK(units(f.currencies[0].weeks[0].inflow_e4) == Approx(300).margin(0.1));
+  CHECK(units(f.currencies[1].weeks[0].inflow_e4) == Approx(250).margin(0.1));
   CHECK(f.currencies[1].open_invoices == 2);
   CHECK(f.currencies[2].open_invoices == 0);
   CHECK(f.currencies[2].ap_invoices == 1);
-  CHECK(f.currencies[2].weeks[0].outflow == 70);
-  CHECK(f.currencies[2].weeks[0].net == -70);
-  CHECK(f.currencies[3].weeks[0].inflow == Approx(100).margin(0.1));
+  CHECK(units(f.currencies[2].weeks[0].outflow_e4) == 70);
+  CHECK(units(f.currencies[2].weeks[0].net_e4) == -70);
+  CHECK(units(f.currencies[3].weeks[0].inflow_e4) == Approx(100).margin(0.1));
 
   CHECK(forecast_cash({}, {}, kAsOf, 13).currencies.empty());
 }
@@ -190,13 +195,13 @@ TEST_CASE("cash forecast: AP outflows on their due day", "[unit][finance]") {
       kAsOf, 3);
   const auto& c = only(f);
   CHECK(c.ap_invoices == 6);  // the credit is not a payment
-  CHECK(c.weeks[0].outflow == 150.25);
-  CHECK(c.weeks[1].outflow == 300.1);
-  CHECK(c.weeks[2].outflow == 0.2);
-  CHECK(c.weeks[0].net == 849.75);
-  CHECK(c.weeks[1].net == -300.1);
-  CHECK(c.weeks[1].inflow_p10 == 0);
-  CHECK(c.weeks[1].inflow_p90 == 0);
+  CHECK(units(c.weeks[0].outflow_e4) == 150.25);
+  CHECK(units(c.weeks[1].outflow_e4) == 300.1);
+  CHECK(units(c.weeks[2].outflow_e4) == 0.2);
+  CHECK(units(c.weeks[0].net_e4) == 849.75);
+  CHECK(units(c.weeks[1].net_e4) == -300.1);
+  CHECK(units(c.weeks[1].inflow_p10_e4) == 0);
+  CHECK(units(c.weeks[1].inflow_p90_e4) == 0);
 }
 
 TEST_CASE("cash forecast: weeks outside 1..52 are refused", "[unit][finance]") {
@@ -236,8 +241,8 @@ TEST_CASE("cash forecast: beats the naive forecast on simulated payments", "[uni
   const auto& c = only(f);
   std::vector<double> forecast, naive;
   for (const auto& w : c.weeks) {
-    forecast.push_back(w.inflow);
-    naive.push_back(w.naive_inflow);
+    forecast.push_back(units(w.inflow_e4));
+    naive.push_back(units(w.naive_inflow_e4));
   }
 
   int inside_band = 0;
@@ -255,7 +260,8 @@ TEST_CASE("cash forecast: beats the naive forecast on simulated payments", "[uni
       if (week < kWeeks) actual[week] += static_cast<double>(inv.outstanding_e4) / kE4;
     }
     for (int k = 0; k < kWeeks; ++k) {
-      inside_band += actual[k] >= c.weeks[k].inflow_p10 && actual[k] <= c.weeks[k].inflow_p90;
+      inside_band += actual[k] >= units(c.weeks[k].inflow_p10_e4) &&
+                     actual[k] <= units(c.weeks[k].inflow_p90_e4);
     }
     const double mape = weekly_mape(forecast, actual);
     const double naive_mape = weekly_mape(naive, actual);

@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include "engine/expr/timestamp.h"
-#include "plugins/finance/records/decimal.h"
 #include "engine/runtime/clock.h"
 #include "plugins/finance/ar_actions.h"
+#include "plugins/finance/records/decimal.h"
 #include "unit/records/records_test_support.h"
 
 using namespace records_test;
@@ -177,8 +177,8 @@ TEST_CASE("ar.customer_history: the ledger's figures as workflow data", "[unit][
   CHECK(c1["sd_days_late"].is_null());
   CHECK(c1["recent_days_late"].is_null());
   CHECK(c1["open_count"] == 5);
-  CHECK(c1["open_amount"] == Approx(6483.33));    // in EUR and USD alike (no FX)
-  CHECK(c1["overdue_amount"] == Approx(1250.0));  // E1 due 05-31, E2 due 06-01
+  CHECK(c1["open_amount"] == "6483.33");     // in EUR and USD alike (no FX)
+  CHECK(c1["overdue_amount"] == "1250.00");  // E1 due 05-31, E2 due 06-01
   CHECK(c1["overdue_30_count"] == 0);
   CHECK(c1["disputed_open_count"] == 0);
   CHECK(c1["issued_count"] == 5);
@@ -263,7 +263,7 @@ TEST_CASE("ar.dunning_next: the stage after the last one done, closed, done", "[
   CHECK(next["days"] == -3);
   CHECK(next["at"] == "2026-06-17T08:00:00Z");
   CHECK(next["days_overdue"] == 0);
-  CHECK(next["outstanding"] == Approx(3333.33));
+  CHECK(next["outstanding"] == "3333.33");
   CHECK(next["due_date"] == "2026-06-20");
   CHECK(next["invoice_number"] == "SI-2026-000105");
   CHECK(next["promised_date"].is_null());
@@ -299,7 +299,7 @@ TEST_CASE("ar.dunning_next: the stage after the last one done, closed, done", "[
   next = f.ok("ar.dunning_next", {{"invoice_id", "E2"}, {"stages", stages()}});
   CHECK(next["level"] == "closed");
   CHECK(next["status"] == "paid");
-  CHECK(next["outstanding"] == 0.0);
+  CHECK(next["outstanding"] == "0.00");
 
   f.fails("ar.dunning_next", {{"invoice_id", "E1"}}, "action_error", "stages");
   f.fails("ar.dunning_next", {{"invoice_id", "E1"}, {"stages", json::array()}}, "action_error",
@@ -382,7 +382,7 @@ TEST_CASE("ar.record_dispute, ar.issue_credit_note and ar.write_off", "[unit][ar
 
   out = f.ok("ar.issue_credit_note", {{"invoice_id", "E1"}, {"by", "fay"}});
   CHECK(out["kind"] == "credit_note");
-  CHECK(out["amount"] == 1000.0);
+  CHECK(out["amount"] == "1000.00");
   CHECK(out["already_done"] == false);
   CHECK(f.state("E1").status == "credited");
   CHECK(f.state("E1").closed_day == day("2026-06-01"));
@@ -395,7 +395,7 @@ TEST_CASE("ar.record_dispute, ar.issue_credit_note and ar.write_off", "[unit][ar
                             {"allocations", {{{"invoice_id", "E3"}, {"amount", 100}}}}});
   out = f.ok("ar.write_off", {{"invoice_id", "E3"}});
   CHECK(out["kind"] == "write_off");
-  CHECK(out["amount"] == 300.0);
+  CHECK(out["amount"] == "300.00");
   CHECK(f.state("E3").status == "written_off");
 
   f.fails("ar.write_off", {{"invoice_id", "E1"}}, "conflict", "credited");
@@ -437,17 +437,17 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
     CHECK(m["customer_id"] == "C1");
     REQUIRE(!m["suggestions"].empty());
     CHECK(allocated_ids(m["suggestions"][0]) == std::vector<std::string>{"E1"});
-    CHECK(m["suggestions"][0]["allocations"][0]["amount"] == 1000.0);
+    CHECK(m["suggestions"][0]["allocations"][0]["amount"] == "1000.00");
     CHECK(m["suggestions"][0]["allocations"][0]["invoice_number"] == "SI-2026-000101");
     CHECK(m["suggestions"][0]["confidence"].get<double>() >= 0.9);
-    CHECK(m["unapplied"] == 0.0);
-    CHECK(m["short_amount"] == 0.0);
+    CHECK(m["unapplied"] == "0.00");
+    CHECK(m["short_amount"] == "0.00");
 
     const json applied = apply_first(f, pay, m, "cash-1");
     INFO(applied.dump(2));
-    CHECK(applied["applied"] == 1000.0);
-    CHECK(applied["bank_charges"] == 0.0);
-    CHECK(applied["unapplied"] == 0.0);
+    CHECK(applied["applied"] == "1000.00");
+    CHECK(applied["bank_charges"] == "0.00");
+    CHECK(applied["unapplied"] == "0.00");
     CHECK(applied["closed"] == json::array({"E1"}));
     CHECK(applied["already_applied"] == false);
     const auto e1 = f.state("E1");
@@ -507,13 +507,13 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
     INFO(m.dump(2));
     CHECK(m["status"] == "matched");
     CHECK(has_flag(m, "short_payment"));
-    CHECK(m["short_amount"] == 10.0);
-    CHECK(m["suggestions"][0]["allocations"][0]["amount"] == 1000.0);
+    CHECK(m["short_amount"] == "10.00");
+    CHECK(m["suggestions"][0]["allocations"][0]["amount"] == "1000.00");
     const json applied = apply_first(f, pay, m, "cash-1");
     INFO(applied.dump(2));
-    CHECK(applied["applied"] == 990.0);
-    CHECK(applied["bank_charges"] == 10.0);
-    CHECK(applied["unapplied"] == 0.0);
+    CHECK(applied["applied"] == "990.00");
+    CHECK(applied["bank_charges"] == "10.00");
+    CHECK(applied["unapplied"] == "0.00");
     CHECK(applied["closed"] == json::array({"E1"}));
     CHECK(applied["invoices"].size() == 1);
     const auto e1 = f.state("E1");
@@ -570,7 +570,7 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
     INFO(m.dump(2));
     CHECK(m["status"] == "unmatched");
     CHECK(has_flag(m, "unknown_payer"));
-    CHECK(m["unapplied"] == 12345.67);
+    CHECK(m["unapplied"] == "12345.67");
   }
   SECTION("negative and zero amounts are never matched nor applied") {
     for (double amount : {-100.0, 0.0}) {
@@ -605,7 +605,7 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
     const json out =
         f.ok("ar.apply_payment", {{"payment", payment("P1", "C1", 300, "x")},
                                   {"allocations", {{{"invoice_id", "E2"}, {"amount", 250}}}}});
-    CHECK(out["unapplied"] == 50.0);
+    CHECK(out["unapplied"] == "50.00");
     CHECK((*f.db.store->payment_state("P1"))->unapplied_e4 == 50 * kE4);
   }
   SECTION("ar.apply_payment's bad arguments") {
@@ -667,7 +667,7 @@ TEST_CASE("ar.leave_unapplied records a review or an unapplied payment", "[unit]
                    {"flags", {"customer_inferred", "overpayment"}}},
                   "cash-9");
   CHECK(out["status"] == "review");
-  CHECK(out["unapplied"] == 55.5);
+  CHECK(out["unapplied"] == "55.50");
   auto ps = f.db.store->payment_state("P1");
   REQUIRE(ps);
   REQUIRE(ps->has_value());
@@ -718,8 +718,8 @@ TEST_CASE("o2c.credit_exposure: open AR + open orders + this order against the l
   CHECK(e["open_orders"] == 1600.0);
   CHECK(e["open_order_count"] == 2);
   CHECK(e["this_order"] == 500.0);
-  CHECK(e["total"] == 2877.0);
-  CHECK(e["credit_limit"] == 5000.0);
+  CHECK(e["total"] == "2877.00");
+  CHECK(e["credit_limit"] == "5000.00");
   CHECK(e["within_limit"] == true);
   CHECK(e["utilisation"] == Approx(2877.0 / 5000.0));
   CHECK(e["overdue_ar_amount"] == 777.0);  // due 05-31
@@ -741,14 +741,14 @@ TEST_CASE("o2c.credit_exposure: open AR + open orders + this order against the l
   // Over the limit.
   e = f.ok("o2c.credit_exposure",
            {{"order", order("O9", "C2", 4000)}, {"customer", f.customer("C2")}});
-  CHECK(e["total"] == 5377.0);
+  CHECK(e["total"] == "5377.00");
   CHECK(e["within_limit"] == false);
   CHECK(e["utilisation"].get<double>() > 1.0);
 
   // A limit of zero: no credit at all.
   e = f.ok("o2c.credit_exposure",
            {{"order", order("Z1", "C3", 10)}, {"customer", f.customer("C3")}});
-  CHECK(e["credit_limit"] == 0.0);
+  CHECK(e["credit_limit"] == "0.00");
   CHECK(e["utilisation"] == 10.0);
   CHECK(e["within_limit"] == false);
 
@@ -804,16 +804,16 @@ TEST_CASE("o2c.release_order, o2c.block_order and o2c.update_credit_limit", "[un
               {"reason", "raised after review"},
               {"approved_by", "carol"}},
              "o2c-1");
-  CHECK(out["old_limit"] == 10000.0);
-  CHECK(out["new_limit"] == 15000.0);
+  CHECK(out["old_limit"] == "10000.00");
+  CHECK(out["new_limit"] == "15000.00");
   CHECK(out["approved_by"] == "carol");
-  CHECK(f.customer("C1")["credit_limit"] == 15000.0);
+  CHECK(f.customer("C1")["credit_limit"] == "15000.00");
   CHECK(f.db.count("credit_limit_changes") == 1);
   // A decimal string works too (records carry money as strings).
   out = f.ok("o2c.update_credit_limit",
              {{"customer_id", "C1"}, {"new_limit", "15000.50"}, {"approved_by", "carol"}});
-  CHECK(out["old_limit"] == 15000.0);
-  CHECK(out["new_limit"] == 15000.5);
+  CHECK(out["old_limit"] == "15000.00");
+  CHECK(out["new_limit"] == "15000.50");
 
   f.fails("o2c.update_credit_limit", {{"customer_id", "C1"}, {"new_limit", 1}}, "action_error",
           "approved_by");
@@ -844,7 +844,7 @@ TEST_CASE("ar.apply_payment spreads bank charges over the invoices, largest firs
              {{{"invoice_id", "E1"}, {"amount", 1000}}, {{"invoice_id", "E2"}, {"amount", 10}}}},
             {"short_amount", 20}});
   INFO(out.dump(2));
-  CHECK(out["bank_charges"] == 20.0);
+  CHECK(out["bank_charges"] == "20.00");
   CHECK(out["closed"] == json::array({"E1"}));
   CHECK(f.state("E1").status == "paid");
   CHECK(f.state("E2").status == "open");

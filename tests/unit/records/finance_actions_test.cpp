@@ -98,7 +98,7 @@ TEST_CASE("ap.duplicate_candidates: each rule, against earlier-arrived invoices 
     CHECK(out["candidates"][0]["similarity"] == 1.0);
     CHECK(out["candidates"][0]["invoice_number"] == "inv-000123");
     CHECK(out["candidates"][0]["invoice_date"] == "2026-03-01");
-    CHECK(out["candidates"][0]["amount"] == 500.0);
+    CHECK(out["candidates"][0]["amount"] == "500.00");
     CHECK(out["candidate_count"] == 1);
     CHECK(out["exact_count"] == 1);
     CHECK(out["best_similarity"] == 1.0);
@@ -179,7 +179,7 @@ TEST_CASE("ap.duplicate_candidates: near misses are not candidates; split detect
   CHECK(out["candidate_count"] == 0);
   CHECK(out["same_vendor_recent"]["count"] == 2);
   CHECK(out["same_vendor_recent"]["window_days"] == 3);
-  CHECK(out["same_vendor_recent"]["total_with_this"] == 2840.0);
+  CHECK(out["same_vendor_recent"]["total_with_this"] == "2840.00");
   auto wider = f.candidates("C3", {{"split_window_days", 8}});
   CHECK(wider["same_vendor_recent"]["count"] == 3);
   // The first of them has nothing within 3 days before it (C4 is 6 days before).

@@ -16,7 +16,7 @@ namespace {
 
 const char* kFlow = R"(
 workflow: ap_import
-input: {schema: {type: object, required: [invoice, vendor], properties: {invoice: {type: object, required: [amount, lines], properties: {amount: {type: number}, lines: {type: array}}}, vendor: {type: object}}}}
+input: {schema: {type: object, required: [invoice, vendor], properties: {invoice: {type: object, required: [amount, lines], properties: {amount: {type: string}, lines: {type: array}}}, vendor: {type: object}}}}
 start: done
 states:
   done: {type: succeed}
@@ -84,16 +84,16 @@ TEST_CASE("import: start_workflow starts one instance per record, once", "[unit]
   const nlohmann::json& data = i1->state["data"];
   INFO(data.dump(2));
   CHECK(data["invoice"]["invoice_id"] == "I1");
-  CHECK(data["invoice"]["amount"] == 1100.0);  // a number for the expression language
+  CHECK(data["invoice"]["amount"] == "1100.00");  // exact text: number() reads it
   REQUIRE(data["invoice"]["lines"].size() == 2);
   CHECK(data["invoice"]["lines"][0]["line_no"] == 1);
-  CHECK(data["invoice"]["lines"][1]["unit_price"] == 20.0);
+  CHECK(data["invoice"]["lines"][1]["unit_price"] == "20.00");
   CHECK(data["vendor"]["vendor_id"] == "V1");
   CHECK(data["vendor"]["iban"] == kIbanA);
   CHECK_FALSE(data.contains("purchase_order"));  // a PO is named by a key prefix
   auto i2 = e.instance("I2");
   REQUIRE(i2.has_value());
-  CHECK(i2->state["data"]["invoice"]["amount"] == 99.5);
+  CHECK(i2->state["data"]["invoice"]["amount"] == "99.50");
 
   // The same file again: nothing rewritten, nothing started.
   auto again = e.import_starting(payload);

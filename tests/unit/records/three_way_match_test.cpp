@@ -72,9 +72,9 @@ TEST_CASE("three-way match: unit price beyond the 2% tolerance, and within it", 
   CHECK(three_way_match(in, wide)["status"] == "matched");
   MatchTolerances absolute;
   absolute.price_pct = 0;
-  absolute.price_abs = 2.5;
+  absolute.price_abs_e4 = 25000;  // 2.50
   CHECK(three_way_match(in, absolute)["status"] == "matched");
-  absolute.price_abs = 2.0;
+  absolute.price_abs_e4 = 20000;
   CHECK(three_way_match(in, absolute)["status"] == "mismatch");
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("three-way match: quantity billed above the quantity received", "[unit
   CHECK(d["difference"] == "2.00");
 
   MatchTolerances abs;
-  abs.qty_abs = 2;
+  abs.qty_abs_e4 = 20000;
   CHECK(three_way_match(in, abs)["status"] == "matched");
   MatchTolerances pct;
   pct.qty_pct = 25;  // 25% of 8 = 2
@@ -158,7 +158,7 @@ TEST_CASE("three-way match: header amount, currency and vendor", "[unit][finance
   CHECK(r["discrepancies"][0]["expected"] == "1100.00");
   CHECK(r["discrepancies"][0]["difference"] == "50.00");
   MatchTolerances loose;
-  loose.header_abs = 50;
+  loose.header_abs_e4 = 500000;
   CHECK(three_way_match(in, loose)["status"] == "matched");
 
   MatchInput other = base();

@@ -3,15 +3,22 @@
 // time (GET /v1/forecast/cash; amounts are never converted between currencies). A chart,
 // then the same figures as a table. Refresh recomputes it (the server reads the ledger).
 import { api } from '../api.js';
-import { h, put, facts, notice, throttle, formatMoney as money } from '../dom.js';
+import { h, put, facts, notice, throttle, formatMoney as money, sumMoney, moneyUnits, isNegativeMoney } from '../dom.js';
 import { forecastChart } from '../charts.js';
 import { AR_WORKFLOWS, touchesWorkflows } from './collections.js';
 
 const WEEKS = 13;
 
+// Exact sums of the weeks' decimal-string amounts.
 function totals(weeks) {
-  const sum = (k) => weeks.reduce((n, w) => n + (w[k] || 0), 0);
+  const sum = (k) => sumMoney(weeks.map((w) => w[k]));
   return { inflow: sum('inflow'), naive_inflow: sum('naive_inflow'), outflow: sum('outflow'), net: sum('net') };
+}
+
+function compareMoney(a, b) {
+  const x = moneyUnits(a) ?? 0n;
+  const y = moneyUnits(b) ?? 0n;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function weekEnd(start) {
@@ -22,7 +29,7 @@ function weekEnd(start) {
 
 function table(c) {
   const t = totals(c.weeks);
-  const num = (v, cls) => h('td', { class: ['num', cls, v < 0 && 'negative'] }, money(v));
+  const num = (v, cls) => h('td', { class: ['num', cls, isNegativeMoney(v) && 'negative'] }, money(v));
   return h('table', { class: 'data compact forecast-table' },
     h('caption', {}, `Week by week, ${c.currency}`),
     h('thead', {}, h('tr', {}, [['week', ''], ['from', ''], ['expected inflow', 'num'], ['P10', 'num'], ['P90', 'num'],
@@ -50,7 +57,7 @@ export async function renderForecast(main, _params, app, query, current) {
     return;
   }
   // The selected currency, else the one with the most expected inflow.
-  const ranked = [...f.currencies].sort((a, b) => totals(b.weeks).inflow - totals(a.weeks).inflow || a.currency.localeCompare(b.currency));
+  const ranked = [...f.currencies].sort((a, b) => compareMoney(totals(b.weeks).inflow, totals(a.weeks).inflow) || a.currency.localeCompare(b.currency));
   const c = f.currencies.find((x) => x.currency === query.currency) || ranked[0];
   const t = totals(c.weeks);
 
