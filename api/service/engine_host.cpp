@@ -68,7 +68,6 @@ Result<std::unique_ptr<EngineHost>> EngineHost::open(const EngineHostOptions& o,
   eo.pseudonym_key = std::move(*key);
   h->executor_ = std::make_unique<rt::Executor>(*h->store_, *h->definitions_, clock,
                                                 h->scorers_.get(), std::move(runners), eo);
-  ar_runner->attach(h->executor_.get());
   if (auto r = h->executor_->recover(); !r) return r.error();
   h->executor_->run_timer_thread();
   return h;

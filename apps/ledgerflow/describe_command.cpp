@@ -3,6 +3,7 @@
 #include "apps/ledgerflow/commands.h"
 #include "engine/definition/describe.h"
 #include "engine/definition/loader.h"
+#include "engine/runtime/definition_file.h"
 
 namespace ledgerflow::cli {
 

@@ -121,7 +121,6 @@ Result<std::unique_ptr<EngineSession>> EngineSession::open(const SessionOptions&
   eo.pseudonym_key = std::move(*key);
   s->executor_ = std::make_unique<rt::Executor>(*s->store_, *s->definitions_, s->clock_,
                                                 s->scorers_.get(), std::move(runners), eo);
-  ar_runner->attach(s->executor_.get());
   if (auto r = s->executor_->recover(); !r) return r.error();
   return s;
 }

@@ -2,6 +2,7 @@
 
 #include "apps/ledgerflow/commands.h"
 #include "engine/definition/loader.h"
+#include "engine/runtime/definition_file.h"
 
 namespace ledgerflow::cli {
 

@@ -31,9 +31,7 @@ struct LoadResult {
 
 LoadResult load_definition(std::string_view text, const LoadOptions& options = {});
 
-// Reads and loads a file; the format follows the extension (.json, .yaml/.yml), else
-// the content. IO failures (missing file, a directory, unreadable) are an Error, not
-// problems, so callers can tell "invalid definition" from "could not read".
-Result<LoadResult> load_definition_file(const std::string& path, LoadOptions options = {});
+// Loading from a file is file IO, so it lives outside the pure core:
+// engine/runtime/definition_file.h.
 
 }  // namespace ledgerflow::def

@@ -18,6 +18,41 @@ bool contains(const nlohmann::json& list, const std::string& v) {
                      [&](const nlohmann::json& x) { return x.is_string() && x == v; });
 }
 
+// The task JSON lives in the stored instance state, so it may come from an older build
+// or be damaged: fields are read without throwing (a missing list is empty, a missing
+// text ""), and check_may_act() refuses a task with no id as corrupt.
+const nlohmann::json& field(const nlohmann::json& task, const char* key) {
+  static const nlohmann::json kNull;
+  if (!task.is_object()) return kNull;
+  auto it = task.find(key);
+  return it == task.end() ? kNull : *it;
+}
+
+std::string text(const nlohmann::json& task, const char* key) {
+  const auto& v = field(task, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::vector<std::string> strings(const nlohmann::json& task, const char* key) {
+  std::vector<std::string> out;
+  const auto& v = field(task, key);
+  if (!v.is_array()) return out;
+  for (const auto& x : v) {
+    if (x.is_string()) out.push_back(x.get<std::string>());
+  }
+  return out;
+}
+
+std::int64_t integer(const nlohmann::json& task, const char* key, std::int64_t fallback) {
+  const auto& v = field(task, key);
+  return v.is_number_integer() ? v.get<std::int64_t>() : fallback;
+}
+
+nlohmann::json array(const nlohmann::json& task, const char* key) {
+  const auto& v = field(task, key);
+  return v.is_array() ? v : nlohmann::json::array();
+}
+
 }  // namespace
 
 void Stepper::enter_approval(std::uint32_t id, const def::State& s) {
@@ -64,23 +99,23 @@ void Stepper::enter_approval(std::uint32_t id, const def::State& s) {
 void Stepper::write_task(const Frame& f, TaskStatus status, const std::string& outcome) {
   const nlohmann::json& t = f.task;
   TaskRecord r;
-  r.id = t.at("id").get<std::string>();
+  r.id = text(t, "id");
   r.instance_id = rec_.id;
   r.workflow = rec_.workflow;
   r.state = f.state;
   r.status = status;
-  r.title = t.value("title", std::string());
-  r.candidate_roles = t.at("roles").get<std::vector<std::string>>();
-  r.candidate_users = t.at("users").get<std::vector<std::string>>();
-  for (const auto& d : t.at("delegates")) r.candidate_users.push_back(d.get<std::string>());
-  r.assignee = t.value("assignee", std::string());
-  if (t.contains("due_at_us")) r.due_at_us = t.at("due_at_us").get<std::int64_t>();
-  r.created_at_us = t.at("created_at_us").get<std::int64_t>();
+  r.title = text(t, "title");
+  r.candidate_roles = strings(t, "roles");
+  r.candidate_users = strings(t, "users");
+  for (auto& d : strings(t, "delegates")) r.candidate_users.push_back(std::move(d));
+  r.assignee = text(t, "assignee");
+  if (field(t, "due_at_us").is_number_integer()) r.due_at_us = integer(t, "due_at_us", 0);
+  r.created_at_us = integer(t, "created_at_us", 0);
   if (status != TaskStatus::open) r.completed_at_us = ctx_.now_us;
   r.outcome = outcome;
-  r.detail = {{"approvals", t.at("approvals")},
-              {"min_approvals", t.at("min_approvals")},
-              {"forbidden", t.at("forbidden")}};
+  r.detail = {{"approvals", array(t, "approvals")},
+              {"min_approvals", integer(t, "min_approvals", 1)},
+              {"forbidden", array(t, "forbidden")}};
   tr_.tasks.push_back(r);
   tr_.events.push_back(EventRecord{0,
                                    ctx_.now_us,
@@ -96,22 +131,29 @@ void Stepper::write_task(const Frame& f, TaskStatus status, const std::string& o
 Result<void> Stepper::check_may_act(const Frame& f, const std::string& action) {
   const nlohmann::json& t = f.task;
   const std::string& user = ctx_.actor.user;
-  if (contains(t.at("forbidden"), user)) {
+  const std::string task_id = text(t, "id");
+  if (task_id.empty()) {
+    return Error{ErrorCode::corruption, "instance " + rec_.id + " has a malformed task in state '" +
+                                            f.state + "' (no id)"};
+  }
+  if (contains(field(t, "forbidden"), user)) {
     bool submitter = user == rec_.created_by;
     return Error{
         ErrorCode::forbidden,
         std::string("segregation of duties: ") +
             (submitter ? "the submitter of an item may not " : "user '" + user + "' may not ") +
-            action + " its task '" + t.at("id").get<std::string>() + "'" +
+            action + " its task '" + task_id + "'" +
             (submitter ? " (user '" + user + "' started this instance)"
                        : " (excluded by 'forbid')")};
   }
-  bool candidate = contains(t.at("users"), user) || contains(t.at("delegates"), user) ||
-                   t.value("assignee", std::string()) == user;
-  for (const auto& role : ctx_.actor.roles) candidate = candidate || contains(t.at("roles"), role);
+  bool candidate = contains(field(t, "users"), user) || contains(field(t, "delegates"), user) ||
+                   text(t, "assignee") == user;
+  for (const auto& role : ctx_.actor.roles) {
+    candidate = candidate || contains(field(t, "roles"), role);
+  }
   if (!candidate) {
-    return Error{ErrorCode::forbidden, "user '" + user + "' is not a candidate for task '" +
-                                           t.at("id").get<std::string>() + "'"};
+    return Error{ErrorCode::forbidden,
+                 "user '" + user + "' is not a candidate for task '" + task_id + "'"};
   }
   return {};
 }
@@ -135,7 +177,7 @@ Result<void> Stepper::on_task(const Event& e) {
   nlohmann::json& t = found->task;
   const std::string& user = ctx_.actor.user;
   if (e.type == Event::Type::task_claim) {
-    std::string assignee = t.value("assignee", std::string());
+    std::string assignee = text(t, "assignee");
     if (!assignee.empty() && assignee != user) {
       return Error{ErrorCode::conflict,
                    "task '" + e.task_id + "' is already claimed by '" + assignee + "'"};
@@ -147,13 +189,14 @@ Result<void> Stepper::on_task(const Event& e) {
   }
   if (e.type == Event::Type::task_delegate) {
     if (e.to.empty()) return Error::invalid("delegate needs 'to': the user to delegate to");
-    if (contains(t.at("forbidden"), e.to)) {
+    if (contains(field(t, "forbidden"), e.to)) {
       return Error{ErrorCode::forbidden, "segregation of duties: user '" + e.to +
                                              "' may not act on task '" + e.task_id +
                                              "', so it cannot be delegated to them"};
     }
+    if (!field(t, "delegates").is_array()) t["delegates"] = nlohmann::json::array();
     if (!contains(t["delegates"], e.to)) t["delegates"].push_back(e.to);
-    if (t.value("assignee", std::string()) == user) t["assignee"] = e.to;
+    if (text(t, "assignee") == user) t["assignee"] = e.to;
     history("task_delegated", found->state, {{"task_id", e.task_id}, {"from", user}, {"to", e.to}});
     write_task(*found, TaskStatus::open, "");
     return {};
@@ -167,8 +210,9 @@ Result<void> Stepper::on_task(const Event& e) {
     return Error::invalid("outcome '" + e.outcome +
                           "' is not one of this task's outcomes: " + known);
   }
-  for (const auto& a : t.at("approvals")) {
-    if (a.at("user") == user) {
+  if (!field(t, "approvals").is_array()) t["approvals"] = nlohmann::json::array();
+  for (const auto& a : t["approvals"]) {
+    if (text(a, "user") == user) {
       return Error{ErrorCode::forbidden, "segregation of duties: user '" + user +
                                              "' already gave an approval on task '" + e.task_id +
                                              "'; the approvals must come from distinct users"};
@@ -179,13 +223,13 @@ Result<void> Stepper::on_task(const Event& e) {
   history("task_acted", found->state,
           {{"task_id", e.task_id}, {"user", user}, {"outcome", e.outcome}, {"comment", e.comment}});
   int approvals = 0;
-  for (const auto& a : t.at("approvals")) approvals += a.at("outcome") == "approved" ? 1 : 0;
-  if (e.outcome == "approved" && approvals < t.at("min_approvals").get<int>()) {
+  for (const auto& a : t["approvals"]) approvals += text(a, "outcome") == "approved" ? 1 : 0;
+  if (e.outcome == "approved" && approvals < integer(t, "min_approvals", 1)) {
     write_task(*found, TaskStatus::open, "");  // waits for more approvers
     return {};
   }
   write_task(*found, TaskStatus::completed, e.outcome);
-  nlohmann::json output = {{"outcome", e.outcome}, {"approvals", t.at("approvals")}};
+  nlohmann::json output = {{"outcome", e.outcome}, {"approvals", t["approvals"]}};
   Frame& f = frame(id);
   const def::State& s = state_of(f);
   f.task = nullptr;

@@ -36,7 +36,7 @@ class DefinitionRegistry {
   // the deployment fail as validation problems do.
   using DeployCheck = std::function<std::vector<def::Problem>(const def::Definition&)>;
 
-  explicit DefinitionRegistry(Store& store, DeployCheck check = {})
+  explicit DefinitionRegistry(EngineStore& store, DeployCheck check = {})
       : store_(store), check_(std::move(check)) {}
 
   // Validates, then stores a new version unless identical content exists. Invalid
@@ -55,7 +55,7 @@ class DefinitionRegistry {
   Result<int> latest_version(const std::string& name);
 
  private:
-  Store& store_;
+  EngineStore& store_;
   DeployCheck check_;
   std::mutex mu_;
   std::map<std::pair<std::string, int>, std::shared_ptr<const def::Definition>> cache_;

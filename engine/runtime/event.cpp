@@ -32,6 +32,7 @@ nlohmann::json to_json(const Event& e) {
         j["error"] = e.error;
         j["message"] = e.message;
       }
+      if (e.signals.is_array() && !e.signals.empty()) j["signals"] = e.signals;
       break;
     case Event::Type::timer_fired:
       j["timer_id"] = e.timer_id;
@@ -75,6 +76,7 @@ Event event_from_json(const nlohmann::json& j) {
   e.output = j.value("output", nlohmann::json());
   e.error = j.value("error", std::string());
   e.message = j.value("message", std::string());
+  e.signals = j.value("signals", nlohmann::json());
   e.timer_id = j.value("timer_id", std::string());
   e.payload = j.value("payload", nlohmann::json());
   e.name = j.value("name", std::string());

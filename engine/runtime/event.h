@@ -30,13 +30,17 @@ struct Event {
   };
 
   Type type = Type::start;
-  nlohmann::json input;        // start
-  std::string business_key;    // start
-  std::string effect_id;       // effect_result
-  bool ok = true;              // effect_result
-  nlohmann::json output;       // effect_result
-  std::string error;           // effect_result
-  std::string message;         // effect_result
+  nlohmann::json input;      // start
+  std::string business_key;  // start
+  std::string effect_id;     // effect_result
+  bool ok = true;            // effect_result
+  nlohmann::json output;     // effect_result
+  std::string error;         // effect_result
+  std::string message;       // effect_result
+  // effect_result: signals the action asks to deliver to other instances, each
+  // {instance_id | workflow + business_key, name, correlation, payload}; step() turns
+  // them into outbox effects, so they commit with the result.
+  nlohmann::json signals;
   std::string timer_id;        // timer_fired
   nlohmann::json payload;      // timer_fired, signal
   std::string name;            // signal

@@ -33,6 +33,21 @@ struct Executor::Shard {
 
 namespace {
 
+nlohmann::json signals_to_json(const std::vector<SignalRequest>& signals) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : signals) {
+    nlohmann::json j = {{"name", s.name}, {"correlation", s.correlation}, {"payload", s.payload}};
+    if (!s.instance_id.empty()) {
+      j["instance_id"] = s.instance_id;
+    } else {
+      j["workflow"] = s.workflow;
+      j["business_key"] = s.business_key;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 std::string request_hash(const StartRequest& r) {
   return r.workflow + "\n" + std::to_string(r.version) + "\n" + r.business_key + "\n" +
          r.input.dump();
@@ -66,7 +81,7 @@ void merge(Transition& t, Transition next, const std::string& consumed_effect) {
 
 }  // namespace
 
-Executor::Executor(Store& store, DefinitionRegistry& definitions, const Clock& clock,
+Executor::Executor(EngineStore& store, DefinitionRegistry& definitions, const Clock& clock,
                    const scoring::ScorerRegistry* scorers,
                    std::vector<std::shared_ptr<ActionRunner>> runners, ExecutorOptions options)
     : store_(store),
@@ -221,71 +236,93 @@ void Executor::shard_loop(Shard& shard) {
   }
 }
 
+// One command, in stages: load the instance and its definition, step() it, apply any
+// in-process scores, build the write set, remember the result in the shard's cache, and
+// submit; after the commit, reply and run what the transition asked for.
 void Executor::process(Shard& shard, Command& c) {
   ++commands_;
-  auto fail = [&](Error e) {
-    if (c.done) c.done(std::move(e));
-    finish_one();
-  };
+  auto loaded = c.is_start ? load_start(c) : load_instance(shard, c);
+  if (!loaded) return answer(c, loaded.error());
+  if (loaded->answer) return answer(c, std::move(*loaded->answer));
+  auto t = run_step(*loaded);
+  if (!t) return answer(c, t.error());
+  AfterCommit after = after_commit_of(*loaded, *t);
+  WriteSet ws = write_set_of(c, *loaded, std::move(*t));
+  cache_pending(shard, loaded->id, after.instance);
+  submit(shard, loaded->id, std::move(ws), std::move(after), std::move(c.done));
+}
+
+void Executor::answer(Command& c, Result<InstanceRecord> r) {
+  if (c.done) c.done(std::move(r));
+  finish_one();
+}
+
+StepContext Executor::context_now() const {
   StepContext ctx;
   ctx.now_us = clock_.now_us();
   ctx.env = options_.env;
   ctx.pseudonym_key = options_.pseudonym_key;
-  std::shared_ptr<const def::Definition> definition;
-  std::optional<InstanceRecord> current;
-  Event event = c.event;
-  std::string id;
-  if (c.is_start) {
-    const StartRequest& r = c.start;
-    if (!r.idempotency_key.empty()) {
-      auto prior = store_.idempotency(r.idempotency_key);
-      if (!prior) return fail(prior.error());
-      if (*prior) {
-        if ((*prior)->request_hash != request_hash(r)) {
-          return fail(
-              Error{ErrorCode::conflict, "Idempotency-Key '" + r.idempotency_key +
-                                             "' was already used with a different request"});
-        }
-        auto original = store_.instance((*prior)->instance_id);
-        if (c.done) c.done(std::move(original));
-        finish_one();
-        return;
+  return ctx;
+}
+
+Result<Executor::Loaded> Executor::load_start(const Command& c) {
+  const StartRequest& r = c.start;
+  Loaded in;
+  in.id = r.instance_id;
+  if (!r.idempotency_key.empty()) {
+    auto prior = store_.idempotency(r.idempotency_key);
+    if (!prior) return prior.error();
+    if (*prior) {
+      if ((*prior)->request_hash != request_hash(r)) {
+        return Error{ErrorCode::conflict, "Idempotency-Key '" + r.idempotency_key +
+                                              "' was already used with a different request"};
       }
+      in.answer = store_.instance((*prior)->instance_id);  // a replay: the original
+      return in;
     }
-    // Resolve "latest" once, then load that version (get(name, 0) would look it up again).
-    auto version = r.version ? Result<int>(r.version) : definitions_.latest_version(r.workflow);
-    if (!version) return fail(version.error());
-    auto d = definitions_.get(r.workflow, *version);
-    if (!d) return fail(d.error());
-    definition = *d;
-    ctx.actor = r.actor;
-    ctx.definition_version = *version;
-    ctx.new_instance_id = r.instance_id;
-    ctx.parent_id = r.parent_id;
-    ctx.parent_effect_id = r.parent_effect_id;
-    event = Event{};
-    event.type = Event::Type::start;
-    event.input = r.input;
-    event.business_key = r.business_key;
-    id = r.instance_id;
-  } else {
-    id = c.instance_id;
-    {
-      std::lock_guard lock(shard.mu);
-      if (auto it = shard.cache.find(id); it != shard.cache.end()) current = it->second.record;
-    }
-    if (!current) {
-      auto loaded = store_.instance(id);
-      if (!loaded) return fail(loaded.error());
-      current = std::move(*loaded);
-    }
-    auto d = definitions_.get(current->workflow, current->version);
-    if (!d) return fail(d.error());
-    definition = *d;
-    ctx.actor = c.actor;
   }
-  auto t = step(*definition, current ? &*current : nullptr, event, ctx);
-  if (!t) return fail(t.error());
+  // Resolve "latest" once, then load that version (get(name, 0) would look it up again).
+  auto version = r.version ? Result<int>(r.version) : definitions_.latest_version(r.workflow);
+  if (!version) return version.error();
+  auto d = definitions_.get(r.workflow, *version);
+  if (!d) return d.error();
+  in.definition = *d;
+  in.ctx = context_now();
+  in.ctx.actor = r.actor;
+  in.ctx.definition_version = *version;
+  in.ctx.new_instance_id = r.instance_id;
+  in.ctx.parent_id = r.parent_id;
+  in.ctx.parent_effect_id = r.parent_effect_id;
+  in.event.type = Event::Type::start;
+  in.event.input = r.input;
+  in.event.business_key = r.business_key;
+  return in;
+}
+
+Result<Executor::Loaded> Executor::load_instance(Shard& shard, const Command& c) {
+  Loaded in;
+  in.id = c.instance_id;
+  {
+    std::lock_guard lock(shard.mu);
+    if (auto it = shard.cache.find(in.id); it != shard.cache.end()) in.current = it->second.record;
+  }
+  if (!in.current) {
+    auto loaded = store_.instance(in.id);
+    if (!loaded) return loaded.error();
+    in.current = std::move(*loaded);
+  }
+  auto d = definitions_.get(in.current->workflow, in.current->version);
+  if (!d) return d.error();
+  in.definition = *d;
+  in.ctx = context_now();
+  in.ctx.actor = c.actor;
+  in.event = c.event;
+  return in;
+}
+
+Result<Transition> Executor::run_step(const Loaded& in) {
+  auto t = step(*in.definition, in.current ? &*in.current : nullptr, in.event, in.ctx);
+  if (!t) return t.error();
   std::uint64_t steps = 1;
   // In-process scores are applied at once: the chain of steps commits as one write.
   while (options_.inline_scores && scorers_) {
@@ -294,68 +331,82 @@ void Executor::process(Shard& shard, Command& c) {
     if (it == t->effects.end()) break;
     OutboxRecord effect = *it;
     Event result = run_score(effect);
-    StepContext next_ctx = ctx;
+    StepContext next_ctx = in.ctx;
     next_ctx.actor = Actor{};
-    auto next = step(*definition, &t->instance, result, next_ctx);
-    if (!next) return fail(next.error());
+    auto next = step(*in.definition, &t->instance, result, next_ctx);
+    if (!next) return next.error();
     merge(*t, std::move(*next), effect.id);
     ++steps;
   }
   transitions_ += steps;
-  std::uint64_t expected = current ? current->row_version : 0;
-  InstanceRecord after = t->instance;
-  after.row_version = expected + 1;
-  std::vector<OutboxRecord> effects = t->effects;
-  std::vector<TimerRecord> timers = t->timers;
-  std::vector<std::string> timers_deleted = t->timers_deleted;
-  WriteSet ws = to_write_set(std::move(*t), expected);
-  for (auto& d : c.extra_outbox_done) ws.outbox_done.push_back(d);
-  if (c.is_start && !c.start.idempotency_key.empty()) {
-    ws.idempotency.push_back(IdempotencyRecord{c.start.idempotency_key, request_hash(c.start), id,
-                                               nlohmann::json{{"instance_id", id}}, ctx.now_us});
-  }
-  {
-    std::lock_guard lock(shard.mu);
-    auto& entry = shard.cache[id];
-    entry.record = after;
-    ++entry.pending;
-    if (shard.cache.size() > options_.max_cached) {
-      for (auto it = shard.cache.begin();
-           it != shard.cache.end() && shard.cache.size() > options_.max_cached / 2;) {
-        it = it->second.pending == 0 ? shard.cache.erase(it) : std::next(it);
-      }
-    }
-  }
-  Callback done = std::move(c.done);
-  store_.submit(
-      std::move(ws), [this, &shard, id, after = std::move(after), done = std::move(done),
-                      effects = std::move(effects), timers = std::move(timers),
-                      timers_deleted = std::move(timers_deleted)](Result<void> r) mutable {
-        {
-          std::lock_guard lock(shard.mu);
-          auto it = shard.cache.find(id);
-          if (it != shard.cache.end()) {
-            if (!r) {
-              shard.cache.erase(it);  // the next command reloads what is really stored
-            } else if (--it->second.pending == 0 && is_final(it->second.record.status)) {
-              shard.cache.erase(it);
-            }
-          }
-        }
-        if (r) after_commit(id, std::move(effects), std::move(timers), std::move(timers_deleted));
-        if (done) {
-          if (r) {
-            done(std::move(after));
-          } else {
-            done(r.error());
-          }
-        }
-        finish_one();
-      });
+  return t;
 }
 
-void Executor::after_commit(const std::string&, std::vector<OutboxRecord> effects,
-                            std::vector<TimerRecord> timers,
+Executor::AfterCommit Executor::after_commit_of(const Loaded& in, const Transition& t) {
+  AfterCommit after;
+  after.instance = t.instance;
+  after.instance.row_version = (in.current ? in.current->row_version : 0) + 1;
+  after.effects = t.effects;
+  after.timers = t.timers;
+  after.timers_deleted = t.timers_deleted;
+  return after;
+}
+
+WriteSet Executor::write_set_of(const Command& c, const Loaded& in, Transition t) {
+  WriteSet ws = to_write_set(std::move(t), in.current ? in.current->row_version : 0);
+  for (const auto& d : c.extra_outbox_done) ws.outbox_done.push_back(d);
+  if (c.is_start && !c.start.idempotency_key.empty()) {
+    ws.idempotency.push_back(IdempotencyRecord{c.start.idempotency_key, request_hash(c.start),
+                                               in.id, nlohmann::json{{"instance_id", in.id}},
+                                               in.ctx.now_us});
+  }
+  return ws;
+}
+
+void Executor::cache_pending(Shard& shard, const std::string& id, const InstanceRecord& after) {
+  std::lock_guard lock(shard.mu);
+  auto& entry = shard.cache[id];
+  entry.record = after;
+  ++entry.pending;
+  if (shard.cache.size() > options_.max_cached) {
+    for (auto it = shard.cache.begin();
+         it != shard.cache.end() && shard.cache.size() > options_.max_cached / 2;) {
+      it = it->second.pending == 0 ? shard.cache.erase(it) : std::next(it);
+    }
+  }
+}
+
+void Executor::release_cached(Shard& shard, const std::string& id, bool committed) {
+  std::lock_guard lock(shard.mu);
+  auto it = shard.cache.find(id);
+  if (it == shard.cache.end()) return;
+  if (!committed) {
+    shard.cache.erase(it);  // the next command reloads what is really stored
+  } else if (--it->second.pending == 0 && is_final(it->second.record.status)) {
+    shard.cache.erase(it);
+  }
+}
+
+void Executor::submit(Shard& shard, const std::string& id, WriteSet ws, AfterCommit after,
+                      Callback done) {
+  store_.submit(std::move(ws), [this, &shard, id, after = std::move(after),
+                                done = std::move(done)](Result<void> r) mutable {
+    release_cached(shard, id, r.ok());
+    if (r)
+      after_commit(std::move(after.effects), std::move(after.timers),
+                   std::move(after.timers_deleted));
+    if (done) {
+      if (r) {
+        done(std::move(after.instance));
+      } else {
+        done(r.error());
+      }
+    }
+    finish_one();
+  });
+}
+
+void Executor::after_commit(std::vector<OutboxRecord> effects, std::vector<TimerRecord> timers,
                             std::vector<std::string> timers_deleted) {
   {
     std::lock_guard lock(timers_mu_);
@@ -371,7 +422,7 @@ void Executor::dispatch_effect(OutboxRecord effect) {
     ws.outbox_done.push_back(outbox_id);
     store_.submit(std::move(ws), [](Result<void>) {});
   };
-  if (effect.kind == kEffectAction || effect.kind == kEffectScore) {
+  if (effect.kind == kEffectAction || effect.kind == kEffectScore || effect.kind == kEffectSignal) {
     {
       std::lock_guard lock(idle_mu_);
       ++in_flight_;
@@ -443,8 +494,12 @@ void Executor::effect_loop() {
       effect = std::move(effects_.front());
       effects_.pop_front();
     }
-    Event result = effect.kind == kEffectScore ? run_score(effect) : run_action(effect);
-    send(effect.instance_id, std::move(result), Actor{}, nullptr);
+    if (effect.kind == kEffectSignal) {
+      deliver_signal(effect);
+    } else {
+      Event result = effect.kind == kEffectScore ? run_score(effect) : run_action(effect);
+      send(effect.instance_id, std::move(result), Actor{}, nullptr);
+    }
     finish_one();
   }
 }
@@ -475,6 +530,7 @@ Event Executor::run_action(const OutboxRecord& effect) {
     e.output = std::move(r.output);
     e.error = std::move(r.error);
     e.message = std::move(r.message);
+    if (!r.signals.empty()) e.signals = signals_to_json(r.signals);
     return e;
   }
   e.ok = false;
@@ -482,6 +538,37 @@ Event Executor::run_action(const OutboxRecord& effect) {
   e.message =
       "no action runner handles '" + req.action + "' (is the plugin that provides it loaded?)";
   return e;
+}
+
+void Executor::deliver_signal(const OutboxRecord& effect) {
+  // Consumed with the receiver's transition (extra_outbox_done); consumed alone when
+  // there is no receiver or it refuses the signal (best effort, as documented on
+  // SignalRequest): a refusal is not the sender's error.
+  std::string outbox_id = effect.id;
+  auto consume = [this, outbox_id] {
+    WriteSet ws;
+    ws.outbox_done.push_back(outbox_id);
+    store_.submit(std::move(ws), [](Result<void>) {});
+  };
+  const nlohmann::json& p = effect.payload;
+  std::string target = p.value("instance_id", std::string());
+  if (target.empty()) {
+    auto found = store_.instance_by_business_key(p.value("workflow", std::string()),
+                                                 p.value("business_key", std::string()));
+    if (!found || !*found) return consume();
+    target = (*found)->id;
+  }
+  Command c;
+  c.instance_id = target;
+  c.event.type = Event::Type::signal;
+  c.event.name = p.value("name", std::string());
+  c.event.correlation = p.value("correlation", nlohmann::json());
+  c.event.payload = p.value("payload", nlohmann::json());
+  c.extra_outbox_done.push_back(outbox_id);
+  c.done = [consume](Result<InstanceRecord> r) {
+    if (!r) consume();
+  };
+  enqueue(std::move(c));
 }
 
 Event Executor::run_score(const OutboxRecord& effect) {

@@ -3,8 +3,13 @@
 //   command ──► shard (one thread per shard; an instance always maps to the same shard,
 //               so its events are applied one at a time, in order)
 //           ──► step() (+ in-process scores applied at once, folded into one write)
-//           ──► Store::submit (group commit)  ──► on commit: reply to the caller,
-//               arm timers, run effects (actions on a worker pool, child instances)
+//           ──► EngineStore::submit (group commit)  ──► on commit: reply to the caller,
+//               arm timers, run effects (actions on a worker pool, child instances,
+//               signals an action asked to deliver to other instances)
+//
+// process() runs one command in named stages: load_start/load_instance, run_step
+// (step() and in-process scores), write_set_of, cache_pending, submit; after the
+// commit, after_commit. step() never throws out (it fails the instance instead).
 //
 // A caller's callback runs only after its transition is durable. Effects run only
 // after the transition that asked for them is committed, and stay in the outbox until
@@ -22,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -64,7 +70,7 @@ class Executor {
  public:
   using Callback = std::function<void(Result<InstanceRecord>)>;
 
-  Executor(Store& store, DefinitionRegistry& definitions, const Clock& clock,
+  Executor(EngineStore& store, DefinitionRegistry& definitions, const Clock& clock,
            const scoring::ScorerRegistry* scorers,
            std::vector<std::shared_ptr<ActionRunner>> runners, ExecutorOptions options = {});
   ~Executor();
@@ -75,7 +81,7 @@ class Executor {
   void send(const std::string& instance_id, Event event, Actor actor, Callback done);
 
   Result<InstanceRecord> start_sync(StartRequest request);
-  Store& store() { return store_; }
+  EngineStore& store() { return store_; }
   Result<InstanceRecord> send_sync(const std::string& instance_id, Event event, Actor actor);
   // Task events (complete, claim, delegate) by task id.
   Result<InstanceRecord> task_sync(Event event, Actor actor);
@@ -109,20 +115,51 @@ class Executor {
   void start_internal(StartRequest request, Callback done);
   void send_internal(const std::string& instance_id, Event event, Callback done);
   void shard_loop(Shard& shard);
+  // What a command works on once loaded: the instance (none for a start), its
+  // definition, the event and the step context.
+  struct Loaded {
+    std::string id;
+    std::shared_ptr<const def::Definition> definition;
+    std::optional<InstanceRecord> current;
+    Event event;
+    StepContext ctx;
+    std::optional<Result<InstanceRecord>> answer;  // answered without a step (replay)
+  };
+  // What the executor acts on once the transition is committed.
+  struct AfterCommit {
+    InstanceRecord instance;  // as stored (row_version bumped)
+    std::vector<OutboxRecord> effects;
+    std::vector<TimerRecord> timers;
+    std::vector<std::string> timers_deleted;
+  };
+
+  // process() and its stages, in order.
   void process(Shard& shard, Command& command);
-  void after_commit(const std::string& instance_id, std::vector<OutboxRecord> effects,
-                    std::vector<TimerRecord> timers, std::vector<std::string> timers_deleted);
+  Result<Loaded> load_start(const Command& c);
+  Result<Loaded> load_instance(Shard& shard, const Command& c);
+  Result<Transition> run_step(const Loaded& in);  // step() + in-process scores
+  static AfterCommit after_commit_of(const Loaded& in, const Transition& t);
+  static WriteSet write_set_of(const Command& c, const Loaded& in, Transition t);
+  void cache_pending(Shard& shard, const std::string& id, const InstanceRecord& after);
+  void submit(Shard& shard, const std::string& id, WriteSet ws, AfterCommit after, Callback done);
+  void release_cached(Shard& shard, const std::string& id, bool committed);
+  void after_commit(std::vector<OutboxRecord> effects, std::vector<TimerRecord> timers,
+                    std::vector<std::string> timers_deleted);
+  void answer(Command& c, Result<InstanceRecord> r);
+  StepContext context_now() const;
+
   void dispatch_effect(OutboxRecord effect);
   void effect_loop();
   Event run_score(const OutboxRecord& effect);
   Event run_action(const OutboxRecord& effect);
+  void deliver_signal(const OutboxRecord& effect);
   void finish_one();
   void add_timer(TimerRecord t);             // timers_mu_ held
   void remove_timer(const std::string& id);  // timers_mu_ held
   Shard& shard_for(const std::string& instance_id);
   std::string new_instance_id();
 
-  Store& store_;
+  EngineStore& store_;
   DefinitionRegistry& definitions_;
   const Clock& clock_;
   const scoring::ScorerRegistry* scorers_;

@@ -81,6 +81,7 @@ nlohmann::json to_json(const RuntimeState& s) {
   }
   if (!s.instance_timer.empty()) j["instance_timer"] = s.instance_timer;
   if (!s.parent_effect.empty()) j["parent_effect"] = s.parent_effect;
+  if (!s.jitter.empty()) j["jitter"] = s.jitter;
   return j;
 }
 
@@ -95,6 +96,7 @@ RuntimeState runtime_state_from_json(const nlohmann::json& j) {
   s.error_message = j.value("error_message", std::string());
   s.instance_timer = j.value("instance_timer", std::string());
   s.parent_effect = j.value("parent_effect", std::string());
+  s.jitter = j.value("jitter", std::string());
   return s;
 }
 

@@ -59,6 +59,7 @@ struct RuntimeState {
   std::string error_message;
   std::string instance_timer;  // the instance-level timeout timer, if any
   std::string parent_effect;   // child instances: the parent's start_child effect id
+  std::string jitter;          // retry jitter scheme (jitter.h); empty: instances before it
 
   Frame* frame(std::uint32_t id);
   const Frame* frame(std::uint32_t id) const;

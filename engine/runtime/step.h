@@ -40,6 +40,9 @@ struct StepContext {
   // what they record (engine/scoring/pseudonym.h). Empty: such values are recorded as
   // "hmac-sha256:unkeyed", never in clear.
   std::string_view pseudonym_key;
+  // start: draw retry jitter the way instances recorded before jitter.h were (std::hash).
+  // Only replay sets it, for a start event that records no "jitter" scheme.
+  bool legacy_jitter = false;
 };
 
 // Effect kinds written to the outbox (OutboxRecord::kind).
@@ -52,6 +55,8 @@ inline constexpr const char* kEffectStartChild =
 inline constexpr const char* kEffectCancelChild = "cancel_child";  // {child_id}
 inline constexpr const char* kEffectNotifyParent =
     "notify_parent";  // {parent_id, effect_id, ok, output|error,message}
+inline constexpr const char* kEffectSignal =
+    "signal";  // {instance_id | workflow, business_key; name, correlation, payload}
 
 struct Transition {
   InstanceRecord instance;             // the new record (row_version untouched: the store bumps it)
@@ -67,7 +72,9 @@ struct Transition {
 // `current` is null for Event::Type::start. Errors: invalid_argument (input breaks
 // input.schema, malformed event), not_found (no such task in this instance), conflict
 // (instance finished, task already completed, nobody waits for that signal), forbidden
-// (segregation of duties, not a candidate).
+// (segregation of duties, not a candidate). An exception thrown inside the step is not an
+// error of the call: the transition records the event and fails the instance (a new one
+// for a start event) with error "internal_error" and the exception's message.
 Result<Transition> step(const def::Definition& definition, const InstanceRecord* current,
                         const Event& event, const StepContext& context);
 

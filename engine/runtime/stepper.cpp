@@ -3,7 +3,10 @@
 // in stepper_events.cpp, human tasks in approval.cpp.
 #include "engine/runtime/stepper.h"
 
+#include "engine/runtime/jitter.h"
+
 #include <algorithm>
+#include <stdexcept>
 
 namespace ledgerflow::rt::detail {
 
@@ -13,7 +16,13 @@ void set_path(nlohmann::json& data, const std::string& path, nlohmann::json valu
   while (i < path.size()) {
     if (path[i] == '[') {
       std::size_t close = path.find(']', i);
+      // A path index too large to fill (or to parse) throws std::out_of_range: step()'s
+      // exception boundary fails the instance rather than allocating without bound.
       std::size_t index = std::stoul(path.substr(i + 1, close - i - 1));
+      if (index > kMaxPathIndex) {
+        throw std::out_of_range("data path '" + path + "' indexes past element " +
+                                std::to_string(kMaxPathIndex));
+      }
       if (!cur->is_array()) *cur = nlohmann::json::array();
       while (cur->size() <= index) cur->push_back(nullptr);
       cur = &(*cur)[index];
@@ -63,6 +72,23 @@ expr::EvalContext Stepper::eval_context() const {
 
 Result<Transition> Stepper::start(const Event& e) {
   if (auto ok = def::validate_input(def_, e.input); !ok) return ok.error();
+  open_instance(e);
+  Frame root;
+  root.id = st_.next_frame_id++;
+  root.data = e.input;
+  st_.frames.push_back(std::move(root));
+  if (def_.timeout) {
+    std::string id = next_id("t");
+    st_.instance_timer = id;
+    tr_.timers.push_back(TimerRecord{
+        id, rec_.id, ctx_.now_us + def_.timeout->ms * 1000, {{"purpose", "instance_timeout"}}});
+  }
+  go_to(st_.frames.front().id, def_.flow.start);
+  run();
+  return finish();
+}
+
+void Stepper::open_instance(const Event& e) {
   rec_.id = ctx_.new_instance_id;
   rec_.workflow = def_.name;
   rec_.version = ctx_.definition_version;
@@ -76,21 +102,53 @@ Result<Transition> Stepper::start(const Event& e) {
   ev["version"] = ctx_.definition_version;
   if (!ctx_.parent_id.empty()) ev["parent_id"] = ctx_.parent_id;
   if (!ctx_.parent_effect_id.empty()) ev["parent_effect_id"] = ctx_.parent_effect_id;
+  if (!ctx_.legacy_jitter) {
+    st_.jitter = kJitterFnv1a;
+    ev["jitter"] = kJitterFnv1a;  // replay reads the scheme from here
+  }
   history("event", "", std::move(ev));
   history("instance_started", "", {{"workflow", def_.name}, {"version", rec_.version}});
   st_.parent_effect = ctx_.parent_effect_id;
-  Frame root;
-  root.id = st_.next_frame_id++;
-  root.data = e.input;
-  st_.frames.push_back(std::move(root));
-  if (def_.timeout) {
-    std::string id = next_id("t");
-    st_.instance_timer = id;
-    tr_.timers.push_back(TimerRecord{
-        id, rec_.id, ctx_.now_us + def_.timeout->ms * 1000, {{"purpose", "instance_timeout"}}});
+}
+
+Result<Transition> Stepper::abort(const InstanceRecord* current, const Event& e,
+                                  const std::string& what) {
+  // Everything the failed attempt computed is discarded; only the event and the failure
+  // are recorded. Replaying that event throws again and lands here again, so replay
+  // agrees with what was stored.
+  tr_ = Transition{};
+  runnable_.clear();
+  Failure failure{"internal_error", "the step threw an exception: " + what};
+  if (current == nullptr) {
+    rec_ = InstanceRecord{};
+    st_ = RuntimeState{};
+    open_instance(e);
+  } else {
+    rec_ = *current;
+    try {
+      st_ = runtime_state_from_json(current->state);
+    } catch (const std::exception&) {
+      st_ = RuntimeState{};
+    }
+    if (is_final(rec_.status)) {
+      return Error{ErrorCode::corruption, "instance " + rec_.id + ": " + failure.message};
+    }
+    nlohmann::json ev = to_json(e);
+    ev["actor"] = {{"user", ctx_.actor.user}, {"roles", ctx_.actor.roles}};
+    history("event", "", std::move(ev));
   }
-  go_to(st_.frames.front().id, def_.flow.start);
-  run();
+  const InstanceRecord rec_before = rec_;
+  const Transition tr_before = tr_;
+  try {
+    finish_instance(InstanceStatus::failed, failure);
+  } catch (const std::exception&) {
+    // Cancelling the frames threw too (their stored state is what is broken): drop
+    // them without cancelling and fail the instance as it is.
+    rec_ = rec_before;
+    tr_ = tr_before;
+    st_.frames.clear();
+    finish_instance(InstanceStatus::failed, failure);
+  }
   return finish();
 }
 
@@ -252,16 +310,16 @@ void Stepper::fail_state(std::uint32_t id, Failure failure) {
     if (!matches(policy.errors)) continue;
     if (static_cast<int>(f.attempt) >= policy.max_attempts) break;
     // Exponential backoff with deterministic jitter: the delay is drawn from
-    // [delay/2, delay] by a hash of (instance, state, attempt), so replay agrees.
+    // [delay/2, delay] by a specified hash of (instance, state, attempt) (jitter.h), so
+    // replay agrees.
     double delay_ms = static_cast<double>(policy.initial.ms);
     if (policy.exponential) {
       for (std::uint32_t a = 1; a < f.attempt && delay_ms < policy.max.ms; ++a) delay_ms *= 2;
     }
     delay_ms = std::min(delay_ms, static_cast<double>(policy.max.ms));
     if (policy.jitter) {
-      std::size_t h =
-          std::hash<std::string>{}(rec_.id + "/" + s.name + "/" + std::to_string(f.attempt));
-      delay_ms = delay_ms / 2 + (delay_ms / 2) * static_cast<double>(h % 1000) / 999.0;
+      std::uint32_t permille = retry_jitter_permille(st_.jitter, rec_.id, s.name, f.attempt);
+      delay_ms = delay_ms / 2 + (delay_ms / 2) * static_cast<double>(permille) / 999.0;
     }
     auto due = ctx_.now_us + static_cast<std::int64_t>(delay_ms * 1000);
     history("retry_scheduled", s.name,

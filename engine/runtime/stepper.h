@@ -23,9 +23,13 @@ class Stepper {
 
   Result<Transition> start(const Event& e);
   Result<Transition> apply(const InstanceRecord& current, const Event& e);
+  // After start() or apply() threw: a transition that records `e` and fails the
+  // instance (a new one for a start event) with error "internal_error" and `what`.
+  Result<Transition> abort(const InstanceRecord* current, const Event& e, const std::string& what);
 
  private:
   // --- bookkeeping
+  void open_instance(const Event& e);  // start: the record, its first history events
   std::string next_id(const char* kind);
   void history(const std::string& type, const std::string& state, nlohmann::json data);
   Frame& frame(std::uint32_t id);
@@ -83,7 +87,9 @@ class Stepper {
       10000;  // state entries per step: a loop of inline states is an error
 };
 
-// Sets `value` at a dotted data path ("risk", "checks.match", "lines[0].ok").
+// Sets `value` at a dotted data path ("risk", "checks.match", "lines[0].ok"). Throws
+// std::out_of_range for an index above kMaxPathIndex (step() turns that into a failure).
+inline constexpr std::size_t kMaxPathIndex = 100000;
 void set_path(nlohmann::json& data, const std::string& path, nlohmann::json value);
 
 }  // namespace ledgerflow::rt::detail

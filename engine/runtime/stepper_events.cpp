@@ -8,6 +8,14 @@ namespace ledgerflow::rt::detail {
 
 Result<void> Stepper::on_effect_result(const Event& e) {
   tr_.effects_done.push_back(e.effect_id);
+  // The action has happened whatever became of the frame that asked for it, so the
+  // signals it produced are delivered even when the result itself comes too late.
+  if (e.signals.is_array()) {
+    for (const auto& signal : e.signals) {
+      tr_.effects.push_back(
+          OutboxRecord{next_id("e"), rec_.id, kEffectSignal, ctx_.now_us, signal});
+    }
+  }
   Frame* found = nullptr;
   for (auto& f : st_.frames) {
     if (f.wait == WaitKind::effect && f.wait_key == e.effect_id) found = &f;
@@ -123,14 +131,29 @@ namespace ledgerflow::rt {
 
 Result<Transition> step(const def::Definition& definition, const InstanceRecord* current,
                         const Event& event, const StepContext& context) {
-  detail::Stepper stepper(definition, context);
-  if (event.type == Event::Type::start) {
-    if (current) return Error::invalid("a start event cannot apply to an existing instance");
-    return stepper.start(event);
-  }
-  if (!current)
+  if (event.type == Event::Type::start && current)
+    return Error::invalid("a start event cannot apply to an existing instance");
+  if (event.type != Event::Type::start && !current)
     return Error::invalid("event '" + std::string(to_string(event.type)) + "' needs an instance");
-  return stepper.apply(*current, event);
+  // The exception boundary: whatever throws inside a step (a JSON accessor on damaged
+  // state, an allocation) fails this instance with the message recorded, instead of
+  // unwinding into the executor's shard thread.
+  std::string what;
+  try {
+    detail::Stepper stepper(definition, context);
+    return event.type == Event::Type::start ? stepper.start(event) : stepper.apply(*current, event);
+  } catch (const std::exception& ex) {
+    what = ex.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  try {
+    detail::Stepper stepper(definition, context);
+    return stepper.abort(current, event, what);
+  } catch (const std::exception& ex) {
+    return Error{ErrorCode::corruption,
+                 "a step threw (" + what + ") and failing the instance threw too: " + ex.what()};
+  }
 }
 
 WriteSet to_write_set(Transition t, std::uint64_t expected_row_version) {
@@ -172,6 +195,7 @@ Result<InstanceRecord> replay(const def::Definition& definition,
       ctx.parent_effect_id = h.data.value("parent_effect_id", std::string());
       ctx.definition_version = h.data.value("version", 0);
       ctx.parent_id = h.data.value("parent_id", std::string());
+      ctx.legacy_jitter = !h.data.contains("jitter");
     }
     if (rec) {
       ctx.definition_version = rec->version;

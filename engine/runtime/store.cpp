@@ -4,7 +4,7 @@
 
 namespace ledgerflow::rt {
 
-Result<void> Store::submit_sync(WriteSet ws) {
+Result<void> EngineStore::submit_sync(WriteSet ws) {
   std::promise<Result<void>> promise;
   auto future = promise.get_future();
   submit(std::move(ws), [&promise](Result<void> r) { promise.set_value(std::move(r)); });

@@ -7,7 +7,6 @@
 #include <set>
 
 #include "engine/expr/timestamp.h"
-#include "engine/runtime/executor.h"
 #include "plugins/finance/action_args.h"
 #include "plugins/finance/cash_matcher.h"
 #include "plugins/finance/records/decimal.h"
@@ -449,35 +448,35 @@ ActionResult ArActionRunner::apply_payment(const rt::ActionRequest& r) {
                         {"closed", i.closed || i.outstanding_e4 == 0}});
     if (i.closed || i.outstanding_e4 == 0) closed.push_back(i.invoice_id);
   }
+  auto out = ActionResult::success({{"payment_id", a.payment_id},
+                                    {"applied", records::format_e4(cash - short_e4)},
+                                    {"bank_charges", records::format_e4(short_e4)},
+                                    {"unapplied", records::format_e4(a.unapplied_e4)},
+                                    {"invoices", invoices},
+                                    {"closed", closed},
+                                    {"already_applied", result.already_applied}});
   for (const auto& id : closed) {
-    signal_paid(id.get<std::string>(), {{"payment_id", a.payment_id},
-                                        {"received_at", payment.value("received_at", "")},
-                                        {"instance_id", r.instance_id}});
+    out.signals.push_back(
+        paid_signal(id.get<std::string>(), {{"payment_id", a.payment_id},
+                                            {"received_at", payment.value("received_at", "")},
+                                            {"instance_id", r.instance_id}}));
   }
-  return ActionResult::success({{"payment_id", a.payment_id},
-                                {"applied", records::format_e4(cash - short_e4)},
-                                {"bank_charges", records::format_e4(short_e4)},
-                                {"unapplied", records::format_e4(a.unapplied_e4)},
-                                {"invoices", invoices},
-                                {"closed", closed},
-                                {"already_applied", result.already_applied}});
+  return out;
 }
 
-void ArActionRunner::signal_paid(const std::string& invoice_id, const nlohmann::json& payload) {
-  rt::Executor* executor = executor_.load();
-  if (executor == nullptr) return;
-  auto instance = executor->store().instance_by_business_key("ar_collections", invoice_id);
-  if (!instance || !*instance) return;  // not collected by a workflow
-  rt::Event e;
-  e.type = rt::Event::Type::signal;
-  e.name = "payment_received";
-  e.correlation = invoice_id;
-  e.payload = payload;
-  rt::Actor actor;
-  actor.user = "system";
-  // Best effort: an instance not waiting for it (in a task, or finished) finds the
-  // invoice paid at its next dunning step, which reads the ledger.
-  executor->send((*instance)->id, std::move(e), actor, [](Result<rt::InstanceRecord>) {});
+rt::SignalRequest ArActionRunner::paid_signal(const std::string& invoice_id,
+                                              const nlohmann::json& payload) {
+  // The engine delivers it after this result commits. Best effort: an invoice no
+  // ar_collections instance collects drops it, and an instance not waiting for it (in a
+  // task, or finished) finds the invoice paid at its next dunning step, which reads the
+  // ledger.
+  rt::SignalRequest s;
+  s.workflow = "ar_collections";
+  s.business_key = invoice_id;
+  s.name = "payment_received";
+  s.correlation = invoice_id;
+  s.payload = payload;
+  return s;
 }
 
 ActionResult ArActionRunner::leave_unapplied(const rt::ActionRequest& r) {

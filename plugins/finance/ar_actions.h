@@ -21,9 +21,9 @@
 //       cash application (cash_matcher.h) over the candidates the ledger finds: invoices
 //       the reference names, the payer's open invoices, open invoices of that amount
 //   ar.apply_payment     {payment, allocations, short_amount?, flags?}
-//       applies the cash (and bank charges for a short payment) in one transaction, then
-//       tells the ar_collections instance of every invoice it closed (signal
-//       payment_received, correlation = invoice id)
+//       applies the cash (and bank charges for a short payment) in one transaction; its
+//       result asks the engine to signal the ar_collections instance of every invoice it
+//       closed (payment_received, correlation = invoice id; rt::SignalRequest)
 //   ar.leave_unapplied   {payment, status: review|unapplied, flags?}
 //   o2c.credit_exposure  {order, customer, lookback_days?=365}
 //       open AR + open (unbilled) orders + this order, overdue and disputed AR, credit
@@ -36,7 +36,6 @@
 // Thread-safety: run() may be called from many threads.
 #pragma once
 
-#include <atomic>
 #include <string>
 
 #include "plugins/finance/records/ar_ledger.h"
@@ -44,10 +43,6 @@
 #include "plugins/finance/records/record_store.h"
 #include "engine/runtime/action_runner.h"
 #include "engine/runtime/clock.h"
-
-namespace ledgerflow::rt {
-class Executor;
-}
 
 namespace ledgerflow::finance {
 
@@ -58,9 +53,6 @@ class ArActionRunner final : public rt::ActionRunner {
   // The finance package's store, passed once: its records and its ledger.
   ArActionRunner(records::FinanceStore& store, const rt::Clock& clock)
       : ArActionRunner(store, store, clock) {}
-  // Where ar.apply_payment sends payment_received signals; none before (or without) it.
-  void attach(rt::Executor* executor) { executor_.store(executor); }
-
   bool handles(const std::string& action) const override;
   rt::ActionResult run(const rt::ActionRequest& request) override;
 
@@ -81,13 +73,13 @@ class ArActionRunner final : public rt::ActionRunner {
   rt::ActionResult credit_exposure(const rt::ActionRequest& request);
   rt::ActionResult order_decision(const rt::ActionRequest& request, const std::string& status);
   rt::ActionResult update_credit_limit(const rt::ActionRequest& request);
-  void signal_paid(const std::string& invoice_id, const nlohmann::json& payload);
+  static rt::SignalRequest paid_signal(const std::string& invoice_id,
+                                       const nlohmann::json& payload);
   int today() const;
 
   records::RecordStore& records_;
   records::ArLedger& ledger_;
   const rt::Clock& clock_;
-  std::atomic<rt::Executor*> executor_{nullptr};
 };
 
 }  // namespace ledgerflow::finance

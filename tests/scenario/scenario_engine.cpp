@@ -179,7 +179,6 @@ ScenarioEngine::ScenarioEngine(const fs::path& db, const fs::path& models_dir,
   eo.pseudonym_key = kPseudonymKey;
   executor_ = std::make_unique<rt::Executor>(*store_, *definitions_, *clock_, models_.get(),
                                              std::move(runners), eo);
-  ar_runner->attach(executor_.get());
 }
 
 ScenarioEngine::~ScenarioEngine() {

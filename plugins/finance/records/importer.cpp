@@ -275,7 +275,7 @@ std::string key_for_message(const std::vector<std::string>& parts) {
 
 // Starts the workflow for accepted records (see the header), at most `kInFlight` at once.
 void start_workflows(const std::vector<const Record*>& accepted, const ImportOptions& o,
-                     RecordStore& store, rt::Executor& executor, rt::Store& engine_store,
+                     RecordStore& store, rt::Executor& executor, rt::EngineStore& engine_store,
                      ImportReport& report) {
   constexpr std::size_t kInFlight = 512;
   constexpr std::size_t kMaxStartErrors = 20;

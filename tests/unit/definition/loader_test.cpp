@@ -6,6 +6,7 @@
 
 #include "engine/definition/describe.h"
 #include "engine/definition/loader.h"
+#include "engine/runtime/definition_file.h"
 
 using namespace ledgerflow::def;
 

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "engine/definition/loader.h"
+#include "engine/runtime/definition_file.h"
 #include "plugins/finance/datagen/ap_data.h"
 #include "plugins/finance/datagen/ar_data.h"
 #include "plugins/finance/datagen/o2c_data.h"
