@@ -46,8 +46,13 @@ bool same_feature(const json& got, double want) {
 
 }  // namespace
 
-TEST_CASE("Payments scenario: 20,000 generated payments screened against their labels",
-          "[scenario][payments]") {
+// Issue 6 asks for fraud recall and the false-hold rate without a figure: both are printed
+// (81.4% and 2.6% when last measured). What a screen must do in any case is asserted: hold a
+// fraudulent payment more often than a legitimate one.
+TEST_CASE(
+    "Payments scenario: 20,000 generated payments; goal: a fraud is held more often than a "
+    "legitimate payment (fraud recall > false-hold rate)",
+    "[scenario][payments]") {
   std::cout << "Payments scenario: " << kPayments << " payments, data seed " << kSeed
             << ", model trained on seed " << kTrainSeed << "\n";
   TempDir tmp("payments-scenario");
@@ -150,4 +155,6 @@ TEST_CASE("Payments scenario: 20,000 generated payments screened against their l
   CHECK(other == 0);
   CHECK(released + treasury + senior == kPayments);
   CHECK(*journal == released);
+  // goal: a fraud is held more often than a legitimate payment
+  CHECK(fraud.recall() > fraud.false_positive_rate());
 }
