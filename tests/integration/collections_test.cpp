@@ -20,6 +20,7 @@
 #include "engine/expr/timestamp.h"
 #include "integration/daemon_fixture.h"
 #include "integration/daemon_helpers.h"
+#include "support/wait_until.h"
 
 namespace {
 
@@ -90,27 +91,25 @@ std::string instance_of(const Daemon& d, const std::string& workflow, const std:
   return page["items"][0]["id"].get<std::string>();
 }
 
-// Polls an instance until it is no longer running (waiting, or finished).
-json settled(const Daemon& d, const std::string& id) {
-  json view;
-  for (int i = 0; i < 400; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (view["status"] != "running") return view;
-    std::this_thread::sleep_for(25ms);
-  }
-  return view;
-}
-
-// Polls until `done(view)` or about 10 s; returns the last view.
+// Polls until `done(view)` or 10 s (then the check fails, showing the last view); returns
+// the last view.
 template <typename Done>
 json until(const Daemon& d, const std::string& id, Done done) {
   json view;
-  for (int i = 0; i < 400; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (done(view)) return view;
-    std::this_thread::sleep_for(25ms);
-  }
+  const bool reached = ledgerflow::test::wait_until(
+      [&] {
+        view = d.call("GET", "/v1/instances/" + id, "olga", 200);
+        return done(view);
+      },
+      10s, 25ms);
+  INFO("instance " << id << " never reached the awaited state: " << view.dump());
+  CHECK(reached);
   return view;
+}
+
+// Polls an instance until it is no longer running (waiting, or finished).
+json settled(const Daemon& d, const std::string& id) {
+  return until(d, id, [](const json& view) { return view["status"] != "running"; });
 }
 
 json worklist(const Daemon& d, const std::string& query = "", const std::string& user = "erin") {

@@ -168,32 +168,6 @@ struct SseCapture {
   std::vector<SseEvent> events;
 };
 
-inline std::vector<SseEvent> parse_sse(const std::string& all) {
-  std::vector<SseEvent> out;
-  const auto body_at = all.find("\r\n\r\n");
-  if (body_at == std::string::npos) return out;
-  std::istringstream in(all.substr(body_at + 4));
-  std::string line;
-  SseEvent ev;
-  bool any = false;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("id: ", 0) == 0) {
-      ev.id = std::stoull(line.substr(4));
-      any = true;
-    } else if (line.rfind("event: ", 0) == 0) {
-      ev.event = line.substr(7);
-    } else if (line.rfind("data: ", 0) == 0) {
-      ev.data = nlohmann::json::parse(line.substr(6), nullptr, false);
-    } else if (line.empty() && any) {
-      out.push_back(ev);
-      ev = SseEvent{};
-      any = false;
-    }
-  }
-  return out;
-}
-
 inline SseCapture capture_sse(std::uint16_t port, const std::string& target,
                               const std::string& headers, std::size_t count,
                               std::chrono::milliseconds timeout) {

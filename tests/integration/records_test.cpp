@@ -7,6 +7,7 @@
 
 #include "integration/daemon_fixture.h"
 #include "integration/daemon_helpers.h"
+#include "support/wait_until.h"
 
 namespace {
 
@@ -33,14 +34,17 @@ json post_records(const Daemon& d, const std::string& type, const std::string& q
   return json::parse(reply->body);
 }
 
-// Polls an instance until it is no longer running.
+// Polls an instance until it is no longer running (5 s at most, then the check fails).
 json settled(const Daemon& d, const std::string& id) {
   json view;
-  for (int i = 0; i < 200; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (view["status"] != "running") return view;
-    std::this_thread::sleep_for(25ms);
-  }
+  const bool done = ledgerflow::test::wait_until(
+      [&] {
+        view = d.call("GET", "/v1/instances/" + id, "olga", 200);
+        return view["status"] != "running";
+      },
+      5s, 25ms);
+  INFO("instance " << id << " still running: " << view.dump());
+  CHECK(done);
   return view;
 }
 
@@ -230,12 +234,7 @@ TEST_CASE("Whoever changed a vendor's bank details cannot release a payment to t
       d.call("GET", "/v1/instances?workflow=payment_screening&business_key=P-1", "olga", 200);
   REQUIRE(page["items"].size() == 1);
   const std::string id = page["items"][0]["id"];
-  json view;
-  for (int i = 0; i < 200; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (view["status"] != "running") break;
-    std::this_thread::sleep_for(25ms);
-  }
+  const json view = settled(d, id);
   REQUIRE(view["status"] == "waiting");
   CHECK(view["data"]["history"]["bank_changed_by"] == "tom");
   CHECK(view["data"]["history"]["payment_count"] == 0);

@@ -102,9 +102,7 @@ TEST_CASE("drain past its timeout force-closes; late answers are harmless", "[ht
   stuck.send_request("GET", "/park");
   REQUIRE(eventually([&] { return parked->count() == 1; }));
 
-  auto started = std::chrono::steady_clock::now();
-  CHECK_FALSE(server->drain(100ms));
-  CHECK(std::chrono::steady_clock::now() - started < 1500ms);
+  CHECK_FALSE(server->drain(100ms));  // gave up on the parked request
   CHECK(stuck.wait_closed(1000ms));
 
   Responder late = parked->take();

@@ -1,5 +1,7 @@
 #include "http_test_support.h"
 
+#include "support/wait_until.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -164,12 +166,7 @@ std::unique_ptr<Server> start_server(Router router, ServerOptions options, Acces
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
+  return ledgerflow::test::wait_until(condition, timeout);
 }
 
 }  // namespace ledgerflow::api::http::test

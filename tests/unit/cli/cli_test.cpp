@@ -1,45 +1,27 @@
 // The `ledgerflow` CLI as users run it: exit codes, output on stdout, errors on stderr.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <string>
+
+#include "support/run_command.h"
+#include "support/temp_dir.h"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Run = ledgerflow::test::CommandRun;
+using ledgerflow::test::slurp;
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
+// This process's scratch directory, removed when the test program exits.
 std::filesystem::path temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() / ("lf_cli_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir;
+  static const ledgerflow::test::TempDir dir("cli");
+  return dir.path();
 }
 
 // Runs the CLI with a shell-quoted argument string; `timeout` guards against hangs.
 Run run(const std::string& args) {
-  auto dir = temp_dir();
-  std::string cmd = "timeout 60 " + std::string(LF_CLI_PATH) + " " + args + " >" +
-                    (dir / "out").string() + " 2>" + (dir / "err").string();
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(dir / "out");
-  r.err = slurp(dir / "err");
-  return r;
+  return ledgerflow::test::run_command(LF_CLI_PATH, args, temp_dir());
 }
 
 std::string write_file(const std::string& name, const std::string& content) {

@@ -2,54 +2,28 @@
 // version, CSV errors with row and column (exit 1), usage errors (exit 2), --cv.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <string>
+
+#include "support/run_command.h"
+#include "support/temp_dir.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using Run = ledgerflow::test::CommandRun;
+using ledgerflow::test::slurp;
 
 // This process's scratch directory, removed when the test program exits.
 fs::path scratch() {
-  struct Dir {
-    fs::path path = fs::temp_directory_path() / ("lf_train_cli_" + std::to_string(::getpid()));
-    ~Dir() {
-      std::error_code ec;
-      fs::remove_all(path, ec);
-    }
-  };
-  static const Dir dir;
-  fs::create_directories(dir.path);
-  return dir.path;
+  static const ledgerflow::test::TempDir dir("train-cli");
+  return dir.path();
 }
 
 Run run(const std::string& args) {
-  auto dir = scratch();
-  std::string cmd = "timeout 120 " + std::string(LF_CLI_PATH) + " " + args + " >" +
-                    (dir / "out").string() + " 2>" + (dir / "err").string();
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(dir / "out");
-  r.err = slurp(dir / "err");
-  return r;
+  return ledgerflow::test::run_command(LF_CLI_PATH, args, scratch(), 120);
 }
 
 // Generated AR data (once per process): features.csv with label_late.

@@ -10,12 +10,12 @@
 
 #include "plugins/cabi/plugin_scorer.h"
 #include "plugins/registry/directory_registry.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using ledgerflow::ErrorCode;
 using ledgerflow::plugins::DirectoryRegistry;
 using ledgerflow::plugins::PluginScorer;
-using ledgerflow::plugins::test::TempDir;
+using ledgerflow::test::TempDir;
 
 namespace {
 

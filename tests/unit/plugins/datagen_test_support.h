@@ -1,5 +1,5 @@
 // Helpers for the datagen and train tests: read a generated CSV back into rows of
-// named cells, read a whole file, and a scratch directory (TempDir from temp_dir.h).
+// named cells, read a whole file, and a scratch directory (TempDir from support/temp_dir.h).
 #pragma once
 
 #include <fstream>
@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace ledgerflow::datagen::test {
 
-using plugins::test::TempDir;
+using ::ledgerflow::test::TempDir;
 
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

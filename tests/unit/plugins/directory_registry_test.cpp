@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "plugins/registry/directory_registry.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using ledgerflow::ErrorCode;
 using ledgerflow::plugins::DirectoryRegistry;
-using ledgerflow::plugins::test::TempDir;
+using ledgerflow::test::TempDir;
 
 namespace {
 

@@ -13,12 +13,12 @@
 #include "plugins/forest/forest_scorer.h"
 #include "plugins/forest/xgboost_json.h"
 #include "plugins/xgboost/xgboost_scorer.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using namespace ledgerflow::plugins;
 using ledgerflow::ErrorCode;
-using ledgerflow::plugins::test::TempDir;
 using ledgerflow::plugins::test::trained_model;
+using ledgerflow::test::TempDir;
 using nlohmann::json;
 
 namespace {

@@ -11,7 +11,7 @@
 #include <random>
 #include <sstream>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace ledgerflow::plugins::test {
 namespace {
@@ -132,7 +132,7 @@ std::vector<std::string> native_model_keys() {
 
 const TrainedModel& trained_model(const std::string& key) {
   static std::mutex mu;
-  static TempDir dir;
+  static ::ledgerflow::test::TempDir dir;
   static std::map<std::string, TrainedModel> models;
   std::lock_guard lock(mu);
   if (auto it = models.find(key); it != models.end()) return it->second;

@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "plugins/logistic/linear_scorer.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using ledgerflow::ErrorCode;
 using ledgerflow::plugins::LinearScorer;
-using ledgerflow::plugins::test::TempDir;
+using ledgerflow::test::TempDir;
 
 namespace {
 

@@ -8,12 +8,12 @@
 
 #include "plugins/registry/directory_registry.h"
 #include "plugins/rules/rules_scorer.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using ledgerflow::ErrorCode;
 using ledgerflow::plugins::DirectoryRegistry;
 using ledgerflow::plugins::RulesScorer;
-using ledgerflow::plugins::test::TempDir;
+using ledgerflow::test::TempDir;
 
 namespace {
 

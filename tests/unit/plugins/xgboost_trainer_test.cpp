@@ -10,11 +10,11 @@
 #include "plugins/forest/forest_scorer.h"
 #include "plugins/ml/metrics.h"
 #include "plugins/ml/trainer.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 using namespace ledgerflow::plugins;
 using ledgerflow::ErrorCode;
-using ledgerflow::plugins::test::TempDir;
+using ledgerflow::test::TempDir;
 
 namespace {
 

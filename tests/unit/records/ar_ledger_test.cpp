@@ -824,7 +824,7 @@ TEST_CASE("ArLedger: open invoices by customer, by amount and page by page", "[u
 
 TEST_CASE("ArLedger: a version-3 database is migrated with its AR invoices", "[unit][ar]") {
   storage_test::TempDir dir;
-  const std::string path = dir.file("v3.db");
+  const std::string path = dir.path("v3.db");
   {
     auto engine = storage_test::open_store(path);
     auto store = RecordDb::open_records(path);

@@ -32,7 +32,7 @@ inline constexpr std::int64_t kNowUs = 1'767'225'600'000'000;  // 2026-01-01T00:
 // The engine store (migrates to schema v2) and the record store on one temporary file.
 struct RecordDb {
   storage_test::TempDir dir;
-  std::string path = dir.file("lf.db");
+  std::string path = dir.path("lf.db");
   std::unique_ptr<ledgerflow::storage::SqliteStore> engine = storage_test::open_store(path);
   std::unique_ptr<ledgerflow::storage::SqliteRecordStore> store = open_records(path);
 

@@ -42,7 +42,7 @@ records::JournalPosting posting(const std::string& key, const std::string& docum
 
 TEST_CASE("record store: refuses a database the engine store has not migrated", "[unit][records]") {
   storage_test::TempDir dir;
-  const std::string path = dir.file("old.db");
+  const std::string path = dir.path("old.db");
   storage_test::raw_exec(path, "CREATE TABLE t (a INTEGER)");
   ledgerflow::storage::RecordStoreOptions o;
   o.path = path;

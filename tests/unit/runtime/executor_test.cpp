@@ -9,22 +9,13 @@
 
 #include "engine/runtime/executor.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 using namespace ledgerflow;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static std::atomic<int> n{0};
-    path = std::filesystem::temp_directory_path() /
-           ("lf_exec_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::TempDir;
 
 // Records every request and answers from a script: ok with {echo: args}, or fails.
 class FakeRunner : public rt::ActionRunner {
@@ -171,7 +162,7 @@ TEST_CASE("executor: an instance runs through score, action and approval durably
   TempDir dir;
   std::string id;
   {
-    Engine e(dir.path / "lf.db");
+    Engine e(dir.path() / "lf.db");
     e.deploy(kFlow);
     auto r = e.start("ap", {{"invoice", {{"amount", 5000}}}});
     REQUIRE(r.ok());
@@ -191,7 +182,7 @@ TEST_CASE("executor: an instance runs through score, action and approval durably
     CHECK(decision->data["score"] == 0.9);
   }
   // A restart keeps the open task; completing it finishes the instance.
-  Engine e(dir.path / "lf.db");
+  Engine e(dir.path() / "lf.db");
   std::string task = e.open_task(id);
   REQUIRE_FALSE(task.empty());
   auto done = e.act(task, "approved", kBob);
@@ -206,7 +197,7 @@ TEST_CASE("executor: an instance runs through score, action and approval durably
 
 TEST_CASE("executor: bad requests are refused and nothing is written", "[unit][executor]") {
   TempDir dir;
-  Engine e(dir.path / "lf.db");
+  Engine e(dir.path() / "lf.db");
   e.deploy(kFlow);
   auto count = [&]() { return e.all().size(); };
 
@@ -253,7 +244,7 @@ TEST_CASE("executor: bad requests are refused and nothing is written", "[unit][e
 
 TEST_CASE("executor: idempotency keys and business keys", "[unit][executor]") {
   TempDir dir;
-  Engine e(dir.path / "lf.db");
+  Engine e(dir.path() / "lf.db");
   e.deploy(kFlow);
   nlohmann::json input = {{"invoice", {{"amount", 10}}}};
   auto first = e.start("ap", input, {"alice", {}}, "key-1");
@@ -274,7 +265,7 @@ TEST_CASE("executor: idempotency keys and business keys", "[unit][executor]") {
 
 TEST_CASE("executor: versions pin running instances", "[unit][executor]") {
   TempDir dir;
-  Engine e(dir.path / "lf.db");
+  Engine e(dir.path() / "lf.db");
   CHECK(e.deploy(kFlow) == 1);
   CHECK(e.deploy(kFlow) == 1);  // identical content: same version
   auto waiting = e.start("ap", {{"invoice", {{"amount", 5000}}}});
@@ -295,7 +286,7 @@ TEST_CASE("executor: timers fire from the clock, including after a restart", "[u
   TempDir dir;
   std::string id;
   {
-    Engine e(dir.path / "lf.db");
+    Engine e(dir.path() / "lf.db");
     e.deploy(
         "workflow: w\nstart: a\nstates:\n  a: {type: wait, duration: PT1H, next: b}\n  b: {type: "
         "succeed}\n");
@@ -305,7 +296,7 @@ TEST_CASE("executor: timers fire from the clock, including after a restart", "[u
     e.clock.advance_ms(60 * 1000);
     CHECK(e.exec->fire_due_timers() == 0);
   }
-  Engine e(dir.path / "lf.db");
+  Engine e(dir.path() / "lf.db");
   e.clock.advance_ms(2 * 3600 * 1000);  // overdue by the time we are back
   CHECK(e.exec->fire_due_timers() == 1);
   e.exec->wait_idle();
@@ -318,7 +309,7 @@ TEST_CASE("executor: timers fire from the clock, including after a restart", "[u
 TEST_CASE("executor: action failures are catchable; a throwing runner is an action_error",
           "[unit][executor]") {
   TempDir dir;
-  Engine e(dir.path / "lf.db");
+  Engine e(dir.path() / "lf.db");
   e.deploy(R"(
 workflow: f
 start: a
@@ -340,7 +331,7 @@ states:
 
 TEST_CASE("executor: a subflow runs as a child instance", "[unit][executor]") {
   TempDir dir;
-  Engine e(dir.path / "lf.db");
+  Engine e(dir.path() / "lf.db");
   e.deploy("workflow: child\nstart: a\nstates:\n  a: {type: succeed, result: \"${x * 2}\"}\n");
   e.deploy(
       "workflow: parent\nstart: s\nstates:\n  s: {type: subflow, workflow: child, input: {x: 21}, "
@@ -358,7 +349,7 @@ TEST_CASE("executor: a subflow runs as a child instance", "[unit][executor]") {
 TEST_CASE("executor: a full disk fails the write, nothing half-written, others carry on",
           "[unit][executor]") {
   TempDir dir;
-  Engine e(dir.path / "lf.db", 155);  // pages (the empty schema takes about 105)
+  Engine e(dir.path() / "lf.db", 155);  // pages (the empty schema takes about 105)
   e.deploy(kFlow);
   int ok = 0, failed = 0;
   std::string big(2000, 'x');
@@ -385,7 +376,7 @@ TEST_CASE("executor: a full disk fails the write, nothing half-written, others c
 
 TEST_CASE("executor: a corrupted database is refused with a clear error", "[unit][executor]") {
   TempDir dir;
-  auto path = dir.path / "bad.db";
+  auto path = dir.path() / "bad.db";
   std::ofstream(path) << std::string(8192, 'Z');
   storage::SqliteOptions o;
   o.path = path.string();

@@ -11,6 +11,7 @@
 #include "engine/runtime/executor.h"
 #include "plugins/registry/directory_registry.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 #include "unit/plugins/forest_test_support.h"
 #include "unit/plugins/kserve_test_server.h"
 
@@ -20,21 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> n{0};
-    path = fs::temp_directory_path() /
-           ("lf_score_errors_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  void write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((path / rel).parent_path());
-    std::ofstream(path / rel, std::ios::binary) << text;
-  }
-};
+using test::TempDir;
 
 std::string workflow_for(const std::string& model) {
   return "workflow: w_" + model + R"(
@@ -88,11 +75,11 @@ TEST_CASE("score: bad models and garbage answers are catchable scorer_errors",
                                               .dump());
 
   storage::SqliteOptions o;
-  o.path = (dir.path / "lf.db").string();
+  o.path = (dir.path() / "lf.db").string();
   auto store = storage::SqliteStore::open(o);
   REQUIRE(store.ok());
   auto registry =
-      plugins::DirectoryRegistry::open((dir.path / "models").string(), [](const std::string&) {});
+      plugins::DirectoryRegistry::open((dir.path() / "models").string(), [](const std::string&) {});
   REQUIRE(registry.ok());
   rt::DefinitionRegistry defs(**store);
   rt::FakeClock clock;

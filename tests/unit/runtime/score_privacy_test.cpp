@@ -11,22 +11,13 @@
 #include "engine/scoring/feature_check.h"
 #include "engine/scoring/pseudonym.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 using namespace ledgerflow;
 
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    static std::atomic<int> n{0};
-    path = std::filesystem::temp_directory_path() /
-           ("lf_privacy_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::TempDir;
 
 class IncomeScorer : public scoring::Scorer {
  public:
@@ -123,7 +114,7 @@ TEST_CASE("score: sensitive feature values are recorded only as pseudonyms",
   const std::string key_a(32, 'a'), key_b(32, 'b');
   nlohmann::json first, second, other_key;
   {
-    Engine e(dir.path / "a.db", key_a);
+    Engine e(dir.path() / "a.db", key_a);
     auto h = e.run(123456.78);
     // The start event carries the input (replay needs it; the API masks it by key name);
     // nothing recorded after it holds the value in clear.
@@ -136,7 +127,7 @@ TEST_CASE("score: sensitive feature values are recorded only as pseudonyms",
     CHECK(decision_of(e.run(99.5))["features"]["income"] != first["features"]["income"]);
   }
   {
-    Engine e(dir.path / "b.db", key_b);
+    Engine e(dir.path() / "b.db", key_b);
     other_key = decision_of(e.run(123456.78));
   }
   const auto income = first["features"]["income"].get<std::string>();
@@ -240,7 +231,7 @@ states:
 TEST_CASE("deploy: the registry's deploy check refuses a mismatch", "[unit][runtime][features]") {
   TempDir dir;
   storage::SqliteOptions o;
-  o.path = (dir.path / "d.db").string();
+  o.path = (dir.path() / "d.db").string();
   auto store = storage::SqliteStore::open(o);
   REQUIRE(store.ok());
   OneModel registry;

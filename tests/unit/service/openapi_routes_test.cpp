@@ -10,7 +10,7 @@
 #include "api/service/api_service.h"
 #include "api/service/authenticator.h"
 #include "engine/runtime/clock.h"
-#include "unit/plugins/temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -25,10 +25,10 @@ std::string lower(std::string s) {
 
 TEST_CASE("Every route is in openapi.yaml and every documented operation is a route",
           "[service][openapi]") {
-  plugins::test::TempDir dir;
+  test::TempDir dir;
   rt::SystemClock clock;
   api::EngineHostOptions ho;
-  ho.database = dir.path() + "/ledger.db";
+  ho.database = dir.path("ledger.db");
   auto host = api::EngineHost::open(ho, clock);
   REQUIRE(host);
   auto auth = api::Authenticator::load(std::string(LF_SOURCE_DIR) + "/config/demo-users.yaml");

@@ -34,7 +34,7 @@ Outcome submit(SqliteStore& store, rt::WriteSet ws) {
 
 TEST_CASE("SqliteStore fails the whole batch when COMMIT fails", "[unit][storage]") {
   TempDir dir;
-  auto store = open_faulty(dir.file("ledger.db"));
+  auto store = open_faulty(dir.path("ledger.db"));
   const auto before = store->stats();
   Outcome a, b, c;
   {
@@ -66,7 +66,7 @@ TEST_CASE("SqliteStore fails the whole batch when COMMIT fails", "[unit][storage
 TEST_CASE("SqliteStore fails only the write set whose IO error aborted the transaction",
           "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   auto store = open_faulty(path);
   Outcome small1, big, small2;
   {

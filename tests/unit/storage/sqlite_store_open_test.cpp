@@ -23,7 +23,7 @@ void write_bytes(const std::string& path, std::size_t offset, std::size_t count,
 
 TEST_CASE("SqliteStore creates the schema at the current version in WAL mode", "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   { auto store = open_store(path); }
   CHECK(raw_int(path, "PRAGMA user_version") == SqliteStore::schema_version());
   CHECK(SqliteStore::schema_version() == 4);
@@ -39,7 +39,7 @@ TEST_CASE("SqliteStore creates the schema at the current version in WAL mode", "
 
 TEST_CASE("SqliteStore refuses a database from a newer ledgerflow", "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   { auto store = open_store(path); }
   raw_exec(path, "PRAGMA user_version = 999");
   auto store = SqliteStore::open(options_for(path));
@@ -55,7 +55,7 @@ TEST_CASE("SqliteStore refuses a database from a newer ledgerflow", "[unit][stor
 
 TEST_CASE("SqliteStore refuses a file that is not a database", "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("garbage.db");
+  const std::string path = dir.path("garbage.db");
   {
     std::ofstream f(path, std::ios::binary);
     for (int n = 0; n < 8192; ++n) f.put(static_cast<char>((n * 131 + 7) % 251));
@@ -68,7 +68,7 @@ TEST_CASE("SqliteStore refuses a file that is not a database", "[unit][storage]"
 
 TEST_CASE("SqliteStore refuses a database with corrupted pages", "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   {
     auto store = open_store(path);
     rt::WriteSet ws;
@@ -88,7 +88,7 @@ TEST_CASE("SqliteStore refuses a database with corrupted pages", "[unit][storage
 
 TEST_CASE("SqliteStore refuses a SQLite database of another application", "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("other.db");
+  const std::string path = dir.path("other.db");
   raw_exec(path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
   auto store = SqliteStore::open(options_for(path));
   REQUIRE_FALSE(store);
@@ -99,14 +99,14 @@ TEST_CASE("SqliteStore refuses a SQLite database of another application", "[unit
 TEST_CASE("SqliteStore reports paths it cannot open as io_error", "[unit][storage]") {
   TempDir dir;
   SECTION("a missing directory") {
-    const std::string path = dir.file("missing/dir/ledger.db");
+    const std::string path = dir.path("missing/dir/ledger.db");
     auto store = SqliteStore::open(options_for(path));
     REQUIRE_FALSE(store);
     CHECK(store.error().code == ErrorCode::io_error);
     CHECK_THAT(store.error().message, Catch::Contains("opening database") && Catch::Contains(path));
   }
   SECTION("a missing file opened read-only") {
-    auto options = options_for(dir.file("absent.db"));
+    auto options = options_for(dir.path("absent.db"));
     options.read_only = true;
     auto store = SqliteStore::open(options);
     REQUIRE_FALSE(store);
@@ -128,7 +128,7 @@ TEST_CASE("SqliteStore opened read-only reads but refuses writes with io_error",
           "[unit][storage]") {
   // Tests run as root, where file modes do not stop writes; SQLITE_OPEN_READONLY does.
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   {
     auto store = open_store(path);
     require_ok(store->submit_sync(insert_instance(make_instance("i-1"))));
@@ -147,7 +147,7 @@ TEST_CASE("SqliteStore opened read-only reads but refuses writes with io_error",
 
 TEST_CASE("SqliteStore fails a batch cleanly when the database is full", "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   { auto store = open_store(path); }
   const auto schema_pages = raw_int(path, "PRAGMA page_count");
   auto options = options_for(path);
@@ -177,7 +177,7 @@ TEST_CASE("SqliteStore fails a batch cleanly when the database is full", "[unit]
 TEST_CASE("SqliteStore works with synchronous FULL and NORMAL", "[unit][storage]") {
   TempDir dir;
   const bool full = GENERATE(true, false);
-  const std::string path = dir.file(full ? "full.db" : "normal.db");
+  const std::string path = dir.path(full ? "full.db" : "normal.db");
   auto options = options_for(path);
   options.synchronous_full = full;
   {

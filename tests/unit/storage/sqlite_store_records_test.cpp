@@ -10,7 +10,7 @@ using namespace storage_test;
 
 TEST_CASE("SqliteStore round-trips every record type", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
 
   rt::DefinitionRecord def{"invoice", 1, "abc123", "yaml", "name: invoice\n", 42, "deployer"};
   rt::InstanceRecord inst = make_instance("i-1", "invoice", rt::InstanceStatus::waiting, "INV-7");
@@ -111,7 +111,7 @@ TEST_CASE("SqliteStore round-trips every record type", "[unit][storage]") {
 
 TEST_CASE("SqliteStore reads what is missing as not_found or empty", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   CHECK(store->instance("nope").error().code == ErrorCode::not_found);
   CHECK(store->task("nope").error().code == ErrorCode::not_found);
   CHECK(store->definition("nope", 0).error().code == ErrorCode::not_found);
@@ -131,7 +131,7 @@ TEST_CASE("SqliteStore reads what is missing as not_found or empty", "[unit][sto
 
 TEST_CASE("SqliteStore finds definitions by version, latest and hash", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws;
   ws.definitions = {{"invoice", 1, "h1", "yaml", "v1", 1, "a"},
                     {"invoice", 2, "h2", "json", "v2", 2, "b"},
@@ -159,7 +159,7 @@ TEST_CASE("SqliteStore finds definitions by version, latest and hash", "[unit][s
 
 TEST_CASE("SqliteStore filters instances", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws;
   auto add = [&](const std::string& id, const std::string& workflow, rt::InstanceStatus status,
                  const std::string& key, std::int64_t created_at_us) {
@@ -221,7 +221,7 @@ TEST_CASE("SqliteStore filters instances", "[unit][storage]") {
 TEST_CASE("SqliteStore pages 1,000 instances by cursor without duplicates or gaps",
           "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws;
   for (int n = 0; n < 1000; ++n) {
     char id[16];
@@ -263,7 +263,7 @@ TEST_CASE("SqliteStore pages 1,000 instances by cursor without duplicates or gap
 
 TEST_CASE("SqliteStore updates an instance with row_version + 1", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   auto inst = make_instance("i-1");
   require_ok(store->submit_sync(insert_instance(inst)));
 
@@ -291,7 +291,7 @@ TEST_CASE("SqliteStore updates an instance with row_version + 1", "[unit][storag
 
 TEST_CASE("SqliteStore inbox finds tasks by user, role and assignee", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws = insert_instance(make_instance("i-1"));
   auto task = [&](const std::string& id, std::vector<std::string> users,
                   std::vector<std::string> roles, const std::string& assignee,
@@ -357,7 +357,7 @@ TEST_CASE("SqliteStore inbox finds tasks by user, role and assignee", "[unit][st
 
 TEST_CASE("SqliteStore orders due timers and reports the next one", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws = insert_instance(make_instance("i-1"));
   ws.timers = {{"c", "i-1", 300, {}},
                {"a", "i-1", 100, {}},
@@ -388,7 +388,7 @@ TEST_CASE("SqliteStore orders due timers and reports the next one", "[unit][stor
 
 TEST_CASE("SqliteStore keeps the outbox until done", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws = insert_instance(make_instance("i-1"));
   ws.outbox = {{"o2", "i-1", "http", 20, {}},
                {"o1", "i-1", "plugin", 10, {}},
@@ -418,7 +418,7 @@ TEST_CASE("SqliteStore keeps the outbox until done", "[unit][storage]") {
 
 TEST_CASE("SqliteStore stores idempotency keys once", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws;
   ws.idempotency = {{"k1", "h1", "", {{"ok", true}}, 1}};
   require_ok(store->submit_sync(ws));
@@ -434,7 +434,7 @@ TEST_CASE("SqliteStore stores idempotency keys once", "[unit][storage]") {
 
 TEST_CASE("SqliteStore assigns increasing event seqs and pages by them", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   for (int batch = 0; batch < 5; ++batch) {
     rt::WriteSet ws;
     for (int n = 0; n < 10; ++n) {
@@ -465,7 +465,7 @@ TEST_CASE("SqliteStore assigns increasing event seqs and pages by them", "[unit]
 
 TEST_CASE("SqliteStore pages history by seq", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws = insert_instance(make_instance("i-1"));
   for (std::uint64_t seq = 1; seq <= 20; ++seq) ws.history.push_back(make_history("i-1", seq));
   require_ok(store->submit_sync(ws));

@@ -6,13 +6,14 @@
 #include <mutex>
 #include <thread>
 
+#include "support/wait_until.h"
 #include "tests/unit/storage/storage_test_support.h"
 
 using namespace storage_test;
 
 TEST_CASE("SqliteStore group-commits concurrent submitters", "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   constexpr int kThreads = 8;
   constexpr int kPerThread = 100;
   {
@@ -64,7 +65,7 @@ TEST_CASE("SqliteStore group-commits concurrent submitters", "[unit][storage]") 
 
 TEST_CASE("SqliteStore fails a conflicting write set alone within its batch", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   require_ok(store->submit_sync(insert_instance(make_instance("shared"))));
   const auto before = store->stats();
 
@@ -115,7 +116,7 @@ TEST_CASE("SqliteStore fails a conflicting write set alone within its batch", "[
 
 TEST_CASE("SqliteStore reports duplicates and missing rows as errors", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   auto ws = insert_instance(make_instance("i-1", "invoice", rt::InstanceStatus::running, "INV-1"));
   ws.history.push_back(make_history("i-1", 1));
   require_ok(store->submit_sync(ws));
@@ -191,7 +192,7 @@ TEST_CASE("SqliteStore reports duplicates and missing rows as errors", "[unit][s
 
 TEST_CASE("SqliteStore applies a write set all or nothing", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   auto ws = insert_instance(make_instance("i-1"));
   ws.history.push_back(make_history("i-1", 1));
   ws.timers.push_back({"tm", "i-1", 5, {}});
@@ -210,7 +211,7 @@ TEST_CASE("SqliteStore applies a write set all or nothing", "[unit][storage]") {
 TEST_CASE("SqliteStore without group commit uses one transaction per write set",
           "[unit][storage]") {
   TempDir dir;
-  auto options = options_for(dir.file("ledger.db"));
+  auto options = options_for(dir.path("ledger.db"));
   options.group_commit = false;
   auto store = open_store(options);
   std::atomic<int> acknowledged{0};
@@ -228,7 +229,7 @@ TEST_CASE("SqliteStore without group commit uses one transaction per write set",
 TEST_CASE("SqliteStore flush waits for queued writes and the destructor drains the queue",
           "[unit][storage]") {
   TempDir dir;
-  const std::string path = dir.file("ledger.db");
+  const std::string path = dir.path("ledger.db");
   std::atomic<int> acknowledged{0};
   {
     auto store = open_store(path);
@@ -252,7 +253,7 @@ TEST_CASE("SqliteStore flush waits for queued writes and the destructor drains t
 
 TEST_CASE("SqliteStore blocks submitters when the queue is full", "[unit][storage]") {
   TempDir dir;
-  auto options = options_for(dir.file("ledger.db"));
+  auto options = options_for(dir.path("ledger.db"));
   options.max_queued_write_sets = 2;
   auto store = open_store(options);
   WriterGate gate(*store);
@@ -263,8 +264,10 @@ TEST_CASE("SqliteStore blocks submitters when the queue is full", "[unit][storag
     store->submit(insert_instance(make_instance("q-3")), nullptr);
     third_returned = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  CHECK_FALSE(third_returned);  // back-pressure: the queue holds two
+  // Back-pressure: the queue holds two, so the third submit does not return while the
+  // writer is paused (given 100 ms to misbehave; a slow machine cannot make this fail).
+  CHECK_FALSE(ledgerflow::test::wait_until([&] { return third_returned.load(); },
+                                           std::chrono::milliseconds(100)));
   gate.release();
   third.join();
   CHECK(third_returned);
@@ -274,7 +277,7 @@ TEST_CASE("SqliteStore blocks submitters when the queue is full", "[unit][storag
 
 TEST_CASE("SqliteStore survives a done callback that throws", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   store->submit(insert_instance(make_instance("i-1")),
                 [](auto) { throw std::runtime_error("caller bug"); });
   require_ok(store->submit_sync(insert_instance(make_instance("i-2"))));

@@ -6,8 +6,6 @@
 #include <sqlite3.h>
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-#include <atomic>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -15,6 +13,7 @@
 
 #include "engine/runtime/records.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace storage_test {
 
@@ -23,30 +22,7 @@ using ledgerflow::ErrorCode;
 using ledgerflow::storage::SqliteOptions;
 using ledgerflow::storage::SqliteStore;
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("ledgerflow-storage-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter.fetch_add(1)));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ledgerflow::test::TempDir;
 
 inline SqliteOptions options_for(const std::string& path) {
   SqliteOptions o;
