@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crash/child_process.h"
-#include "unit/api/http_test_support.h"
+#include "unit/api/http/http_test_support.h"
 
 namespace ledgerflow::daemon_test {
 
