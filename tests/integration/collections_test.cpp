@@ -20,7 +20,6 @@
 #include "engine/expr/timestamp.h"
 #include "integration/daemon_fixture.h"
 #include "integration/daemon_helpers.h"
-#include "support/wait_until.h"
 
 namespace {
 
@@ -91,25 +90,13 @@ std::string instance_of(const Daemon& d, const std::string& workflow, const std:
   return page["items"][0]["id"].get<std::string>();
 }
 
-// Polls until `done(view)` or 10 s (then the check fails, showing the last view); returns
-// the last view.
 template <typename Done>
 json until(const Daemon& d, const std::string& id, Done done) {
-  json view;
-  const bool reached = ledgerflow::test::wait_until(
-      [&] {
-        view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-        return done(view);
-      },
-      10s, 25ms);
-  INFO("instance " << id << " never reached the awaited state: " << view.dump());
-  CHECK(reached);
-  return view;
+  return poll_instance(d, id, "olga", done);
 }
 
-// Polls an instance until it is no longer running (waiting, or finished).
 json settled(const Daemon& d, const std::string& id) {
-  return until(d, id, [](const json& view) { return view["status"] != "running"; });
+  return settled_instance(d, id, "olga");
 }
 
 json worklist(const Daemon& d, const std::string& query = "", const std::string& user = "erin") {

@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "integration/daemon_fixture.h"
+#include "support/wait_until.h"
 
 namespace ledgerflow::daemon_test {
 
@@ -181,6 +182,31 @@ inline SseCapture capture_sse(std::uint16_t port, const std::string& target,
     c.status = std::stoi(c.raw.substr(9, 3));
   c.events = parse_sse(c.raw);
   return c;
+}
+
+// Polls GET /v1/instances/{id} as `user` until `done(view)` or `timeout` (then the check
+// fails, showing the last view); returns the last view.
+template <typename Done>
+nlohmann::json poll_instance(const Daemon& d, const std::string& id, const std::string& user,
+                             Done done,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  nlohmann::json view;
+  const bool reached = ledgerflow::test::wait_until(
+      [&] {
+        view = d.call("GET", "/v1/instances/" + id, user, 200);
+        return done(view);
+      },
+      timeout, std::chrono::milliseconds(25));
+  INFO("instance " << id << " never reached the awaited state: " << view.dump());
+  CHECK(reached);
+  return view;
+}
+
+// Polls an instance until it is no longer running (waiting, or finished).
+inline nlohmann::json settled_instance(const Daemon& d, const std::string& id,
+                                       const std::string& user) {
+  return poll_instance(d, id, user,
+                       [](const nlohmann::json& view) { return view["status"] != "running"; });
 }
 
 }  // namespace ledgerflow::daemon_test

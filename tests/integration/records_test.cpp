@@ -7,7 +7,6 @@
 
 #include "integration/daemon_fixture.h"
 #include "integration/daemon_helpers.h"
-#include "support/wait_until.h"
 
 namespace {
 
@@ -34,18 +33,8 @@ json post_records(const Daemon& d, const std::string& type, const std::string& q
   return json::parse(reply->body);
 }
 
-// Polls an instance until it is no longer running (5 s at most, then the check fails).
 json settled(const Daemon& d, const std::string& id) {
-  json view;
-  const bool done = ledgerflow::test::wait_until(
-      [&] {
-        view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-        return view["status"] != "running";
-      },
-      5s, 25ms);
-  INFO("instance " << id << " still running: " << view.dump());
-  CHECK(done);
-  return view;
+  return settled_instance(d, id, "olga");
 }
 
 std::string instance_of(const Daemon& d, const std::string& business_key) {

@@ -22,6 +22,7 @@
 #include "plugins/finance/datagen/ap_data.h"
 #include "plugins/finance/datagen/datagen.h"
 #include "plugins/finance/records/duplicate_rules.h"
+#include "scenario/generate.h"
 #include "scenario/scenario_engine.h"
 
 namespace {
@@ -109,15 +110,8 @@ TEST_CASE(
   Stopwatch total;
 
   Stopwatch phase;
-  datagen::GenSpec spec;
-  spec.kind = datagen::Kind::ap;
-  spec.rows = kInvoices;
-  spec.seed = kSeed;
-  spec.out_dir = (tmp.path() / "data").string();
-  REQUIRE(datagen::generate(spec));
-  spec.seed = kTrainSeed;
-  spec.out_dir = (tmp.path() / "train").string();
-  REQUIRE(datagen::generate(spec));
+  generate_into(datagen::Kind::ap, kInvoices, kSeed, tmp.path() / "data");
+  generate_into(datagen::Kind::ap, kInvoices, kTrainSeed, tmp.path() / "train");
   const double generate_s = phase.seconds();
 
   phase = Stopwatch();

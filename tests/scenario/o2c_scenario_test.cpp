@@ -31,6 +31,7 @@
 #include "plugins/finance/records/ar_ledger.h"
 #include "plugins/finance/records/importer.h"
 #include "plugins/finance/records/record_types.h"
+#include "scenario/generate.h"
 #include "scenario/scenario_engine.h"
 
 namespace {
@@ -113,12 +114,7 @@ TEST_CASE(
     write_file(data_dir / f.name, f.contents);
     if (f.name == "incoming_payments.csv") payment_rows = f.rows;
   }
-  datagen::GenSpec spec;
-  spec.kind = datagen::Kind::o2c;
-  spec.rows = kTrainOrders;
-  spec.seed = kTrainSeed;
-  spec.out_dir = (tmp.path() / "train").string();
-  REQUIRE(datagen::generate(spec));
+  generate_into(datagen::Kind::o2c, kTrainOrders, kTrainSeed, tmp.path() / "train");
   const double generate_s = phase.seconds();
 
   phase = Stopwatch();

@@ -18,6 +18,7 @@
 #include "engine/scoring/pseudonym.h"
 #include "plugins/finance/datagen/datagen.h"
 #include "plugins/finance/datagen/payments_data.h"
+#include "scenario/generate.h"
 #include "scenario/scenario_engine.h"
 
 namespace {
@@ -58,15 +59,8 @@ TEST_CASE(
   TempDir tmp("payments-scenario");
   Stopwatch total;
 
-  datagen::GenSpec spec;
-  spec.kind = datagen::Kind::payments;
-  spec.rows = kPayments;
-  spec.seed = kSeed;
-  spec.out_dir = (tmp.path() / "data").string();
-  REQUIRE(datagen::generate(spec));
-  spec.seed = kTrainSeed;
-  spec.out_dir = (tmp.path() / "train").string();
-  REQUIRE(datagen::generate(spec));
+  generate_into(datagen::Kind::payments, kPayments, kSeed, tmp.path() / "data");
+  generate_into(datagen::Kind::payments, kPayments, kTrainSeed, tmp.path() / "train");
   const auto& model_features = datagen::payments_model_features();
   const double auc = train_model(tmp.path() / "train", tmp.path() / "models", "payment_fraud",
                                  "label_fraud", model_features);

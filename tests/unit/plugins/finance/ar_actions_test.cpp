@@ -58,13 +58,7 @@ struct Ar {
 
   rt::ActionResult run(const std::string& action, json args, const std::string& instance = "inst-1",
                        const std::string& state = "s") {
-    rt::ActionRequest r;
-    r.action = action;
-    r.args = std::move(args);
-    r.instance_id = instance;
-    r.state = state;
-    r.idempotency_key = instance + ":" + state + ":1";
-    return runner.run(r);
+    return runner.run(action_request(action, std::move(args), instance, state));
   }
   json ok(const std::string& action, json args, const std::string& instance = "inst-1") {
     auto r = run(action, std::move(args), instance);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/runtime/action_runner.h"
 #include "plugins/finance/records/importer.h"
 #include "plugins/finance/records/record_types.h"
 #include "plugins/finance/sqlite/sqlite_record_store.h"
@@ -49,6 +50,19 @@ struct RecordDb {
     return storage_test::raw_int(path, "SELECT count(*) FROM " + table);
   }
 };
+
+// A request for `action` as the executor sends it from `instance` in `state` (first attempt).
+inline ledgerflow::rt::ActionRequest action_request(const std::string& action, nlohmann::json args,
+                                                    const std::string& instance,
+                                                    const std::string& state) {
+  ledgerflow::rt::ActionRequest r;
+  r.action = action;
+  r.args = std::move(args);
+  r.instance_id = instance;
+  r.state = state;
+  r.idempotency_key = instance + ":" + state + ":1";
+  return r;
+}
 
 inline records::ImportOptions options(const std::string& type,
                                       records::PayloadFormat format = records::PayloadFormat::csv) {

@@ -1,50 +1,44 @@
-// KserveTestServer: a scripted HTTP server on 127.0.0.1:<port 0> in its own thread, for
-// testing KserveScorer against real sockets. Each request gets the next queued reply, or
-// the default reply when the queue is empty (initially a valid Open Inference Protocol
-// response with the score 0.25). It records every request's target and body.
-// Same pattern as test_http_server.h, with replies a test can program.
+// KserveTestServer: a scripted LoopbackServer (loopback_server.h), for testing KserveScorer
+// against real sockets. Each request gets the next queued reply, or the default reply when
+// the queue is empty (initially a valid Open Inference Protocol response with the score
+// 0.25). It records every request. Thread-safe.
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <deque>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "unit/plugins/http/loopback_server.h"
+
 namespace ledgerflow::plugins::test {
 
-struct KserveReply {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  int delay_ms = 0;  // wait before replying (cancelled when the server stops)
-};
+using KserveReply = LoopbackReply;
 
 // A valid v2 inference response whose only output holds `score`.
 std::string infer_response(double score);
 
-struct RecordedRequest {
-  std::string method;
-  std::string target;
-  std::string content_type;
-  std::string body;
-};
+using RecordedRequest = LoopbackRequest;
 
 class KserveTestServer {
  public:
   KserveTestServer();
-  ~KserveTestServer();
-  KserveTestServer(const KserveTestServer&) = delete;
-  KserveTestServer& operator=(const KserveTestServer&) = delete;
 
-  std::string base_url() const;  // "http://127.0.0.1:<port>"
+  std::string base_url() const { return server_.base_url(); }  // "http://127.0.0.1:<port>"
   void enqueue(KserveReply reply);
   void set_default(KserveReply reply);
   std::vector<RecordedRequest> requests() const;
   std::size_t request_count() const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  LoopbackReply next(const LoopbackRequest& request);
+
+  mutable std::mutex mu_;
+  std::deque<KserveReply> queue_;
+  KserveReply fallback_;
+  std::vector<RecordedRequest> recorded_;
+  LoopbackServer server_;  // last: stopped before the state its handler uses goes
 };
 
 }  // namespace ledgerflow::plugins::test
