@@ -349,7 +349,7 @@ TEST_CASE("The Bearer scheme is case-insensitive (RFC 7235)", "[daemon]") {
   }
 }
 
-TEST_CASE("A client that trickles its request is cut off; others are served", "[daemon]") {
+TEST_CASE("A client that trickles its request is cut off, others are served", "[daemon]") {
   Daemon d({"tests/data/daemon/ap_review.yaml"});  // limits.read_timeout_ms=1500
   const std::string request = "POST /v1/workflows/ap_review/instances HTTP/1.1\r\nHost: x\r\n" +
                               auth_header("alice") +

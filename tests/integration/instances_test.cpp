@@ -34,7 +34,7 @@ std::set<std::string> ids_of(const json& page) {
 
 }  // namespace
 
-TEST_CASE("Starting with an Idempotency-Key twice gives one instance; keys are per user",
+TEST_CASE("Starting with an Idempotency-Key twice gives one instance, keys are per user",
           "[daemon]") {
   Daemon d({kAp, kAuto});
   const std::string start = "/v1/workflows/ap_review/instances";

@@ -239,7 +239,7 @@ TEST_CASE("Whoever changed a vendor's bank details cannot release a payment to t
   d.call("POST", "/v1/tasks/" + task + "/complete", "alice", 403, {{"outcome", "approved"}});
 }
 
-TEST_CASE("Imports may be larger than other requests; other routes keep the normal limit",
+TEST_CASE("Imports may be larger than other requests, other routes keep the normal limit",
           "[daemon][records]") {
   Daemon d({"tests/data/daemon/ap_records.yaml"});
   // About 2.4 MiB of vendors: over the 1 MiB body limit of other routes.

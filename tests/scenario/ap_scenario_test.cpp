@@ -101,7 +101,7 @@ double csv_number(const std::string& cell) {
 
 // The goals are issue 6's acceptance criteria for the AP workflow.
 TEST_CASE(
-    "AP scenario: 20,000 generated invoices; goals: duplicate recall >= 95% at precision >= 90%, "
+    "AP scenario: 20,000 generated invoices. Goals: duplicate recall >= 95% at precision >= 90%, "
     "3-way error recall >= 95%, no exact duplicate ever posted",
     "[scenario][ap]") {
   std::cout << "AP scenario: " << kInvoices << " invoices, data seed " << kSeed

@@ -185,7 +185,7 @@ void add_abs_errors(const std::vector<double>& forecast, const std::vector<doubl
 // issue 14 (99.0% when last measured). Figures without a stated goal (AUC, share of the ceiling,
 // share of equal features) are printed, not asserted.
 TEST_CASE(
-    "AR scenario: two years of receivables day by day; goals: cash application auto-applies "
+    "AR scenario: two years of receivables day by day. Goals: cash application auto-applies "
     ">= 95% of payments rightly with < 1% false matches, the worklist's top decile beats "
     "sorting by amount and mostly goes late, the forecast beats pay-on-due-date, the "
     "late-payment model beats chance, feature differences are all explained",

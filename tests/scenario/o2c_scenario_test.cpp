@@ -94,7 +94,7 @@ void write_file(const std::filesystem::path& file, const std::string& text) {
 // (asserted only to beat chance), the hold lift (3.7x when last measured) and the share of
 // orders whose ledger features equal the generator's are printed: no goal states a figure.
 TEST_CASE(
-    "O2C scenario: 4,000 generated orders; goals: most defaulted orders are held for credit "
+    "O2C scenario: 4,000 generated orders. Goals: most defaulted orders are held for credit "
     "review, a defaulted order is held more often than a good one, the credit model beats "
     "chance",
     "[scenario][o2c]") {

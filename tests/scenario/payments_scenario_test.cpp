@@ -51,7 +51,7 @@ bool same_feature(const json& got, double want) {
 // (81.4% and 2.6% when last measured). What a screen must do in any case is asserted: hold a
 // fraudulent payment more often than a legitimate one.
 TEST_CASE(
-    "Payments scenario: 20,000 generated payments; goal: a fraud is held more often than a "
+    "Payments scenario: 20,000 generated payments. Goal: a fraud is held more often than a "
     "legitimate payment (fraud recall > false-hold rate)",
     "[scenario][payments]") {
   std::cout << "Payments scenario: " << kPayments << " payments, data seed " << kSeed

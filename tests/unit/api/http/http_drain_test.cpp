@@ -95,7 +95,7 @@ TEST_CASE("drain lets in-flight requests finish, closes idle and SSE, then stops
   CHECK(server->drain(0ms));  // idempotent
 }
 
-TEST_CASE("drain past its timeout force-closes; late answers are harmless", "[http]") {
+TEST_CASE("drain past its timeout force-closes, late answers are harmless", "[http]") {
   auto parked = std::make_shared<Parked>();
   auto server = start_server(drain_router(parked));
   RawClient stuck(server->port());

@@ -147,7 +147,7 @@ TEST_CASE("server routes with params and decoded query over a real socket", "[ht
   CHECK(entries[1].duration_ms >= 0);
 }
 
-TEST_CASE("keep-alive serves many requests on one connection; async answers work", "[http]") {
+TEST_CASE("keep-alive serves many requests on one connection, async answers work", "[http]") {
   auto server = start_server(basic_router());
   RawClient client(server->port());
   for (int i = 0; i < 20; ++i) {
@@ -234,7 +234,7 @@ TEST_CASE("oversized body gets 413, the server keeps serving", "[http]") {
   CHECK(ok->body.size() == 60 * 1024);
 }
 
-TEST_CASE("oversized header gets 431; malformed HTTP gets 400", "[http]") {
+TEST_CASE("oversized header gets 431, malformed HTTP gets 400", "[http]") {
   ServerOptions options = test_options();
   options.header_limit_bytes = 4 * 1024;
   auto server = start_server(basic_router(), options);
@@ -259,7 +259,7 @@ TEST_CASE("oversized header gets 431; malformed HTTP gets 400", "[http]") {
   CHECK(ok->status == 200);
 }
 
-TEST_CASE("a slow client is cut off with 408; an idle one is closed", "[http]") {
+TEST_CASE("a slow client is cut off with 408, an idle one is closed", "[http]") {
   ServerOptions options = test_options();
   options.read_timeout_ms = 200;
   options.idle_timeout_ms = 300;

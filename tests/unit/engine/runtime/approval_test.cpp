@@ -156,7 +156,7 @@ states:
   CHECK(h.rec.status == rt::InstanceStatus::succeeded);
 }
 
-TEST_CASE("claiming assigns the task; another candidate cannot claim it", "[unit][runtime][sod]") {
+TEST_CASE("claiming assigns the task, another candidate cannot claim it", "[unit][runtime][sod]") {
   StepHarness h(kTwoApprovals);
   require_ok(h.start({{"invoice", {{"id", "I-1"}}}}, kAlice));
   std::string task = h.open_task()->id;

@@ -306,7 +306,7 @@ TEST_CASE("executor: timers fire from the clock, including after a restart", "[u
   CHECK(timers->empty());
 }
 
-TEST_CASE("executor: action failures are catchable; a throwing runner is an action_error",
+TEST_CASE("executor: action failures are catchable, a throwing runner is an action_error",
           "[unit][executor]") {
   TempDir dir;
   Engine e(dir.path() / "lf.db");

@@ -314,7 +314,7 @@ TEST_CASE("ar.dunning_next: the stage after the last one done, closed, done", "[
   f.fails("ar.record_dunning", {{"invoice_id", "NOPE"}, {"level", "x"}}, "action_error", "NOPE");
 }
 
-TEST_CASE("ar.record_promise: a date from today to max_days ahead; broken promises", "[unit][ar]") {
+TEST_CASE("ar.record_promise: a date from today to max_days ahead, broken promises", "[unit][ar]") {
   Ar f;  // today is 2026-06-01
   json out = f.ok("ar.record_promise", {{"invoice_id", "E1"}, {"promised_date", "2026-06-15"}});
   CHECK(out["invoice_id"] == "E1");

@@ -152,7 +152,7 @@ TEST_CASE("ap.duplicate_candidates: each rule, against earlier-arrived invoices 
   }
 }
 
-TEST_CASE("ap.duplicate_candidates: near misses are not candidates; split detection",
+TEST_CASE("ap.duplicate_candidates: near misses are not candidates, split detection",
           "[unit][finance]") {
   Finance f;
   seed_vendors(f.db);

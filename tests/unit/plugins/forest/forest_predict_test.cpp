@@ -135,7 +135,7 @@ TEST_CASE("forest: outputs per objective", "[forest]") {
   }
 }
 
-TEST_CASE("forest: labels from options; threshold checks", "[forest]") {
+TEST_CASE("forest: labels from options, threshold checks", "[forest]") {
   const auto& m = trained_model("reg_logistic");
   TreeModelOptions options;
   options.labels = ScoreLabels{0.5, "high", "low"};

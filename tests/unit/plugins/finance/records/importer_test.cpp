@@ -112,7 +112,7 @@ TEST_CASE("importer: good rows commit together, bad rows are reported precisely"
   CHECK_FALSE(j.contains("workflows"));
 }
 
-TEST_CASE("importer: all_or_nothing stores nothing when one row is bad; dry_run stores nothing",
+TEST_CASE("importer: all_or_nothing stores nothing when one row is bad, dry_run stores nothing",
           "[unit][records]") {
   RecordDb db;
   seed_ap(*db.store);
@@ -247,7 +247,7 @@ TEST_CASE("importer: references to unknown vendors and POs are rejected", "[unit
   CHECK(receipts->errors[0].value == "PO1/3");
 }
 
-TEST_CASE("importer: re-importing is idempotent; one changed field updates one record",
+TEST_CASE("importer: re-importing is idempotent, one changed field updates one record",
           "[unit][records]") {
   RecordDb db;
   seed_ap(*db.store);

@@ -911,7 +911,7 @@ TEST_CASE("ArLedger: a version-3 database is migrated with its AR invoices", "[u
   CHECK(storage_test::raw_int(path, "SELECT count(*) FROM ar_invoice_state") == 3);
 }
 
-TEST_CASE("ArLedger: closing an invoice releases its credit hold; zero invoices; disputes",
+TEST_CASE("ArLedger: closing an invoice releases its credit hold, zero invoices, disputes",
           "[unit][ar]") {
   RecordDb db;
   import_ok(*db.store, "customers", kCustomersCsv);
