@@ -99,7 +99,7 @@ TEST_CASE("One user cannot give two of the required approvals", "[daemon]") {
                {{"outcome", "approved"}})["status"] == "succeeded");
 }
 
-TEST_CASE("A key over its rate limit gets 429 with Retry-After; others carry on", "[daemon]") {
+TEST_CASE("A key over its rate limit gets 429 with Retry-After, others carry on", "[daemon]") {
   Daemon d(kWorkflows, {"--set", "limits.rate_per_second=1", "--set", "limits.rate_burst=3"});
   for (int i = 0; i < 3; ++i) d.call("GET", "/v1/workflows", "bob", 200);
   auto limited = d.request("GET", "/v1/workflows", "bob");

@@ -98,27 +98,13 @@ std::string instance_of(const Daemon& d, const std::string& workflow, const std:
   return page["items"][0]["id"].get<std::string>();
 }
 
-// Polls an instance until it is no longer running (waiting, or finished).
-json settled(const Daemon& d, const std::string& id) {
-  json view;
-  for (int i = 0; i < 400; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (view["status"] != "running") return view;
-    std::this_thread::sleep_for(25ms);
-  }
-  return view;
-}
-
-// Polls until `done(view)` or about 10 s; returns the last view.
 template <typename Done>
 json until(const Daemon& d, const std::string& id, Done done) {
-  json view;
-  for (int i = 0; i < 400; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (done(view)) return view;
-    std::this_thread::sleep_for(25ms);
-  }
-  return view;
+  return poll_instance(d, id, "olga", done);
+}
+
+json settled(const Daemon& d, const std::string& id) {
+  return settled_instance(d, id, "olga");
 }
 
 json worklist(const Daemon& d, const std::string& query = "", const std::string& user = "erin") {

@@ -117,6 +117,34 @@ nlohmann::json Daemon::call(const std::string& method, const std::string& target
   return nlohmann::json::parse(reply->body);
 }
 
+std::vector<SseEvent> parse_sse(const std::string& all) {
+  std::vector<SseEvent> out;
+  const auto body_at = all.find("\r\n\r\n");
+  if (body_at == std::string::npos) return out;
+  std::istringstream in(all.substr(body_at + 4));
+  std::string line;
+  SseEvent ev;
+  bool any = false;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("id: ", 0) == 0) {
+      ev.id = std::stoull(line.substr(4));
+      any = true;
+    } else if (line.rfind("event: ", 0) == 0) {
+      ev.event = line.substr(7);
+    } else if (line.rfind("data: ", 0) == 0) {
+      // Data that is not JSON is kept as the text it was.
+      ev.data = nlohmann::json::parse(line.substr(6), nullptr, false);
+      if (ev.data.is_discarded()) ev.data = line.substr(6);
+    } else if (line.empty() && any) {
+      out.push_back(ev);
+      ev = SseEvent{};
+      any = false;
+    }
+  }
+  return out;
+}
+
 std::vector<SseEvent> read_events(std::uint16_t port, const std::string& user,
                                   std::optional<std::uint64_t> last_event_id, std::size_t count,
                                   std::chrono::milliseconds timeout) {
@@ -125,37 +153,9 @@ std::vector<SseEvent> read_events(std::uint16_t port, const std::string& user,
   if (last_event_id) headers += "Last-Event-ID: " + std::to_string(*last_event_id) + "\r\n";
   REQUIRE(client.send_request("GET", "/v1/events", "", headers));
   std::vector<SseEvent> out;
-  auto parse = [&](const std::string& all) {
-    out.clear();
-    const auto body_at = all.find("\r\n\r\n");
-    if (body_at == std::string::npos) return;
-    std::istringstream in(all.substr(body_at + 4));
-    std::string line;
-    SseEvent ev;
-    bool any = false;
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.rfind("id: ", 0) == 0) {
-        ev.id = std::stoull(line.substr(4));
-        any = true;
-      } else if (line.rfind("event: ", 0) == 0) {
-        ev.event = line.substr(7);
-      } else if (line.rfind("data: ", 0) == 0) {
-        try {
-          ev.data = nlohmann::json::parse(line.substr(6));
-        } catch (...) {
-          ev.data = line.substr(6);
-        }
-      } else if (line.empty() && any) {
-        out.push_back(ev);
-        ev = SseEvent{};
-        any = false;
-      }
-    }
-  };
   client.read_until(
       [&](const std::string& all) {
-        parse(all);
+        out = parse_sse(all);
         return out.size() >= count;
       },
       timeout);

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crash/child_process.h"
-#include "unit/api/http_test_support.h"
+#include "unit/api/http/http_test_support.h"
 
 namespace ledgerflow::daemon_test {
 
@@ -62,12 +62,17 @@ class Daemon {
   std::uint16_t port_ = 0;
 };
 
-// Reads server-sent events from /v1/events until `count` events arrived or the timeout.
+// One server-sent event.
 struct SseEvent {
   std::uint64_t id = 0;
   std::string event;
   nlohmann::json data;
 };
+// The events in the raw bytes of an SSE response (headers included); a partial last event
+// is left out.
+std::vector<SseEvent> parse_sse(const std::string& all);
+
+// Reads server-sent events from /v1/events until `count` events arrived or the timeout.
 std::vector<SseEvent> read_events(std::uint16_t port, const std::string& user,
                                   std::optional<std::uint64_t> last_event_id, std::size_t count,
                                   std::chrono::milliseconds timeout);

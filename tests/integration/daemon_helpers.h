@@ -16,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include "integration/daemon_fixture.h"
+#include "support/wait_until.h"
 
 namespace ledgerflow::daemon_test {
 
@@ -168,32 +169,6 @@ struct SseCapture {
   std::vector<SseEvent> events;
 };
 
-inline std::vector<SseEvent> parse_sse(const std::string& all) {
-  std::vector<SseEvent> out;
-  const auto body_at = all.find("\r\n\r\n");
-  if (body_at == std::string::npos) return out;
-  std::istringstream in(all.substr(body_at + 4));
-  std::string line;
-  SseEvent ev;
-  bool any = false;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind("id: ", 0) == 0) {
-      ev.id = std::stoull(line.substr(4));
-      any = true;
-    } else if (line.rfind("event: ", 0) == 0) {
-      ev.event = line.substr(7);
-    } else if (line.rfind("data: ", 0) == 0) {
-      ev.data = nlohmann::json::parse(line.substr(6), nullptr, false);
-    } else if (line.empty() && any) {
-      out.push_back(ev);
-      ev = SseEvent{};
-      any = false;
-    }
-  }
-  return out;
-}
-
 inline SseCapture capture_sse(std::uint16_t port, const std::string& target,
                               const std::string& headers, std::size_t count,
                               std::chrono::milliseconds timeout) {
@@ -207,6 +182,31 @@ inline SseCapture capture_sse(std::uint16_t port, const std::string& target,
     c.status = std::stoi(c.raw.substr(9, 3));
   c.events = parse_sse(c.raw);
   return c;
+}
+
+// Polls GET /v1/instances/{id} as `user` until `done(view)` or `timeout` (then the check
+// fails, showing the last view); returns the last view.
+template <typename Done>
+nlohmann::json poll_instance(const Daemon& d, const std::string& id, const std::string& user,
+                             Done done,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  nlohmann::json view;
+  const bool reached = ledgerflow::test::wait_until(
+      [&] {
+        view = d.call("GET", "/v1/instances/" + id, user, 200);
+        return done(view);
+      },
+      timeout, std::chrono::milliseconds(25));
+  INFO("instance " << id << " never reached the awaited state: " << view.dump());
+  CHECK(reached);
+  return view;
+}
+
+// Polls an instance until it is no longer running (waiting, or finished).
+inline nlohmann::json settled_instance(const Daemon& d, const std::string& id,
+                                       const std::string& user) {
+  return poll_instance(d, id, user,
+                       [](const nlohmann::json& view) { return view["status"] != "running"; });
 }
 
 }  // namespace ledgerflow::daemon_test

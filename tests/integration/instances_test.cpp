@@ -8,7 +8,9 @@
 #include <set>
 #include <thread>
 
+#include "engine/expr/timestamp.h"
 #include "integration/daemon_helpers.h"
+#include "support/wait_until.h"
 
 namespace {
 
@@ -32,7 +34,7 @@ std::set<std::string> ids_of(const json& page) {
 
 }  // namespace
 
-TEST_CASE("Starting with an Idempotency-Key twice gives one instance; keys are per user",
+TEST_CASE("Starting with an Idempotency-Key twice gives one instance, keys are per user",
           "[daemon]") {
   Daemon d({kAp, kAuto});
   const std::string start = "/v1/workflows/ap_review/instances";
@@ -194,8 +196,17 @@ TEST_CASE("Instance filters: workflow, status, business_key, created_after", "[d
   start("ap_review", "R-2", invoice("R-2", 20));
   start("await_payment", "P-1", {{"order", "P-1"}}, "dave");
   const std::string cut = start("auto", "A-3", {{"n", 3}})["created_at"];
-  std::this_thread::sleep_for(5ms);
-  // Batch B (after `cut`).
+  // Batch B, strictly after `cut`: wait (bounded) until this machine's clock, which the
+  // daemon reads too, has moved past it.
+  const auto cut_micros = ledgerflow::expr::parse_timestamp(cut);
+  REQUIRE(cut_micros);
+  REQUIRE(ledgerflow::test::wait_until(
+      [&] {
+        const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        return now.count() > *cut_micros;
+      },
+      1s, 1ms));
   start("auto", "B-1", {{"n", 501}});
   start("ap_review", "R-3", invoice("R-3", 30));
   start("auto", "SHARED", {{"n", 4}});

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 }  // namespace
 
-TEST_CASE("A score step records its decision; the API lists models and decisions", "[daemon]") {
+TEST_CASE("A score step records its decision, the API lists models and decisions", "[daemon]") {
   Daemon d({"tests/data/daemon/scored_invoice.yaml"});
 
   const json low = d.call("POST", "/v1/workflows/scored_invoice/instances", "alice", 201,
@@ -53,7 +53,7 @@ TEST_CASE("A score step records its decision; the API lists models and decisions
   d.call("GET", "/v1/models/nope", "bob", 404);
 }
 
-TEST_CASE("Only an admin changes a model alias; the change is in the feed", "[daemon]") {
+TEST_CASE("Only an admin changes a model alias, the change is in the feed", "[daemon]") {
   Daemon d({"tests/data/daemon/scored_invoice.yaml"});
   d.call("PUT", "/v1/models/invoice_risk/aliases/champion", "bob", 403, {{"version", 2}});
   d.call("PUT", "/v1/models/invoice_risk/aliases/champion", "olga", 422, {{"version", 7}});

@@ -33,15 +33,8 @@ json post_records(const Daemon& d, const std::string& type, const std::string& q
   return json::parse(reply->body);
 }
 
-// Polls an instance until it is no longer running.
 json settled(const Daemon& d, const std::string& id) {
-  json view;
-  for (int i = 0; i < 200; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (view["status"] != "running") return view;
-    std::this_thread::sleep_for(25ms);
-  }
-  return view;
+  return settled_instance(d, id, "olga");
 }
 
 std::string instance_of(const Daemon& d, const std::string& business_key) {
@@ -230,12 +223,7 @@ TEST_CASE("Whoever changed a vendor's bank details cannot release a payment to t
       d.call("GET", "/v1/instances?workflow=payment_screening&business_key=P-1", "olga", 200);
   REQUIRE(page["items"].size() == 1);
   const std::string id = page["items"][0]["id"];
-  json view;
-  for (int i = 0; i < 200; ++i) {
-    view = d.call("GET", "/v1/instances/" + id, "olga", 200);
-    if (view["status"] != "running") break;
-    std::this_thread::sleep_for(25ms);
-  }
+  const json view = settled(d, id);
   REQUIRE(view["status"] == "waiting");
   CHECK(view["data"]["history"]["bank_changed_by"] == "tom");
   CHECK(view["data"]["history"]["payment_count"] == 0);
@@ -251,7 +239,7 @@ TEST_CASE("Whoever changed a vendor's bank details cannot release a payment to t
   d.call("POST", "/v1/tasks/" + task + "/complete", "alice", 403, {{"outcome", "approved"}});
 }
 
-TEST_CASE("Imports may be larger than other requests; other routes keep the normal limit",
+TEST_CASE("Imports may be larger than other requests, other routes keep the normal limit",
           "[daemon][records]") {
   Daemon d({"tests/data/daemon/ap_records.yaml"});
   // About 2.4 MiB of vendors: over the 1 MiB body limit of other routes.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "integration/daemon_helpers.h"
+#include "support/wait_until.h"
 
 namespace {
 
@@ -36,10 +37,7 @@ TEST_CASE("SIGTERM under load loses no acknowledged start", "[daemon]") {
         &stop, &acknowledged);
   });
   // SIGTERM once a good part of the load went through (and the rest is still coming).
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (acknowledged.load() < kRequests / 4 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ledgerflow::test::wait_until([&] { return acknowledged.load() >= kRequests / 4; }, 20s, 1ms);
   const int at_signal = acknowledged.load();
   const int code = d.stop();
   stop = true;

@@ -45,10 +45,10 @@
 #include <set>
 
 #include "engine/runtime/state.h"
+#include "plugins/finance/collections.h"
 #include "plugins/finance/datagen/ar_data.h"
 #include "plugins/finance/datagen/calendar.h"
 #include "plugins/ml/csv_writer.h"
-#include "plugins/finance/collections.h"
 #include "scenario/scenario_engine.h"
 
 namespace {
@@ -184,7 +184,17 @@ void add_abs_errors(const std::vector<double>& forecast, const std::vector<doubl
 
 }  // namespace
 
-TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][ar]") {
+// Goals from issue 7: false matches in cash application must be rare, the worklist's top
+// decile should hold the amount that goes late, the forecast must beat "everyone pays on the
+// due date". Cash application's automatic share (>= 95%) is the aim set in the review of
+// issue 14 (99.0% when last measured). Figures without a stated goal (AUC, share of the ceiling,
+// share of equal features) are printed, not asserted.
+TEST_CASE(
+    "AR scenario: two years of receivables day by day. Goals: cash application auto-applies "
+    ">= 95% of payments rightly with < 1% false matches, the worklist's top decile beats "
+    "sorting by amount and mostly goes late, the forecast beats pay-on-due-date, the "
+    "late-payment model beats chance, feature differences are all explained",
+    "[scenario][ar]") {
   std::printf(
       "AR scenario: %zu AR invoices, data seed %llu, models trained on seed %llu "
       "(%zu invoices)\n",
@@ -458,7 +468,8 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
         static_cast<unsigned long long>(kSeed), auc(scored), scored.size(),
         regressions ? std::sqrt(sq / static_cast<double>(regressions)) : std::nan(""), regressions);
   }
-  CHECK(holdout_auc > 0.75);
+  // goal: the late-payment model beats chance (its AUC is printed above)
+  CHECK(holdout_auc > 0.5);
 
   // ---- 2. cash application
   // Auto-applied: applied without a review task. Review: a cash-application task was
@@ -583,8 +594,10 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   for (const auto& e : false_examples) std::printf("  false match: %s\n", e.c_str());
   for (const auto& e : review_examples) std::printf("  not auto-applied: %s\n", e.c_str());
   for (const auto& e : other_examples) std::printf("  other: %s\n", e.c_str());
+  // goal: false matches are rare, < 1% of payments
   CHECK(pct(false_matches, n_payments) < 1.0);
-  CHECK(pct(auto_right, n_payments) > 80.0);
+  // goal: cash application auto-applies >= 95% of payments to the right invoices
+  CHECK(pct(auto_right, n_payments) >= 95.0);
   CHECK(other == 0);
   CHECK(ledger_disagrees == 0);
   CHECK(review_approved_failed == 0);
@@ -631,12 +644,12 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   // The issue asks the top decile to hold "a clear majority" of the amount that went late.
   // Read literally (10% of the open items, all of the late amount including invoices not
   // yet due) no ranking can: the ceiling column (the largest late items first, knowing the
-  // future) holds about half. So the ranking is held to most of what is achievable, and
-  // the top decile's own amount must mostly go late (precision).
-  CHECK(mean_share > 0.75 * mean_ceiling / n_snapshots);
-  // What the ranking must do in any case: beat sorting by amount alone, and fill the top
-  // decile mostly with amount that does go late.
+  // future) holds about half; the share of that ceiling reached is printed, not asserted.
+  std::printf("  share of the ceiling reached %.1f%% (measured, not asserted)\n",
+              100 * mean_share / (mean_ceiling / n_snapshots));
+  // goal: the ranking beats sorting by amount alone
   CHECK(mean_share > mean_by_amount / n_snapshots);
+  // goal: most of the top decile's amount does go late (a clear majority of it)
   CHECK(mean_precision / n_snapshots > 0.5);
 
   // ---- 4. cash forecast backtest
@@ -664,6 +677,7 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
   mean_naive /= n_backtests;
   std::printf("  mean: MAPE model %.1f%%, naive %.1f%%; WAPE model %.1f%%, naive %.1f%%\n",
               mean_model, mean_naive, mean_model_wape / n_backtests, mean_naive_wape / n_backtests);
+  // goal: the forecast beats the naive one, on MAPE and on WAPE
   CHECK(mean_model < mean_naive);
   CHECK(mean_model_wape < mean_naive_wape);
 
@@ -764,9 +778,10 @@ TEST_CASE("AR scenario: two years of receivables lived day by day", "[scenario][
       pct(all_near, static_cast<double>(compared)));
   for (const auto& e : mismatch_examples) std::printf("  differs, unexplained: %s\n", e.c_str());
   CHECK(compared == data.invoices.size());
-  // 95.1% when last measured; every difference is explained by the next check, so a margin
-  // for thread interleaving (two payments of one day racing for one invoice) is safe.
-  CHECK(pct(all_equal, static_cast<double>(compared)) > 94.0);
+  // The share of invoices whose features all equal the generator's is printed (95.1% when
+  // last measured), not asserted: how many payments the ledger applies otherwise than the
+  // generator settled them is no goal.
+  // goal: every feature difference is explained by a payment applied otherwise
   CHECK(compared - all_equal == explained);
   for (const char* name : {"amount", "payment_terms_days", "days_to_due", "customer_age_days"}) {
     CHECK(equal_by_feature[name] == compared);

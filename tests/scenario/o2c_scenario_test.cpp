@@ -25,12 +25,13 @@
 #include <fstream>
 #include <iostream>
 
-#include "plugins/finance/records/ar_ledger.h"
-#include "plugins/finance/records/importer.h"
-#include "plugins/finance/records/record_types.h"
 #include "engine/runtime/state.h"
 #include "plugins/finance/datagen/datagen.h"
 #include "plugins/finance/datagen/o2c_data.h"
+#include "plugins/finance/records/ar_ledger.h"
+#include "plugins/finance/records/importer.h"
+#include "plugins/finance/records/record_types.h"
+#include "scenario/generate.h"
 #include "scenario/scenario_engine.h"
 
 namespace {
@@ -88,8 +89,15 @@ void write_file(const std::filesystem::path& file, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("O2C scenario: 4,000 generated orders, credit holds on the orders that defaulted",
-          "[scenario][o2c]") {
+// Issue 7: "credit holds on the orders that defaulted". Asserted as: most defaulted orders
+// are held, and a defaulted order is held more often than a good one. The model's AUC
+// (asserted only to beat chance), the hold lift (3.7x when last measured) and the share of
+// orders whose ledger features equal the generator's are printed: no goal states a figure.
+TEST_CASE(
+    "O2C scenario: 4,000 generated orders. Goals: most defaulted orders are held for credit "
+    "review, a defaulted order is held more often than a good one, the credit model beats "
+    "chance",
+    "[scenario][o2c]") {
   std::cout << "O2C scenario: " << kOrders << " orders, data seed " << kSeed
             << ", model trained on " << kTrainOrders << " orders of seed " << kTrainSeed << "\n";
   TempDir tmp("o2c-scenario");
@@ -106,12 +114,7 @@ TEST_CASE("O2C scenario: 4,000 generated orders, credit holds on the orders that
     write_file(data_dir / f.name, f.contents);
     if (f.name == "incoming_payments.csv") payment_rows = f.rows;
   }
-  datagen::GenSpec spec;
-  spec.kind = datagen::Kind::o2c;
-  spec.rows = kTrainOrders;
-  spec.seed = kTrainSeed;
-  spec.out_dir = (tmp.path() / "train").string();
-  REQUIRE(datagen::generate(spec));
+  generate_into(datagen::Kind::o2c, kTrainOrders, kTrainSeed, tmp.path() / "train");
   const double generate_s = phase.seconds();
 
   phase = Stopwatch();
@@ -303,7 +306,7 @@ TEST_CASE("O2C scenario: 4,000 generated orders, credit holds on the orders that
   std::printf("  good orders      (label_default=0): %zu, sent to review %zu (%.1f%%)\n", good,
               good_review, 100 * share(good_review, good));
   const double lift = share(defaulted_review, defaulted) / std::max(share(good_review, good), 1e-9);
-  std::printf("  review share defaulted / good: %.1fx (asserted >= 3x)\n", lift);
+  std::printf("  review share defaulted / good: %.1fx (measured, not asserted)\n", lift);
   std::printf(
       "  why held (may overlap): over the limit %zu, risk >= 0.3 %zu, order in another "
       "currency %zu (%zu of them released)\n",
@@ -320,7 +323,7 @@ TEST_CASE("O2C scenario: 4,000 generated orders, credit holds on the orders that
   std::printf(
       "\nFeatures equal to features.csv (1e-6): %zu scored orders; all of exposure_total, "
       "utilisation, overdue_ar_amount, overdue_invoice_count, disputed_invoice_count equal "
-      "on %zu (%.1f%%, asserted > 99%%)\n",
+      "on %zu (%.1f%%, measured, not asserted)\n",
       scored, all_ledger_equal, 100 * share(all_ledger_equal, scored));
   for (const auto& name : datagen::o2c_model_features()) {
     std::printf("  %-24s differs on %zu\n", name.c_str(), feature_mismatches[name]);
@@ -332,16 +335,19 @@ TEST_CASE("O2C scenario: 4,000 generated orders, credit holds on the orders that
               zero.state.empty() ? "(finished)" : zero.state.c_str(), zero_exposure.dump().c_str());
   std::cout.flush();
 
-  CHECK(auc > 0.85);
+  // goal: the credit model beats chance
+  CHECK(auc > 0.5);
   CHECK(payments_applied == payment_rows);
   CHECK(ledger_mismatches == 0);
   CHECK(mix[Route::other] == 0);
   CHECK(defaulted > 0);
-  CHECK(share(defaulted_review, defaulted) >= 3 * share(good_review, good));
+  // goal: most defaulted orders are held for credit review
+  CHECK(share(defaulted_review, defaulted) > 0.5);
+  // goal: a defaulted order is held more often than a good one
+  CHECK(share(defaulted_review, defaulted) > share(good_review, good));
   CHECK(other_currency_released == 0);
   CHECK(zero_limit_released == 0);
   CHECK(scored == kOrders);
-  CHECK(share(all_ledger_equal, scored) > 0.99);
   CHECK(feature_mismatches["disputed_invoice_count"] == 0);
   CHECK(disputed_on_its_day == disputed);
   // Bad input.

@@ -18,6 +18,7 @@
 #include "engine/scoring/pseudonym.h"
 #include "plugins/finance/datagen/datagen.h"
 #include "plugins/finance/datagen/payments_data.h"
+#include "scenario/generate.h"
 #include "scenario/scenario_engine.h"
 
 namespace {
@@ -46,22 +47,20 @@ bool same_feature(const json& got, double want) {
 
 }  // namespace
 
-TEST_CASE("Payments scenario: 20,000 generated payments screened against their labels",
-          "[scenario][payments]") {
+// Issue 6 asks for fraud recall and the false-hold rate without a figure: both are printed
+// (81.4% and 2.6% when last measured). What a screen must do in any case is asserted: hold a
+// fraudulent payment more often than a legitimate one.
+TEST_CASE(
+    "Payments scenario: 20,000 generated payments. Goal: a fraud is held more often than a "
+    "legitimate payment (fraud recall > false-hold rate)",
+    "[scenario][payments]") {
   std::cout << "Payments scenario: " << kPayments << " payments, data seed " << kSeed
             << ", model trained on seed " << kTrainSeed << "\n";
   TempDir tmp("payments-scenario");
   Stopwatch total;
 
-  datagen::GenSpec spec;
-  spec.kind = datagen::Kind::payments;
-  spec.rows = kPayments;
-  spec.seed = kSeed;
-  spec.out_dir = (tmp.path() / "data").string();
-  REQUIRE(datagen::generate(spec));
-  spec.seed = kTrainSeed;
-  spec.out_dir = (tmp.path() / "train").string();
-  REQUIRE(datagen::generate(spec));
+  generate_into(datagen::Kind::payments, kPayments, kSeed, tmp.path() / "data");
+  generate_into(datagen::Kind::payments, kPayments, kTrainSeed, tmp.path() / "train");
   const auto& model_features = datagen::payments_model_features();
   const double auc = train_model(tmp.path() / "train", tmp.path() / "models", "payment_fraud",
                                  "label_fraud", model_features);
@@ -150,4 +149,6 @@ TEST_CASE("Payments scenario: 20,000 generated payments screened against their l
   CHECK(other == 0);
   CHECK(released + treasury + senior == kPayments);
   CHECK(*journal == released);
+  // goal: a fraud is held more often than a legitimate payment
+  CHECK(fraud.recall() > fraud.false_positive_rate());
 }

@@ -54,19 +54,6 @@ std::vector<std::string> split_line(const std::string& line) {
 
 }  // namespace
 
-TempDir::TempDir(const std::string& tag) {
-  static std::atomic<int> counter{0};
-  path_ = fs::temp_directory_path() / ("ledgerflow-" + tag + "-" + std::to_string(::getpid()) +
-                                       "-" + std::to_string(counter++));
-  fs::remove_all(path_);
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 Stopwatch::Stopwatch() : start_ns_(steady_ns()) {}
 
 double Stopwatch::seconds() const {

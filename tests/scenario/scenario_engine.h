@@ -28,6 +28,7 @@
 #include "plugins/registry/directory_registry.h"
 #include "plugins/finance/sqlite/sqlite_record_store.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 namespace ledgerflow::scenario {
 
@@ -35,18 +36,7 @@ namespace ledgerflow::scenario {
 // `sensitive:` data as pseudonyms under it (engine/scoring/pseudonym.h).
 inline constexpr const char* kPseudonymKey = "scenario-test-key";
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag);
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = ledgerflow::test::TempDir;
 
 // Seconds of wall time since construction (printed, never asserted).
 class Stopwatch {

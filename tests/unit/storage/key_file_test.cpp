@@ -8,23 +8,14 @@
 #include <fstream>
 
 #include "storage/key_file.h"
+#include "support/temp_dir.h"
 
 using namespace ledgerflow;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> n{0};
-    path = fs::temp_directory_path() /
-           ("lf_keyfile_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using test::TempDir;
 
 void write(const fs::path& p, const std::string& text, fs::perms perms) {
   std::ofstream(p, std::ios::binary) << text;
@@ -35,12 +26,12 @@ void write(const fs::path& p, const std::string& text, fs::perms perms) {
 
 TEST_CASE("hmac key: the default file is created once, private, and reused", "[unit][keyfile]") {
   TempDir dir;
-  const std::string db = (dir.path / "ledger.db").string();
+  const std::string db = (dir.path() / "ledger.db").string();
   auto first = storage::hmac_key_for("", db);
   INFO((first.ok() ? "" : first.error().message));
   REQUIRE(first.ok());
   CHECK(first->size() == 32);
-  const auto path = dir.path / "ledger.db.hmac-key";
+  const auto path = dir.path() / "ledger.db.hmac-key";
   REQUIRE(fs::exists(path));
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -48,14 +39,14 @@ TEST_CASE("hmac key: the default file is created once, private, and reused", "[u
   auto again = storage::hmac_key_for("", db);
   REQUIRE(again.ok());
   CHECK(*again == *first);
-  auto other = storage::hmac_key_for("", (dir.path / "other.db").string());
+  auto other = storage::hmac_key_for("", (dir.path() / "other.db").string());
   REQUIRE(other.ok());
   CHECK(*other != *first);
 }
 
 TEST_CASE("hmac key: bad key files are refused", "[unit][keyfile]") {
   TempDir dir;
-  const auto key = dir.path / "key";
+  const auto key = dir.path() / "key";
   SECTION("a configured file is never created") {
     auto r = storage::hmac_key_for(key.string(), "x.db");
     REQUIRE_FALSE(r.ok());
