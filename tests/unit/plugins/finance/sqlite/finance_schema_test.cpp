@@ -11,7 +11,7 @@
 #include "plugins/finance/records/record_types.h"
 #include "plugins/finance/sqlite/finance_schema.h"
 #include "storage/sqlite/schema.h"
-#include "unit/records/records_test_support.h"
+#include "unit/plugins/finance/records_test_support.h"
 
 using namespace records_test;
 
