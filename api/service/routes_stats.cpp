@@ -83,19 +83,15 @@ nlohmann::json stats_view(const rt::ActivitySummary& s, std::int64_t now_us,
 
 }  // namespace
 
-Result<void> ApiService::add_stats_routes(http::Router& router) {
-  return router.add("GET", "/v1/stats", [this](const Request& req, Responder res) {
-    on_pool(req, std::move(res), Access::read, [this](const Principal& p, const Request&) {
-      const std::int64_t now_us = host_.clock().now_us();
-      // The window starts on a whole minute, so a refresh keeps the buckets aligned.
-      const std::int64_t since_us = (now_us / kMinuteUs - (kWindowMinutes - 1)) * kMinuteUs;
-      auto summary = host_.store().activity_summary(now_us, since_us);
-      if (!summary) return http::problem_from_error(summary.error());
-      nlohmann::json body = stats_view(*summary, now_us, since_us);
-      body["viewer"] = {{"user", p.user}, {"roles", p.roles}, {"read_only", p.read_only()}};
-      return Response::json(200, body);
-    });
-  });
+http::Response ApiService::stats(const Principal& p, const http::Request&) {
+  const std::int64_t now_us = host_.clock().now_us();
+  // The window starts on a whole minute, so a refresh keeps the buckets aligned.
+  const std::int64_t since_us = (now_us / kMinuteUs - (kWindowMinutes - 1)) * kMinuteUs;
+  auto summary = host_.store().activity_summary(now_us, since_us);
+  if (!summary) return http::problem_from_error(summary.error());
+  nlohmann::json body = stats_view(*summary, now_us, since_us);
+  body["viewer"] = {{"user", p.user}, {"roles", p.roles}, {"read_only", p.read_only()}};
+  return Response::json(200, body);
 }
 
 }  // namespace ledgerflow::api

@@ -104,14 +104,17 @@ Result<void> Stepper::check_may_act(const Frame& f, const std::string& action) {
             (submitter ? "the submitter of an item may not " : "user '" + user + "' may not ") +
             action + " its task '" + t.at("id").get<std::string>() + "'" +
             (submitter ? " (user '" + user + "' started this instance)"
-                       : " (excluded by 'forbid')")};
+                       : " (excluded by 'forbid')"),
+        ErrorReason::segregation_of_duties};
   }
   bool candidate = contains(t.at("users"), user) || contains(t.at("delegates"), user) ||
                    t.value("assignee", std::string()) == user;
   for (const auto& role : ctx_.actor.roles) candidate = candidate || contains(t.at("roles"), role);
   if (!candidate) {
-    return Error{ErrorCode::forbidden, "user '" + user + "' is not a candidate for task '" +
-                                           t.at("id").get<std::string>() + "'"};
+    return Error{ErrorCode::forbidden,
+                 "user '" + user + "' is not a candidate for task '" +
+                     t.at("id").get<std::string>() + "'",
+                 ErrorReason::not_a_candidate};
   }
   return {};
 }

@@ -243,8 +243,10 @@ void Executor::process(Shard& shard, Command& c) {
       if (*prior) {
         if ((*prior)->request_hash != request_hash(r)) {
           return fail(
-              Error{ErrorCode::conflict, "Idempotency-Key '" + r.idempotency_key +
-                                             "' was already used with a different request"});
+              Error{ErrorCode::conflict,
+                    "Idempotency-Key '" + r.idempotency_key +
+                        "' was already used with a different request",
+                    ErrorReason::idempotency_key_reused});
         }
         auto original = store_.instance((*prior)->instance_id);
         if (c.done) c.done(std::move(original));
