@@ -6,7 +6,7 @@
 // the executor's asynchronous API, answering when the write is durable.
 //
 // The operations are a table (ApiService::routes(): method, pattern, access rule, handler);
-// route modules (RouteModule) add theirs, e.g. the finance package's.
+// route modules (RouteModule) add theirs (domain packages, composed by the daemon).
 //
 // Access rules: reading needs any authenticated user; changing anything is refused to
 // read-only users (auditors); deploying needs a role of rule `author` (admin or

@@ -71,8 +71,10 @@ Setter limit(std::int64_t DaemonConfig::Limits::*field, const char* key, std::in
   };
 }
 
+std::map<std::string, Setter> limit_setters();
+
 const std::map<std::string, Setter>& setters() {
-  static const std::map<std::string, Setter> table = {
+  static const std::map<std::string, Setter> top = {
       {"listen", text(&DaemonConfig::listen)},
       {"database", text(&DaemonConfig::database)},
       {"synchronous",
@@ -112,6 +114,18 @@ const std::map<std::string, Setter>& setters() {
          return {};
        }},
       {"hmac_key_file", text(&DaemonConfig::hmac_key_file)},
+  };
+  static const std::map<std::string, Setter> table = [] {
+    std::map<std::string, Setter> all = top;
+    all.merge(limit_setters());
+    return all;
+  }();
+  return table;
+}
+
+// The `limits:` section.
+std::map<std::string, Setter> limit_setters() {
+  return {
       {"limits.body_bytes",
        limit(&DaemonConfig::Limits::body_bytes, "limits.body_bytes", 1024, 64 << 20)},
       {"limits.import_body_bytes", limit(&DaemonConfig::Limits::import_body_bytes,
@@ -145,7 +159,6 @@ const std::map<std::string, Setter>& setters() {
          return {};
        }},
   };
-  return table;
 }
 
 // "a, b,c" -> {a, b, c}; invalid_argument for an empty list or an empty name.

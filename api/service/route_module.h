@@ -1,7 +1,7 @@
 // The API's operations as data. A Route is one operation: {method, path pattern, access
 // rule, handler}; the handler's type says where it runs. ApiService registers its own
-// table and the tables of the route modules it is given (e.g. the finance package's
-// routes, plugins/finance/api), so the generic service knows no domain routes or roles.
+// table and the tables of the route modules the composition root gives it (domain
+// packages), so the generic service knows no domain routes or roles.
 //
 // Access rules are named: "public" (no authentication), "read" (any authenticated user),
 // "write" (any user who is not read-only, i.e. not only an auditor), and role rules — the
