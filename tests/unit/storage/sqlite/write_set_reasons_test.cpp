@@ -5,6 +5,7 @@
 #include "tests/unit/storage/storage_test_support.h"
 
 using namespace storage_test;
+using ledgerflow::ErrorReason;
 
 TEST_CASE("A taken business key is a conflict with reason business_key_taken", "[unit][storage]") {
   TempDir dir;
