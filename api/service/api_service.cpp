@@ -2,66 +2,15 @@
 
 #include <boost/asio/post.hpp>
 #include <charconv>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "api/http/problem.h"
 #include "api/service/masking.h"
-#include "api/service/openapi_document.h"
 #include "engine/expr/timestamp.h"
 
 namespace ledgerflow::api {
 namespace {
 
 constexpr std::size_t kMaxCachedInstanceVersions = 100'000;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// YAML (the OpenAPI source) to JSON, scalars typed the way YAML 1.2 core would.
-nlohmann::json yaml_to_json(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      nlohmann::json o = nlohmann::json::object();
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return o;
-    }
-    case YAML::NodeType::Sequence: {
-      nlohmann::json a = nlohmann::json::array();
-      for (const auto& v : n) a.push_back(yaml_to_json(v));
-      return a;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string s = n.Scalar();
-      if (n.Tag() == "!") return s;  // quoted
-      if (s == "true") return true;
-      if (s == "false") return false;
-      if (s == "null" || s == "~") return nullptr;
-      try {
-        std::size_t used = 0;
-        if (s.find_first_of(".eE") == std::string::npos) {
-          long long v = std::stoll(s, &used);
-          if (used == s.size()) return v;
-        } else {
-          double v = std::stod(s, &used);
-          if (used == s.size()) return v;
-        }
-      } catch (const std::exception&) {
-      }
-      return s;
-    }
-    default:
-      return nullptr;
-  }
-}
 
 }  // namespace
 
@@ -110,10 +59,19 @@ ApiService::ApiService(EngineHost& host, Authenticator auth, ApiOptions options)
       limiter_(host.clock(), options_.rate_per_second, options_.rate_burst),
       pool_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
       started_at_us_(host.clock().now_us()) {
+  // The service's role rules and their default roles; modules grant more and the
+  // configuration (options.access) may replace them.
+  access_.define(
+      {"author", {"admin", "workflow_author"}, "may not deploy workflows (needs role {roles})"});
+  access_.define({"admin", {"admin"}, "is not an admin"});
+  access_.define(
+      {"outcomes", {"admin", "integration"}, "may not record outcomes (needs role {roles})"});
   EventHubOptions eo;
   eo.max_subscribers = options_.max_sse_clients;
   events_ = std::make_unique<EventHub>(
       host_.store(), [this](const std::string& id) { return mask_for_instance(id); }, eo);
+  context_ = std::make_unique<RouteContext>(RouteContext{
+      host_.clock(), host_.executor(), host_.definitions(), auth_, [this] { events_->nudge(); }});
 }
 
 ApiService::~ApiService() {
@@ -135,7 +93,7 @@ void ApiService::count_response(int status) {
 }
 
 std::optional<Principal> ApiService::admit(const http::Request& req, http::Responder& res,
-                                           Access access) {
+                                           const std::string& access) {
   auto principal = auth_.authenticate(req.header("Authorization"));
   if (!principal) {
     auto r = http::problem_from_error(principal.error());
@@ -152,59 +110,31 @@ std::optional<Principal> ApiService::admit(const http::Request& req, http::Respo
     res(std::move(r));
     return std::nullopt;
   }
-  auto refuse = [&](const std::string& why) {
-    res(http::problem(403, "Forbidden", "user '" + principal->user + "' " + why,
+  if (auto why = access_.refusal(*principal, access)) {
+    res(http::problem(403, "Forbidden", "user '" + principal->user + "' " + *why,
                       {{"code", "forbidden"}}));
     return std::nullopt;
-  };
-  switch (access) {
-    case Access::read:
-      break;
-    case Access::write:
-      if (principal->read_only()) return refuse("has read-only access (auditor)");
-      break;
-    case Access::author:
-      if (!principal->is_admin() && !principal->has("workflow_author")) {
-        return refuse("may not deploy workflows (needs role admin or workflow_author)");
-      }
-      break;
-    case Access::admin:
-      if (!principal->is_admin()) return refuse("is not an admin");
-      break;
-    case Access::records:
-      if (!principal->is_admin() && !principal->has("integration")) {
-        return refuse("may not import records (needs role admin or integration)");
-      }
-      break;
-    case Access::outcomes:
-      if (!principal->is_admin() && !principal->has("integration") &&
-          !principal->has("ap_manager") && !principal->has("finance_director") &&
-          !principal->has("credit_controller")) {
-        return refuse(
-            "may not record outcomes (needs role admin, integration, ap_manager, "
-            "finance_director or credit_controller)");
-      }
-      break;
   }
   return std::move(*principal);
 }
 
-void ApiService::on_pool(const http::Request& req, http::Responder res, Access access, Work work) {
+void ApiService::on_pool(const http::Request& req, http::Responder res, const std::string& access,
+                         const PoolHandler& work) {
   auto principal = admit(req, res, access);
   if (!principal) return;
   auto request = std::make_shared<http::Request>(req);
   auto responder = std::make_shared<http::Responder>(std::move(res));
-  boost::asio::post(
-      pool_, [principal = std::move(*principal), request, responder, work = std::move(work)] {
-        try {
-          (*responder)(work(principal, *request));
-        } catch (const std::exception& e) {
-          (*responder)(http::problem(500, "Internal Server Error", "the request failed"));
-        }
-      });
+  boost::asio::post(pool_, [principal = std::move(*principal), request, responder, work] {
+    try {
+      (*responder)(work(principal, *request));
+    } catch (const std::exception& e) {
+      (*responder)(http::problem(500, "Internal Server Error", "the request failed"));
+    }
+  });
 }
 
-void ApiService::now(const http::Request& req, http::Responder res, Access access, AsyncWork work) {
+void ApiService::now(const http::Request& req, http::Responder res, const std::string& access,
+                     const AsyncHandler& work) {
   auto principal = admit(req, res, access);
   if (!principal) return;
   work(*principal, req, std::make_shared<http::Responder>(std::move(res)));
@@ -331,193 +261,97 @@ void ApiService::answer_command(std::shared_ptr<http::Responder> res, Result<rt:
   (*res)(std::move(out));
 }
 
-Result<void> ApiService::register_routes(http::Router& router) {
-  if (auto r = add_system_routes(router); !r) return r;
-  if (auto r = add_workflow_routes(router); !r) return r;
-  if (auto r = add_instance_routes(router); !r) return r;
-  if (auto r = add_model_routes(router); !r) return r;
-  if (auto r = add_outcome_routes(router); !r) return r;
-  if (auto r = add_stats_routes(router); !r) return r;
-  if (auto r = add_record_routes(router); !r) return r;
-  if (auto r = add_collections_routes(router); !r) return r;
-  return add_task_routes(router);
+Result<void> ApiService::add_module(RouteModule& module) {
+  LF_TRY(module.define_access(access_));
+  modules_.push_back(&module);
+  return {};
 }
 
-Result<void> ApiService::add_system_routes(http::Router& router) {
-  using http::Request;
-  using http::Responder;
-  using http::Response;
-  auto add = [&](const char* method, const char* pattern, http::Handler h) {
-    return router.add(method, pattern, std::move(h));
-  };
-  if (auto r = add("GET", "/healthz",
-                   [](const Request&, Responder res) {
-                     res(Response::json(200, {{"status", "ok"}}));
-                   });
-      !r)
-    return r;
-  // Ready = the writer commits (an empty write set goes through the write queue and
-  // BEGIN IMMEDIATE/COMMIT) and the workflows are deployed (they are, before the server
-  // starts; the count is reported).
-  if (auto r = add(
-          "GET", "/readyz",
-          [this](const Request&, Responder res) {
-            auto responder = std::make_shared<Responder>(std::move(res));
-            host_.store().submit(rt::WriteSet{}, [this, responder](Result<void> w) {
-              if (!w) {
-                (*responder)(http::problem(503, "Service Unavailable",
-                                           "the database is not writable: " + w.error().message));
-                return;
-              }
-              boost::asio::post(pool_, [this, responder] {
-                auto defs = host_.store().definitions();
-                if (!defs) {
-                  (*responder)(
-                      http::problem(503, "Service Unavailable", "the database is not readable"));
-                  return;
-                }
-                std::set<std::string> names;
-                for (const auto& d : *defs) names.insert(d.name);
-                (*responder)(Response::json(
-                    200,
-                    {{"status", "ready"}, {"database", "writable"}, {"workflows", names.size()}}));
-              });
-            });
-          });
-      !r)
-    return r;
-  if (auto r = add("GET", "/metrics",
-                   [this](const Request&, Responder res) {
-                     const auto st = host_.store().stats();
-                     const auto ex = host_.executor().stats();
-                     std::ostringstream m;
-                     m << "# TYPE ledgerflow_http_responses_total counter\n"
-                       << "ledgerflow_http_responses_total{class=\"2xx\"} " << responses_2xx_
-                       << "\nledgerflow_http_responses_total{class=\"4xx\"} " << responses_4xx_
-                       << "\nledgerflow_http_responses_total{class=\"5xx\"} " << responses_5xx_
-                       << "\n# TYPE ledgerflow_store_commits_total counter\n"
-                       << "ledgerflow_store_commits_total " << st.commits
-                       << "\n# TYPE ledgerflow_store_write_sets_total counter\n"
-                       << "ledgerflow_store_write_sets_total " << st.write_sets
-                       << "\n# TYPE ledgerflow_store_failed_write_sets_total counter\n"
-                       << "ledgerflow_store_failed_write_sets_total " << st.failed_write_sets
-                       << "\n# TYPE ledgerflow_engine_steps_total counter\n"
-                       << "ledgerflow_engine_steps_total " << ex.transitions
-                       << "\n# TYPE ledgerflow_sse_clients gauge\n"
-                       << "ledgerflow_sse_clients " << events_->subscribers()
-                       << "\n# TYPE ledgerflow_events_head gauge\n"
-                       << "ledgerflow_events_head " << events_->head() << "\n";
-                     Response out = Response::text(200, m.str());
-                     out.content_type = "text/plain; version=0.0.4";
-                     res(std::move(out));
-                   });
-      !r)
-    return r;
-  auto openapi = [this](bool as_json) {
-    return [this, as_json](const Request&, Responder res) {
-      const std::string text = options_.openapi_path.empty() ? std::string(kOpenApiYaml)
-                                                             : read_file(options_.openapi_path);
-      if (text.empty()) {
-        res(http::problem(404, "Not Found", "the OpenAPI document is not installed"));
-        return;
-      }
-      if (!as_json) {
-        Response out = Response::text(200, text);
-        out.content_type = "application/yaml";
-        res(std::move(out));
-        return;
-      }
-      try {
-        res(Response::json(200, yaml_to_json(YAML::Load(text))));
-      } catch (const YAML::Exception& e) {
-        res(http::problem(500, "Internal Server Error", "the OpenAPI document is malformed"));
-      }
-    };
-  };
-  if (auto r = add("GET", "/v1/openapi.yaml", openapi(false)); !r) return r;
-  if (auto r = add("GET", "/v1/openapi.json", openapi(true)); !r) return r;
+PoolHandler ApiService::bind(PoolMember m) {
+  return [this, m](const Principal& p, const http::Request& req) { return (this->*m)(p, req); };
+}
 
-  // Live change feed (server-sent events). Last-Event-ID (or ?after=) resumes.
-  if (auto r = add(
-          "GET", "/v1/events",
-          [this](const Request& req, Responder res) {
-            now(req, std::move(res), Access::read,
-                [this](const Principal&, const Request& rq, std::shared_ptr<Responder> responder) {
-                  std::optional<std::uint64_t> after;
-                  std::string_view from;
-                  if (auto h = rq.header("Last-Event-ID")) from = *h;
-                  if (auto q = rq.query_param("after")) from = *q;
-                  if (!from.empty()) {
-                    std::uint64_t v = 0;
-                    auto [p, ec] = std::from_chars(from.data(), from.data() + from.size(), v);
-                    if (ec != std::errc() || p != from.data() + from.size()) {
-                      (*responder)(
-                          http::problem(400, "Bad Request",
-                                        "Last-Event-ID / after must be an event id (a number)"));
-                      return;
-                    }
-                    after = v;
-                  }
-                  if (events_->subscribers() >= options_.max_sse_clients) {
-                    (*responder)(http::problem(503, "Service Unavailable",
-                                               "too many event streams are open"));
-                    return;
-                  }
-                  auto stream = responder->start_sse({{"Cache-Control", "no-store"}});
-                  if (!stream) return;
-                  stream->comment("ledgerflow events; head " + std::to_string(events_->head()));
-                  if (auto s = events_->subscribe(stream, after); !s) stream->close();
-                });
-          });
-      !r)
-    return r;
+AsyncHandler ApiService::bind(AsyncMember m) {
+  return [this, m](const Principal& p, const http::Request& req,
+                   std::shared_ptr<http::Responder> out) { (this->*m)(p, req, std::move(out)); };
+}
 
-  // The dashboard (static files), when built.
-  auto serve = [this](const std::string& name, Responder& res) {
-    static const std::map<std::string, std::string> kTypes = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
-        {".json", "application/json"},         {".png", "image/png"},
-        {".map", "application/json"}};
-    const std::string ext = std::filesystem::path(name).extension().string();
-    auto type = kTypes.find(ext);
-    const std::string body =
-        options_.dashboard_dir.empty() || type == kTypes.end()
-            ? std::string()
-            : read_file((std::filesystem::path(options_.dashboard_dir) / name).string());
-    if (body.empty()) {
-      if (name == "index.html") {
-        Response out = Response::text(
-            200,
-            "ledgerflowd is running. The REST API is under /v1 (see /v1/openapi.yaml); the "
-            "dashboard is not built (run scripts/build).\n");
-        res(std::move(out));
-        return;
-      }
-      res(http::problem(404, "Not Found", "no such file: " + name));
-      return;
-    }
-    Response out;
-    out.status = 200;
-    out.content_type = type->second;
-    out.body = body;
-    res(std::move(out));
+http::Handler ApiService::bind(OpenMember m) {
+  return
+      [this, m](const http::Request& req, http::Responder res) { (this->*m)(req, std::move(res)); };
+}
+
+std::vector<Route> ApiService::routes() {
+  return {
+      {"GET", "/healthz", "public", bind(&ApiService::healthz)},
+      {"GET", "/readyz", "public", bind(&ApiService::readyz)},
+      {"GET", "/metrics", "public", bind(&ApiService::metrics)},
+      {"GET", "/v1/openapi.yaml", "public", bind(&ApiService::openapi_yaml)},
+      {"GET", "/v1/openapi.json", "public", bind(&ApiService::openapi_json)},
+      {"GET", "/v1/events", "read", bind(&ApiService::events_stream)},
+      {"GET", "/", "public", bind(&ApiService::dashboard_index)},
+      {"GET", "/assets/{file}", "public", bind(&ApiService::dashboard_asset)},
+      {"POST", "/v1/workflows", "author", bind(&ApiService::deploy_workflow)},
+      {"GET", "/v1/workflows", "read", bind(&ApiService::list_workflows)},
+      {"GET", "/v1/workflows/{name}", "read", bind(&ApiService::get_workflow)},
+      {"GET", "/v1/workflows/{name}/versions/{version}", "read",
+       bind(&ApiService::get_workflow_version)},
+      {"POST", "/v1/workflows/{name}/instances", "write", bind(&ApiService::start_instance)},
+      {"GET", "/v1/instances", "read", bind(&ApiService::list_instances)},
+      {"GET", "/v1/instances/{id}", "read", bind(&ApiService::get_instance)},
+      {"GET", "/v1/instances/{id}/history", "read", bind(&ApiService::instance_history)},
+      {"POST", "/v1/instances/{id}/signals/{name}", "write", bind(&ApiService::signal_instance)},
+      {"POST", "/v1/instances/{id}/cancel", "write", bind(&ApiService::cancel_instance)},
+      {"GET", "/v1/models", "read", bind(&ApiService::list_models)},
+      {"GET", "/v1/models/{name}", "read", bind(&ApiService::get_model)},
+      {"PUT", "/v1/models/{name}/aliases/{alias}", "admin", bind(&ApiService::set_model_alias)},
+      {"GET", "/v1/instances/{id}/decisions", "read", bind(&ApiService::instance_decisions)},
+      {"POST", "/v1/outcomes", "outcomes", bind(&ApiService::record_outcomes)},
+      {"GET", "/v1/models/{name}/performance", "read", bind(&ApiService::model_performance)},
+      {"GET", "/v1/stats", "read", bind(&ApiService::stats)},
+      {"GET", "/v1/tasks", "read", bind(&ApiService::list_tasks)},
+      {"GET", "/v1/tasks/{id}", "read", bind(&ApiService::get_task)},
+      {"POST", "/v1/tasks/{id}/claim", "write", bind(&ApiService::claim_task)},
+      {"POST", "/v1/tasks/{id}/complete", "write", bind(&ApiService::complete_task)},
+      {"POST", "/v1/tasks/{id}/delegate", "write", bind(&ApiService::delegate_task)},
   };
-  if (auto r =
-          add("GET", "/", [serve](const Request&, Responder res) { serve("index.html", res); });
-      !r)
-    return r;
-  return add("GET", "/assets/{file}", [serve](const Request& req, Responder res) {
-    // The router has decoded the segment and refused "." and ".."; a file name with a
-    // slash cannot arrive in one segment, so this stays inside the assets directory.
-    const std::string file(req.param("file").value_or(""));
-    if (file.find('/') != std::string::npos || file.find('\\') != std::string::npos ||
-        file.empty() || file.front() == '.') {
-      res(http::problem(404, "Not Found", "no such file"));
-      return;
-    }
-    serve("assets/" + file, res);
-  });
+}
+
+Result<void> ApiService::add_route(http::Router& router, Route route) {
+  if (!access_.knows(route.access)) {
+    return Error::invalid(route.method + " " + route.pattern + ": unknown access rule '" +
+                          route.access + "'");
+  }
+  const bool open = std::holds_alternative<http::Handler>(route.handler);
+  if (open != (route.access == "public")) {
+    return Error::invalid(route.method + " " + route.pattern +
+                          ": only public routes take a plain handler");
+  }
+  if (auto* h = std::get_if<http::Handler>(&route.handler)) {
+    return router.add(route.method, route.pattern, std::move(*h));
+  }
+  if (auto* h = std::get_if<PoolHandler>(&route.handler)) {
+    return router.add(route.method, route.pattern,
+                      [this, access = route.access, work = std::move(*h)](const http::Request& req,
+                                                                          http::Responder res) {
+                        on_pool(req, std::move(res), access, work);
+                      });
+  }
+  return router.add(
+      route.method, route.pattern,
+      [this, access = route.access, work = std::move(std::get<AsyncHandler>(route.handler))](
+          const http::Request& req, http::Responder res) {
+        now(req, std::move(res), access, work);
+      });
+}
+
+Result<void> ApiService::register_routes(http::Router& router) {
+  LF_TRY(access_.configure(options_.access));
+  for (auto& route : routes()) LF_TRY(add_route(router, std::move(route)));
+  for (RouteModule* module : modules_) {
+    for (auto& route : module->routes(*context_)) LF_TRY(add_route(router, std::move(route)));
+  }
+  return {};
 }
 
 }  // namespace ledgerflow::api

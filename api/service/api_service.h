@@ -5,8 +5,13 @@
 // work off the network thread: reads on a small worker pool, engine commands through
 // the executor's asynchronous API, answering when the write is durable.
 //
-// Role rules: reading needs any authenticated user; changing anything is refused to
-// read-only users (auditors); deploying needs admin or workflow_author. Tasks are visible
+// The operations are a table (ApiService::routes(): method, pattern, access rule, handler);
+// route modules (RouteModule) add theirs (domain packages, composed by the daemon).
+//
+// Access rules: reading needs any authenticated user; changing anything is refused to
+// read-only users (auditors); deploying needs a role of rule `author` (admin or
+// workflow_author), alias changes rule `admin`, outcomes rule `outcomes` (admin,
+// integration, and roles that modules or the configuration grant). Tasks are visible
 // to and actionable by their candidates and assignee (admins and auditors see all);
 // segregation of duties is the engine's (a 403 naming the rule).
 // Sensitive fields (a workflow's `sensitive:` paths) are masked in every response.
@@ -31,7 +36,9 @@
 #include "api/service/authenticator.h"
 #include "api/service/engine_host.h"
 #include "api/service/event_hub.h"
+#include "api/service/handler_support.h"
 #include "api/service/rate_limiter.h"
+#include "api/service/route_module.h"
 
 namespace ledgerflow::api {
 
@@ -43,6 +50,9 @@ struct ApiOptions {
   std::string openapi_path;   // empty: the document compiled in (api/openapi.yaml of the build)
   std::string dashboard_dir;  // static files served at / (may be empty)
   std::string models_dir;     // the model registry (for /v1/models)
+  // Role rule -> roles, replacing the defaults of the service and its modules (the
+  // `access:` section of the daemon's config file).
+  std::map<std::string, std::vector<std::string>> access;
 };
 
 class ApiService {
@@ -52,7 +62,12 @@ class ApiService {
   ApiService(const ApiService&) = delete;
   ApiService& operator=(const ApiService&) = delete;
 
-  // Adds every route. Fails only on a programming error (a malformed pattern).
+  // Adds a module's routes and access rules (before register_routes). `module` must
+  // outlive this service.
+  Result<void> add_module(RouteModule& module);
+  // Adds every route: the service's table and each module's. invalid_argument on a
+  // programming error (a malformed pattern, an unknown access rule) or a configured access
+  // rule that no route defines.
   Result<void> register_routes(http::Router& router);
 
   EventHub& events() { return *events_; }
@@ -63,21 +78,28 @@ class ApiService {
   void count_response(int status);
 
  private:
-  // outcomes: admin, integration, or a finance role that confirms outcomes (ap_manager,
-  // finance_director, credit_controller).
-  // records: admin or integration (imports).
-  enum class Access { read, write, author, admin, outcomes, records };
-  using Work = std::function<http::Response(const Principal&, const http::Request&)>;
-  using AsyncWork =
-      std::function<void(const Principal&, const http::Request&, std::shared_ptr<http::Responder>)>;
+  using PoolMember = http::Response (ApiService::*)(const Principal&, const http::Request&);
+  using AsyncMember = void (ApiService::*)(const Principal&, const http::Request&,
+                                           std::shared_ptr<http::Responder>);
+  using OpenMember = void (ApiService::*)(const http::Request&, http::Responder);
+
+  // The service's own operations, one row each (api_service.cpp).
+  std::vector<Route> routes();
+  PoolHandler bind(PoolMember m);
+  AsyncHandler bind(AsyncMember m);
+  http::Handler bind(OpenMember m);
+  Result<void> add_route(http::Router& router, Route route);
 
   // Authenticates, authorises and rate-limits; answers the failure itself (nullopt).
-  std::optional<Principal> admit(const http::Request& req, http::Responder& res, Access access);
+  std::optional<Principal> admit(const http::Request& req, http::Responder& res,
+                                 const std::string& access);
   // admit, then runs `work` on the worker pool and answers with its response.
-  void on_pool(const http::Request& req, http::Responder res, Access access, Work work);
+  void on_pool(const http::Request& req, http::Responder res, const std::string& access,
+               const PoolHandler& work);
   // admit, then calls `work` on the network thread (it must not block: it hands the
   // responder to an asynchronous engine call).
-  void now(const http::Request& req, http::Responder res, Access access, AsyncWork work);
+  void now(const http::Request& req, http::Responder res, const std::string& access,
+           const AsyncHandler& work);
 
   // The sensitive keys of a workflow version / of an instance (cached).
   std::set<std::string> mask_for_definition(const std::string& workflow, int version);
@@ -87,28 +109,75 @@ class ApiService {
   nlohmann::json task_view(const rt::TaskRecord& t);
   bool may_see_task(const Principal& p, const rt::TaskRecord& t) const;
 
-  // Route groups (routes_*.cpp).
-  Result<void> add_system_routes(http::Router& router);
-  Result<void> add_workflow_routes(http::Router& router);
-  Result<void> add_instance_routes(http::Router& router);
-  Result<void> add_task_routes(http::Router& router);
-  Result<void> add_model_routes(http::Router& router);
-  Result<void> add_outcome_routes(http::Router& router);
-  Result<void> add_stats_routes(http::Router& router);
-  Result<void> add_record_routes(http::Router& router);       // routes_records.cpp
-  Result<void> add_collections_routes(http::Router& router);  // routes_collections.cpp
+  // Handlers. System (routes_system.cpp): no authentication.
+  void healthz(const http::Request& req, http::Responder res);
+  void readyz(const http::Request& req, http::Responder res);
+  void metrics(const http::Request& req, http::Responder res);
+  void openapi_yaml(const http::Request& req, http::Responder res);
+  void openapi_json(const http::Request& req, http::Responder res);
+  void dashboard_index(const http::Request& req, http::Responder res);
+  void dashboard_asset(const http::Request& req, http::Responder res);
+  void serve_file(const std::string& name, http::Responder& res);
+  void openapi(bool as_json, http::Responder& res);
+  void events_stream(const Principal& p, const http::Request& req,
+                     std::shared_ptr<http::Responder> out);
+  // Workflows (routes_workflows.cpp).
+  http::Response deploy_workflow(const Principal& p, const http::Request& req);
+  http::Response list_workflows(const Principal& p, const http::Request& req);
+  http::Response get_workflow(const Principal& p, const http::Request& req);
+  http::Response get_workflow_version(const Principal& p, const http::Request& req);
+  // Instances (routes_instances.cpp).
+  void start_instance(const Principal& p, const http::Request& req,
+                      std::shared_ptr<http::Responder> out);
+  http::Response list_instances(const Principal& p, const http::Request& req);
+  http::Response get_instance(const Principal& p, const http::Request& req);
+  http::Response instance_history(const Principal& p, const http::Request& req);
+  void signal_instance(const Principal& p, const http::Request& req,
+                       std::shared_ptr<http::Responder> out);
+  void cancel_instance(const Principal& p, const http::Request& req,
+                       std::shared_ptr<http::Responder> out);
+  void cancel_checked(const Principal& p, const std::string& id, const std::string& reason,
+                      std::shared_ptr<http::Responder> out);
+  // Tasks (routes_tasks.cpp).
+  http::Response list_tasks(const Principal& p, const http::Request& req);
+  http::Response get_task(const Principal& p, const http::Request& req);
+  void claim_task(const Principal& p, const http::Request& req,
+                  std::shared_ptr<http::Responder> out);
+  void complete_task(const Principal& p, const http::Request& req,
+                     std::shared_ptr<http::Responder> out);
+  void delegate_task(const Principal& p, const http::Request& req,
+                     std::shared_ptr<http::Responder> out);
+  void task_command(const Principal& p, const http::Request& req,
+                    std::shared_ptr<http::Responder> out, rt::Event::Type type);
+  void send_task_event(const Principal& p, rt::Event e, std::shared_ptr<http::Responder> out);
+  // Models and decisions (routes_models.cpp).
+  http::Response list_models(const Principal& p, const http::Request& req);
+  http::Response get_model(const Principal& p, const http::Request& req);
+  void set_model_alias(const Principal& p, const http::Request& req,
+                       std::shared_ptr<http::Responder> out);
+  void write_model_alias(const Principal& p, const std::string& name, const std::string& alias,
+                         int version, std::shared_ptr<http::Responder> out);
+  http::Response instance_decisions(const Principal& p, const http::Request& req);
+  // Outcomes (routes_outcomes.cpp).
+  void record_outcomes(const Principal& p, const http::Request& req,
+                       std::shared_ptr<http::Responder> out);
+  http::Response model_performance(const Principal& p, const http::Request& req);
+  // Stats (routes_stats.cpp).
+  http::Response stats(const Principal& p, const http::Request& req);
 
   // Answers an engine command's result: the instance view, or the error as a problem.
   void answer_command(std::shared_ptr<http::Responder> res, Result<rt::InstanceRecord> r,
                       int success_status);
-  void task_command(const http::Request& req, http::Responder res, rt::Event::Type type);
 
   EngineHost& host_;
   Authenticator auth_;
   ApiOptions options_;
   RateLimiter limiter_;
+  AccessPolicy access_;
   std::unique_ptr<EventHub> events_;
   boost::asio::thread_pool pool_;
+  std::unique_ptr<RouteContext> context_;  // what modules see
+  std::vector<RouteModule*> modules_;
 
   std::mutex mask_mu_;
   std::map<std::pair<std::string, int>, std::set<std::string>> masks_;    // bounded by versions
@@ -118,28 +187,5 @@ class ApiService {
   std::atomic<std::uint64_t> started_{0};
   std::int64_t started_at_us_ = 0;
 };
-
-// The `limit` query parameter of list routes: 1..1000, default 50.
-Result<std::size_t> parse_limit(const http::Request& req);
-
-// One page of a list route: {items: [view(row)...], next_cursor}. `rows` holds up to
-// limit + 1 rows (the extra one only says that a next page exists); the cursor is the
-// id of the last row returned.
-template <typename Row, typename View>
-http::Response page_response(std::vector<Row>& rows, std::size_t limit, View view) {
-  const bool more = rows.size() > limit;
-  if (more) rows.resize(limit);
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& row : rows) items.push_back(view(row));
-  nlohmann::json body = {{"items", std::move(items)}, {"next_cursor", nullptr}};
-  if (more) body["next_cursor"] = rows.back().id;
-  return http::Response::json(200, body);
-}
-
-// Parses a JSON request body that must be an object with only `allowed` members.
-// invalid_argument naming the problem (not JSON, not an object, an unknown field).
-Result<nlohmann::json> parse_object_body(const std::string& body,
-                                         const std::set<std::string>& allowed,
-                                         bool empty_ok = true);
 
 }  // namespace ledgerflow::api

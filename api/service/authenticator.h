@@ -35,7 +35,7 @@ class Authenticator {
   // Roles of a known user (for delegation checks and the CLI), nullopt when unknown.
   std::optional<Principal> user(std::string_view name) const;
   std::size_t size() const { return entries_.size(); }
-  // Users holding `role`, sorted (the collections worklist assigns customers to them).
+  // Users holding `role`, sorted (route modules assign work to them).
   std::vector<std::string> users_with_role(std::string_view role) const;
 
   // Lower-case hex SHA-256 of `key` (what the users file stores).

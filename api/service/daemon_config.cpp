@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <limits>
@@ -70,8 +71,10 @@ Setter limit(std::int64_t DaemonConfig::Limits::*field, const char* key, std::in
   };
 }
 
+std::map<std::string, Setter> limit_setters();
+
 const std::map<std::string, Setter>& setters() {
-  static const std::map<std::string, Setter> table = {
+  static const std::map<std::string, Setter> top = {
       {"listen", text(&DaemonConfig::listen)},
       {"database", text(&DaemonConfig::database)},
       {"synchronous",
@@ -111,6 +114,18 @@ const std::map<std::string, Setter>& setters() {
          return {};
        }},
       {"hmac_key_file", text(&DaemonConfig::hmac_key_file)},
+  };
+  static const std::map<std::string, Setter> table = [] {
+    std::map<std::string, Setter> all = top;
+    all.merge(limit_setters());
+    return all;
+  }();
+  return table;
+}
+
+// The `limits:` section.
+std::map<std::string, Setter> limit_setters() {
+  return {
       {"limits.body_bytes",
        limit(&DaemonConfig::Limits::body_bytes, "limits.body_bytes", 1024, 64 << 20)},
       {"limits.import_body_bytes", limit(&DaemonConfig::Limits::import_body_bytes,
@@ -144,7 +159,51 @@ const std::map<std::string, Setter>& setters() {
          return {};
        }},
   };
-  return table;
+}
+
+// "a, b,c" -> {a, b, c}; invalid_argument for an empty list or an empty name.
+Result<std::vector<std::string>> role_list(const std::string& key, const std::string& v) {
+  std::vector<std::string> roles;
+  for (std::size_t from = 0; from <= v.size();) {
+    std::size_t comma = v.find(',', from);
+    if (comma == std::string::npos) comma = v.size();
+    std::string role = v.substr(from, comma - from);
+    role.erase(0, role.find_first_not_of(' '));
+    role.erase(role.find_last_not_of(' ') + 1);
+    if (role.empty()) return Error::invalid(key + ": expected role names separated by commas");
+    roles.push_back(role);
+    from = comma + 1;
+  }
+  return roles;
+}
+
+constexpr std::string_view kAccessPrefix = "access.";
+
+Result<void> set_access(DaemonConfig& c, const std::string& key, const std::string& v) {
+  const std::string rule = key.substr(kAccessPrefix.size());
+  if (rule.empty()) return Error::invalid("access: a rule name is missing");
+  LF_TRY_ASSIGN(c.access[rule], role_list(key, v));
+  return {};
+}
+
+// The `access:` section: rule -> a list of roles (or a comma-separated string).
+Result<void> apply_access_yaml(DaemonConfig& c, const YAML::Node& node, const std::string& file) {
+  for (const auto& kv : node) {
+    const std::string key = std::string(kAccessPrefix) + kv.first.as<std::string>();
+    const auto m = kv.first.Mark();
+    const std::string where =
+        file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": ";
+    std::string text;
+    if (kv.second.IsSequence()) {
+      for (const auto& r : kv.second) text += (text.empty() ? "" : ",") + r.as<std::string>();
+    } else if (kv.second.IsScalar()) {
+      text = kv.second.as<std::string>();
+    } else {
+      return Error::invalid(where + "'" + key + "' must be a list of roles");
+    }
+    if (auto r = set_access(c, key, text); !r) return Error::invalid(where + r.error().message);
+  }
+  return {};
 }
 
 std::string env_name(const std::string& key) {
@@ -160,6 +219,10 @@ Result<void> apply_yaml(DaemonConfig& c, const YAML::Node& node, const std::stri
     const auto m = kv.first.Mark();
     const std::string where =
         file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": ";
+    if (kv.second.IsMap() && key == "access") {
+      LF_TRY(apply_access_yaml(c, kv.second, file));
+      continue;
+    }
     if (kv.second.IsMap()) {
       if (key != "limits") return Error::invalid(where + "'" + key + "' is not a section");
       if (auto r = apply_yaml(c, kv.second, key + ".", file); !r) return r;
@@ -197,6 +260,7 @@ Result<std::pair<std::string, std::uint16_t>> DaemonConfig::listen_address() con
 }
 
 Result<void> set_config_value(DaemonConfig& c, const std::string& key, const std::string& value) {
+  if (key.rfind(kAccessPrefix, 0) == 0) return set_access(c, key, value);
   auto it = setters().find(key);
   if (it == setters().end()) return Error::invalid("unknown configuration key '" + key + "'");
   return it->second(c, value);
@@ -227,6 +291,17 @@ Result<DaemonConfig> load_config(const std::string& path, const std::vector<std:
       } catch (const YAML::Exception& e) {
         return Error::invalid(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
       }
+    }
+  }
+  // LEDGERFLOW_ACCESS_<RULE>=roles (rule names are lower case).
+  const std::string access_env = env_name("access.");
+  for (const auto& kv : env) {
+    const auto eq = kv.find('=');
+    if (kv.rfind(access_env, 0) != 0 || eq == std::string::npos) continue;
+    std::string rule = kv.substr(access_env.size(), eq - access_env.size());
+    for (auto& ch : rule) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (auto r = set_access(c, std::string(kAccessPrefix) + rule, kv.substr(eq + 1)); !r) {
+      return Error::invalid("environment " + kv.substr(0, eq) + ": " + r.error().message);
     }
   }
   for (const auto& [key, setter] : setters()) {

@@ -53,6 +53,12 @@ struct DaemonConfig {
     double rate_burst = 1000;
   } limits;
 
+  // Access rule -> roles (the `access:` section; env LEDGERFLOW_ACCESS_<RULE>=a,b; flag
+  // --set access.<rule>=a,b). Each replaces the roles of a rule the API or one of its
+  // route modules defines; rules not named keep their defaults. An unknown rule stops
+  // the daemon at start.
+  std::map<std::string, std::vector<std::string>> access;
+
   // Parses "HOST:PORT".
   Result<std::pair<std::string, std::uint16_t>> listen_address() const;
 };

@@ -1,5 +1,5 @@
 // Masking of sensitive fields: a workflow lists data paths under `sensitive:`
-// (e.g. invoice.vendor_iban). Whatever the API returns about its instances — data,
+// (e.g. claim.payee_iban). Whatever the API returns about its instances — data,
 // history, tasks, events — goes through mask_json first.
 //
 // Conservative by design: a field is masked wherever a key equal to the last segment of a

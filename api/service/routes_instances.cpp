@@ -30,17 +30,16 @@ bool sane_key(std::string_view k) {
 // executor then finds the stored key and replays that instance if the request is the same,
 // or refuses it (conflict) if it is not. Never answers a request with the instance of a
 // different request.
-void start_instance(rt::Executor& executor, boost::asio::thread_pool& pool, rt::StartRequest start,
-                    int retries, std::function<void(Result<rt::InstanceRecord>)> done) {
+void run_start(rt::Executor& executor, boost::asio::thread_pool& pool, rt::StartRequest start,
+               int retries, std::function<void(Result<rt::InstanceRecord>)> done) {
   rt::StartRequest again = start;
   executor.start(std::move(start), [&executor, &pool, again = std::move(again), retries,
                                     done = std::move(done)](Result<rt::InstanceRecord> r) mutable {
-    if (!r && retries > 0 && r.error().code == ErrorCode::conflict &&
-        !again.idempotency_key.empty() &&
-        r.error().message.find("idempotency key") != std::string::npos) {
+    if (!r && retries > 0 && !again.idempotency_key.empty() &&
+        r.error().is(ErrorReason::idempotency_key_taken)) {
       boost::asio::post(pool, [&executor, &pool, again = std::move(again), retries,
                                done = std::move(done)]() mutable {
-        start_instance(executor, pool, std::move(again), retries - 1, std::move(done));
+        run_start(executor, pool, std::move(again), retries - 1, std::move(done));
       });
       return;
     }
@@ -48,243 +47,210 @@ void start_instance(rt::Executor& executor, boost::asio::thread_pool& pool, rt::
   });
 }
 
+// The start request of POST /v1/workflows/{name}/instances: the body is the input
+// document; ?business_key= and the Idempotency-Key header are optional. invalid_argument
+// (answered 400) for a malformed body or key.
+Result<rt::StartRequest> start_request(const Principal& p, const http::Request& rq) {
+  rt::StartRequest start;
+  start.workflow = std::string(rq.param("name").value_or(""));
+  start.actor = rt::Actor{p.user, p.roles};
+  if (!rq.body().empty()) {
+    // nlohmann::json::parse throws on malformed input; caught here, at the call.
+    try {
+      start.input = nlohmann::json::parse(rq.body());
+    } catch (const nlohmann::json::parse_error& e) {
+      return Error::invalid(std::string("the request body is not valid JSON: ") + e.what());
+    }
+    if (!start.input.is_object()) {
+      return Error::invalid("the request body (the instance's input) must be a JSON object");
+    }
+  }
+  if (auto bk = rq.query_param("business_key")) {
+    if (!sane_key(*bk)) return Error::invalid("business_key must be 1-200 printable characters");
+    start.business_key = std::string(*bk);
+  }
+  if (auto key = rq.header("Idempotency-Key")) {
+    if (!sane_key(*key)) {
+      return Error::invalid("Idempotency-Key must be 1-200 printable characters");
+    }
+    // Keys are per user: two users can never collide or replay each other.
+    start.idempotency_key = p.user + "\n" + std::string(*key);
+  }
+  return start;
+}
+
+// Conflicts are answered in the client's terms: the engine's messages name the per-user
+// key ("user\nkey"), SQL and the database file.
+Result<rt::InstanceRecord> in_client_terms(Result<rt::InstanceRecord> r,
+                                           const std::string& client_key,
+                                           const std::string& workflow,
+                                           const std::string& business_key) {
+  if (r) return r;
+  if (!client_key.empty() && r.error().is(ErrorReason::idempotency_key_reused)) {
+    return Error{ErrorCode::conflict,
+                 "Idempotency-Key '" + client_key + "' was already used with a different request",
+                 ErrorReason::idempotency_key_reused};
+  }
+  if (!business_key.empty() && r.error().is(ErrorReason::business_key_taken)) {
+    return Error{
+        ErrorCode::conflict,
+        "business key '" + business_key + "' is already used in workflow '" + workflow + "'",
+        ErrorReason::business_key_taken};
+  }
+  return r;
+}
+
 }  // namespace
 
-Result<void> ApiService::add_instance_routes(http::Router& router) {
-  // Start an instance: the body is the input document.
-  if (auto r = router.add(
-          "POST", "/v1/workflows/{name}/instances",
-          [this](const Request& req, Responder res) {
-            now(req, std::move(res), Access::write,
-                [this](const Principal& p, const Request& rq, std::shared_ptr<Responder> out) {
-                  rt::StartRequest start;
-                  start.workflow = std::string(rq.param("name").value_or(""));
-                  start.actor = rt::Actor{p.user, p.roles};
-                  if (!rq.body().empty()) {
-                    try {
-                      start.input = nlohmann::json::parse(rq.body());
-                    } catch (const nlohmann::json::parse_error& e) {
-                      (*out)(http::problem(
-                          400, "Bad Request",
-                          std::string("the request body is not valid JSON: ") + e.what()));
-                      return;
-                    }
-                    if (!start.input.is_object()) {
-                      (*out)(http::problem(400, "Bad Request",
-                                           "the request body (the instance's input) must be a "
-                                           "JSON object"));
-                      return;
-                    }
-                  }
-                  if (auto bk = rq.query_param("business_key")) {
-                    if (!sane_key(*bk)) {
-                      (*out)(http::problem(400, "Bad Request",
-                                           "business_key must be 1-200 printable characters"));
-                      return;
-                    }
-                    start.business_key = std::string(*bk);
-                  }
-                  if (auto key = rq.header("Idempotency-Key")) {
-                    if (!sane_key(*key)) {
-                      (*out)(http::problem(400, "Bad Request",
-                                           "Idempotency-Key must be 1-200 printable characters"));
-                      return;
-                    }
-                    // Keys are per user: two users can never collide or replay each other.
-                    start.idempotency_key = p.user + "\n" + std::string(*key);
-                  }
-                  const std::string client_key(rq.header("Idempotency-Key").value_or(""));
-                  const std::string workflow = start.workflow;
-                  const std::string business_key = start.business_key;
-                  start_instance(
-                      host_.executor(), pool_, std::move(start), 3,
-                      [this, out, client_key, workflow,
-                       business_key](Result<rt::InstanceRecord> r) {
-                        // Conflicts are answered in the client's terms: the engine's messages
-                        // name the per-user key ("user\nkey"), SQL and the database file.
-                        if (!r && r.error().code == ErrorCode::conflict) {
-                          const std::string& m = r.error().message;
-                          if (!client_key.empty() && m.rfind("Idempotency-Key", 0) == 0) {
-                            r = Error{ErrorCode::conflict,
-                                      "Idempotency-Key '" + client_key +
-                                          "' was already used with a different request"};
-                          } else if (!business_key.empty() && m.rfind("business key", 0) == 0) {
-                            r = Error{ErrorCode::conflict, "business key '" + business_key +
-                                                               "' is already used in workflow '" +
-                                                               workflow + "'"};
-                          }
-                        }
-                        answer_command(out, std::move(r), 201);
-                      });
-                });
-          });
-      !r)
-    return r;
-
-  if (auto r = router.add(
-          "GET", "/v1/instances",
-          [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
-              rt::InstanceFilter f;
-              if (auto w = rq.query_param("workflow")) f.workflow = std::string(*w);
-              if (auto s = rq.query_param("status")) {
-                f.status = rt::instance_status_from(*s);
-                if (!f.status) {
-                  return http::problem(400, "Bad Request",
-                                       "status must be running, waiting, succeeded, failed or "
-                                       "cancelled, got '" +
-                                           std::string(*s) + "'");
-                }
-              }
-              if (auto b = rq.query_param("business_key")) f.business_key = std::string(*b);
-              if (auto c = rq.query_param("created_after")) {
-                auto t = expr::parse_timestamp(*c);
-                if (!t) {
-                  return http::problem(400, "Bad Request",
-                                       "created_after must be an RFC 3339 timestamp, e.g. "
-                                       "2026-01-31T00:00:00Z, got '" +
-                                           std::string(*c) + "'");
-                }
-                f.created_after_us = *t;
-              }
-              if (auto c = rq.query_param("cursor")) f.after_id = std::string(*c);
-              auto limit = parse_limit(rq);
-              if (!limit) return http::problem_from_error(limit.error());
-              f.limit = *limit + 1;  // one more tells whether there is a next page
-              auto rows = host_.store().instances(f);
-              if (!rows) return http::problem_from_error(rows.error());
-              return page_response(*rows, *limit, [this](const rt::InstanceRecord& row) {
-                return instance_view(row);
-              });
+void ApiService::start_instance(const Principal& p, const http::Request& rq,
+                                std::shared_ptr<http::Responder> out) {
+  auto start = start_request(p, rq);
+  if (!start) {
+    (*out)(http::problem(400, "Bad Request", start.error().message));
+    return;
+  }
+  const std::string client_key(rq.header("Idempotency-Key").value_or(""));
+  const std::string workflow = start->workflow;
+  const std::string business_key = start->business_key;
+  run_start(host_.executor(), pool_, std::move(*start), 3,
+            [this, out, client_key, workflow, business_key](Result<rt::InstanceRecord> r) {
+              answer_command(out, in_client_terms(std::move(r), client_key, workflow, business_key),
+                             201);
             });
-          });
-      !r)
-    return r;
+}
 
-  if (auto r = router.add("GET", "/v1/instances/{id}",
-                          [this](const Request& req, Responder res) {
-                            on_pool(req, std::move(res), Access::read,
-                                    [this](const Principal& p, const Request& rq) {
-                                      const std::string id(rq.param("id").value_or(""));
-                                      auto rec = host_.store().instance(id);
-                                      if (!rec) return http::problem_from_error(rec.error());
-                                      nlohmann::json view = instance_view(*rec);
-                                      rt::TaskFilter tf;
-                                      tf.instance_id = id;
-                                      tf.limit = 100;
-                                      nlohmann::json tasks = nlohmann::json::array();
-                                      if (auto ts = host_.store().tasks(tf)) {
-                                        for (const auto& t : *ts) {
-                                          if (may_see_task(p, t)) tasks.push_back(task_view(t));
-                                        }
-                                      }
-                                      view["tasks"] = std::move(tasks);
-                                      return Response::json(200, view);
-                                    });
-                          });
-      !r)
-    return r;
+http::Response ApiService::list_instances(const Principal&, const http::Request& rq) {
+  rt::InstanceFilter f;
+  if (auto w = rq.query_param("workflow")) f.workflow = std::string(*w);
+  if (auto s = rq.query_param("status")) {
+    f.status = rt::instance_status_from(*s);
+    if (!f.status) {
+      return http::problem(400, "Bad Request",
+                           "status must be running, waiting, succeeded, failed or "
+                           "cancelled, got '" +
+                               std::string(*s) + "'");
+    }
+  }
+  if (auto b = rq.query_param("business_key")) f.business_key = std::string(*b);
+  if (auto c = rq.query_param("created_after")) {
+    auto t = expr::parse_timestamp(*c);
+    if (!t) {
+      return http::problem(400, "Bad Request",
+                           "created_after must be an RFC 3339 timestamp, e.g. "
+                           "2026-01-31T00:00:00Z, got '" +
+                               std::string(*c) + "'");
+    }
+    f.created_after_us = *t;
+  }
+  if (auto c = rq.query_param("cursor")) f.after_id = std::string(*c);
+  auto limit = parse_limit(rq);
+  if (!limit) return http::problem_from_error(limit.error());
+  f.limit = *limit + 1;  // one more tells whether there is a next page
+  auto rows = host_.store().instances(f);
+  if (!rows) return http::problem_from_error(rows.error());
+  return page_response(*rows, *limit,
+                       [this](const rt::InstanceRecord& row) { return instance_view(row); });
+}
 
-  if (auto r = router.add(
-          "GET", "/v1/instances/{id}/history",
-          [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
-              const std::string id(rq.param("id").value_or(""));
-              std::uint64_t after = 0;
-              if (auto a = rq.query_param("after")) {
-                auto [ptr, ec] = std::from_chars(a->data(), a->data() + a->size(), after);
-                if (ec != std::errc() || ptr != a->data() + a->size()) {
-                  return http::problem(400, "Bad Request", "after must be a history seq number");
-                }
-              }
-              auto limit = parse_limit(rq);
-              if (!limit) return http::problem_from_error(limit.error());
-              auto rec = host_.store().instance(id);
-              if (!rec) return http::problem_from_error(rec.error());
-              auto rows = host_.store().history(id, after, *limit);
-              if (!rows) return http::problem_from_error(rows.error());
-              const auto keys = mask_for_definition(rec->workflow, rec->version);
-              nlohmann::json items = nlohmann::json::array();
-              for (const auto& h : *rows) {
-                nlohmann::json data = h.data;
-                mask_json(data, keys);
-                items.push_back({{"seq", h.seq},
-                                 {"at", expr::format_timestamp(h.at_us)},
-                                 {"type", h.type},
-                                 {"state", h.state},
-                                 {"actor", h.actor},
-                                 {"data", std::move(data)}});
-              }
-              nlohmann::json body = {{"instance_id", id}, {"items", std::move(items)}};
-              body["next_after"] =
-                  rows->size() == *limit ? nlohmann::json(rows->back().seq) : nlohmann::json();
-              return Response::json(200, body);
-            });
-          });
-      !r)
-    return r;
+http::Response ApiService::get_instance(const Principal& p, const http::Request& rq) {
+  const std::string id(rq.param("id").value_or(""));
+  auto rec = host_.store().instance(id);
+  if (!rec) return http::problem_from_error(rec.error());
+  nlohmann::json view = instance_view(*rec);
+  rt::TaskFilter tf;
+  tf.instance_id = id;
+  tf.limit = 100;
+  nlohmann::json tasks = nlohmann::json::array();
+  if (auto ts = host_.store().tasks(tf)) {
+    for (const auto& t : *ts) {
+      if (may_see_task(p, t)) tasks.push_back(task_view(t));
+    }
+  }
+  view["tasks"] = std::move(tasks);
+  return Response::json(200, view);
+}
 
-  if (auto r = router.add(
-          "POST", "/v1/instances/{id}/signals/{name}",
-          [this](const Request& req, Responder res) {
-            now(req, std::move(res), Access::write,
-                [this](const Principal& p, const Request& rq, std::shared_ptr<Responder> out) {
-                  auto body = parse_object_body(rq.body(), {"payload", "correlation"});
-                  if (!body) {
-                    (*out)(http::problem_from_error(body.error()));
-                    return;
-                  }
-                  rt::Event e;
-                  e.type = rt::Event::Type::signal;
-                  e.name = std::string(rq.param("name").value_or(""));
-                  e.payload = body->value("payload", nlohmann::json::object());
-                  e.correlation = body->value("correlation", nlohmann::json());
-                  host_.executor().send(std::string(rq.param("id").value_or("")), std::move(e),
-                                        rt::Actor{p.user, p.roles},
-                                        [this, out](Result<rt::InstanceRecord> r) {
-                                          answer_command(out, std::move(r), 200);
-                                        });
-                });
-          });
-      !r)
-    return r;
+http::Response ApiService::instance_history(const Principal&, const http::Request& rq) {
+  const std::string id(rq.param("id").value_or(""));
+  std::uint64_t after = 0;
+  if (auto a = rq.query_param("after")) {
+    auto [ptr, ec] = std::from_chars(a->data(), a->data() + a->size(), after);
+    if (ec != std::errc() || ptr != a->data() + a->size()) {
+      return http::problem(400, "Bad Request", "after must be a history seq number");
+    }
+  }
+  auto limit = parse_limit(rq);
+  if (!limit) return http::problem_from_error(limit.error());
+  auto rec = host_.store().instance(id);
+  if (!rec) return http::problem_from_error(rec.error());
+  auto rows = host_.store().history(id, after, *limit);
+  if (!rows) return http::problem_from_error(rows.error());
+  const auto keys = mask_for_definition(rec->workflow, rec->version);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& h : *rows) {
+    nlohmann::json data = h.data;
+    mask_json(data, keys);
+    items.push_back({{"seq", h.seq},
+                     {"at", expr::format_timestamp(h.at_us)},
+                     {"type", h.type},
+                     {"state", h.state},
+                     {"actor", h.actor},
+                     {"data", std::move(data)}});
+  }
+  nlohmann::json body = {{"instance_id", id}, {"items", std::move(items)}};
+  body["next_after"] = rows->size() == *limit ? nlohmann::json(rows->back().seq) : nlohmann::json();
+  return Response::json(200, body);
+}
 
-  return router.add("POST", "/v1/instances/{id}/cancel", [this](const Request& req, Responder res) {
-    now(req, std::move(res), Access::write,
-        [this](const Principal& p, const Request& rq, std::shared_ptr<Responder> out) {
-          auto body = parse_object_body(rq.body(), {"reason"});
-          if (!body) {
-            (*out)(http::problem_from_error(body.error()));
-            return;
-          }
-          if (body->contains("reason") && !(*body)["reason"].is_string()) {
-            (*out)(http::problem(400, "Bad Request", "reason must be a string"));
-            return;
-          }
-          const std::string id(rq.param("id").value_or(""));
-          const std::string reason = body->value("reason", std::string());
-          boost::asio::post(pool_, [this, p, id, reason, out] {
-            auto rec = host_.store().instance(id);
-            if (!rec) {
-              (*out)(http::problem_from_error(rec.error()));
-              return;
-            }
-            if (!p.is_admin() && rec->created_by != p.user) {
-              (*out)(http::problem(
-                  403, "Forbidden",
-                  "only the user who started instance '" + id + "' or an admin may cancel it",
-                  {{"code", "forbidden"}}));
-              return;
-            }
-            rt::Event e;
-            e.type = rt::Event::Type::cancel;
-            e.comment = reason;
-            host_.executor().send(id, std::move(e), rt::Actor{p.user, p.roles},
-                                  [this, out](Result<rt::InstanceRecord> r) {
-                                    answer_command(out, std::move(r), 200);
-                                  });
-          });
-        });
+void ApiService::signal_instance(const Principal& p, const http::Request& rq,
+                                 std::shared_ptr<http::Responder> out) {
+  auto body = parse_object_body(rq.body(), {"payload", "correlation"});
+  if (!body) {
+    (*out)(http::problem_from_error(body.error()));
+    return;
+  }
+  rt::Event e;
+  e.type = rt::Event::Type::signal;
+  e.name = std::string(rq.param("name").value_or(""));
+  e.payload = body->value("payload", nlohmann::json::object());
+  e.correlation = body->value("correlation", nlohmann::json());
+  host_.executor().send(
+      std::string(rq.param("id").value_or("")), std::move(e), rt::Actor{p.user, p.roles},
+      [this, out](Result<rt::InstanceRecord> r) { answer_command(out, std::move(r), 200); });
+}
+
+void ApiService::cancel_instance(const Principal& p, const http::Request& rq,
+                                 std::shared_ptr<http::Responder> out) {
+  auto body = parse_object_body(rq.body(), {"reason"});
+  if (!body) {
+    (*out)(http::problem_from_error(body.error()));
+    return;
+  }
+  if (body->contains("reason") && !(*body)["reason"].is_string()) {
+    (*out)(http::problem(400, "Bad Request", "reason must be a string"));
+    return;
+  }
+  const std::string id(rq.param("id").value_or(""));
+  const std::string reason = body->value("reason", std::string());
+  boost::asio::post(pool_, [this, p, id, reason, out] {
+    auto rec = host_.store().instance(id);
+    if (!rec) {
+      (*out)(http::problem_from_error(rec.error()));
+      return;
+    }
+    if (!p.is_admin() && rec->created_by != p.user) {
+      (*out)(
+          http::problem(403, "Forbidden",
+                        "only the user who started instance '" + id + "' or an admin may cancel it",
+                        {{"code", "forbidden"}}));
+      return;
+    }
+    rt::Event e;
+    e.type = rt::Event::Type::cancel;
+    e.comment = reason;
+    host_.executor().send(
+        id, std::move(e), rt::Actor{p.user, p.roles},
+        [this, out](Result<rt::InstanceRecord> r) { answer_command(out, std::move(r), 200); });
   });
 }
 

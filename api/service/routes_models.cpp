@@ -100,174 +100,151 @@ nlohmann::json model_view(const fs::path& dir, const std::string& name, bool det
 
 }  // namespace
 
-Result<void> ApiService::add_model_routes(http::Router& router) {
-  if (auto r = router.add(
-          "GET", "/v1/models",
-          [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request&) {
-              nlohmann::json items = nlohmann::json::array();
-              std::vector<std::string> names;
-              std::error_code ec;
-              if (!options_.models_dir.empty()) {
-                for (fs::directory_iterator it(options_.models_dir, ec), end;
-                     !ec && it != end && names.size() < kMaxModels; it.increment(ec)) {
-                  const std::string n = it->path().filename().string();
-                  if (it->is_directory(ec) && valid_name(n)) names.push_back(n);
-                }
-              }
-              std::sort(names.begin(), names.end());
-              for (const auto& n : names) {
-                items.push_back(model_view(fs::path(options_.models_dir) / n, n, false));
-              }
-              return Response::json(200, {{"items", std::move(items)}});
-            });
-          });
-      !r)
-    return r;
+http::Response ApiService::list_models(const Principal&, const http::Request&) {
+  nlohmann::json items = nlohmann::json::array();
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (!options_.models_dir.empty()) {
+    for (fs::directory_iterator it(options_.models_dir, ec), end;
+         !ec && it != end && names.size() < kMaxModels; it.increment(ec)) {
+      const std::string n = it->path().filename().string();
+      if (it->is_directory(ec) && valid_name(n)) names.push_back(n);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names) {
+    items.push_back(model_view(fs::path(options_.models_dir) / n, n, false));
+  }
+  return Response::json(200, {{"items", std::move(items)}});
+}
 
-  if (auto r = router.add(
-          "GET", "/v1/models/{name}",
-          [this](const Request& req, Responder res) {
-            on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
-              const std::string name(rq.param("name").value_or(""));
-              const fs::path dir = fs::path(options_.models_dir) / name;
-              std::error_code ec;
-              if (!valid_name(name) || options_.models_dir.empty() || !fs::is_directory(dir, ec)) {
-                return http::problem(404, "Not Found", "no model named '" + name + "'",
-                                     {{"code", "not_found"}});
-              }
-              return Response::json(200, model_view(dir, name, true));
-            });
-          });
-      !r)
-    return r;
+http::Response ApiService::get_model(const Principal&, const http::Request& rq) {
+  const std::string name(rq.param("name").value_or(""));
+  const fs::path dir = fs::path(options_.models_dir) / name;
+  std::error_code ec;
+  if (!valid_name(name) || options_.models_dir.empty() || !fs::is_directory(dir, ec)) {
+    return http::problem(404, "Not Found", "no model named '" + name + "'",
+                         {{"code", "not_found"}});
+  }
+  return Response::json(200, model_view(dir, name, true));
+}
 
-  if (auto r = router.add(
-          "PUT", "/v1/models/{name}/aliases/{alias}",
-          [this](const Request& req, Responder res) {
-            now(req, std::move(res), Access::admin,
-                [this](const Principal& p, const Request& rq, std::shared_ptr<Responder> out) {
-                  const std::string name(rq.param("name").value_or(""));
-                  const std::string alias(rq.param("alias").value_or(""));
-                  auto body = parse_object_body(rq.body(), {"version"}, false);
-                  if (!body) {
-                    (*out)(http::problem_from_error(body.error()));
-                    return;
-                  }
-                  if (!(*body)["version"].is_number_integer() ||
-                      (*body)["version"].get<std::int64_t>() <= 0) {
-                    (*out)(
-                        http::problem(400, "Bad Request", "'version' must be a positive integer"));
-                    return;
-                  }
-                  if (!valid_name(alias) || version_of(alias) > 0) {
-                    (*out)(http::problem(400, "Bad Request",
-                                         "alias must be a name such as champion or challenger"));
-                    return;
-                  }
-                  const int version = (*body)["version"].get<int>();
-                  boost::asio::post(pool_, [this, p, name, alias, version, out] {
-                    const fs::path dir = fs::path(options_.models_dir) / name;
-                    std::error_code ec;
-                    if (!valid_name(name) || options_.models_dir.empty() ||
-                        !fs::is_directory(dir, ec)) {
-                      (*out)(http::problem(404, "Not Found", "no model named '" + name + "'"));
-                      return;
-                    }
-                    const auto versions = versions_of(dir);
-                    if (std::find(versions.begin(), versions.end(), version) == versions.end()) {
-                      (*out)(http::problem(
-                          422, "Unprocessable Entity",
-                          "model '" + name + "' has no version " + std::to_string(version)));
-                      return;
-                    }
-                    std::lock_guard lock(mask_mu_);  // serialises alias writes
-                    nlohmann::json aliases = read_json(dir / "aliases.json");
-                    if (!aliases.is_object()) aliases = nlohmann::json::object();
-                    const nlohmann::json previous = aliases.value(alias, nlohmann::json());
-                    aliases[alias] = version;
-                    const fs::path tmp = dir / "aliases.json.tmp";
-                    {
-                      std::ofstream o(tmp, std::ios::trunc);
-                      o << aliases.dump(2) << "\n";
-                      o.flush();
-                      if (!o) {
-                        (*out)(http::problem(500, "Internal Server Error",
-                                             "could not write the alias table"));
-                        return;
-                      }
-                    }
-                    fs::rename(tmp, dir / "aliases.json", ec);
-                    if (ec) {
-                      (*out)(http::problem(500, "Internal Server Error",
-                                           "could not replace the alias table"));
-                      return;
-                    }
-                    host_.refresh_models();
-                    // The change is recorded durably (who, when, from what) in the feed.
-                    rt::WriteSet ws;
-                    ws.events.push_back(rt::EventRecord{0,
-                                                        host_.clock().now_us(),
-                                                        "model",
-                                                        "",
-                                                        "",
-                                                        {{"model", name},
-                                                         {"alias", alias},
-                                                         {"version", version},
-                                                         {"previous", previous},
-                                                         {"by", p.user}}});
-                    nlohmann::json view = model_view(dir, name, true);
-                    host_.store().submit(std::move(ws),
-                                         [this, out, view = std::move(view)](Result<void> w) {
-                                           if (!w) {
-                                             (*out)(http::problem_from_error(w.error()));
-                                             return;
-                                           }
-                                           events_->nudge();
-                                           (*out)(Response::json(200, view));
-                                         });
-                  });
-                });
-          });
-      !r)
-    return r;
+void ApiService::set_model_alias(const Principal& p, const http::Request& rq,
+                                 std::shared_ptr<http::Responder> out) {
+  const std::string name(rq.param("name").value_or(""));
+  const std::string alias(rq.param("alias").value_or(""));
+  auto body = parse_object_body(rq.body(), {"version"}, false);
+  if (!body) {
+    (*out)(http::problem_from_error(body.error()));
+    return;
+  }
+  if (!(*body)["version"].is_number_integer() || (*body)["version"].get<std::int64_t>() <= 0) {
+    (*out)(http::problem(400, "Bad Request", "'version' must be a positive integer"));
+    return;
+  }
+  if (!valid_name(alias) || version_of(alias) > 0) {
+    (*out)(
+        http::problem(400, "Bad Request", "alias must be a name such as champion or challenger"));
+    return;
+  }
+  const int version = (*body)["version"].get<int>();
+  boost::asio::post(pool_, [this, p, name, alias, version, out] {
+    write_model_alias(p, name, alias, version, out);
+  });
+}
 
-  return router.add(
-      "GET", "/v1/instances/{id}/decisions", [this](const Request& req, Responder res) {
-        on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
-          const std::string id(rq.param("id").value_or(""));
-          auto rec = host_.store().instance(id);
-          if (!rec) return http::problem_from_error(rec.error());
-          const auto keys = mask_for_definition(rec->workflow, rec->version);
-          nlohmann::json items = nlohmann::json::array();
-          std::uint64_t after = 0;
-          nlohmann::json* open = nullptr;  // the decision whose route is being collected
-          for (int pages = 0; pages < 100; ++pages) {
-            auto rows = host_.store().history(id, after, 1000);
-            if (!rows) return http::problem_from_error(rows.error());
-            for (const auto& h : *rows) {
-              after = h.seq;
-              if (h.type == "decision") {
-                nlohmann::json d = h.data;
-                mask_json(d, keys);
-                d["state"] = h.state;
-                d["at"] = expr::format_timestamp(h.at_us);
-                d["seq"] = h.seq;
-                d["route"] = nlohmann::json::array();
-                items.push_back(std::move(d));
-                open = &items.back();
-              } else if (open && h.type == "state_entered" &&
-                         (*open)["route"].size() < kMaxRouteStates) {
-                (*open)["route"].push_back(h.state);
-              } else if (open && (h.type == "task_created" || h.type == "instance_completed")) {
-                open = nullptr;  // the route ends where a person or the end takes over
-              }
-            }
-            if (rows->size() < 1000) break;
-          }
-          return Response::json(200, {{"instance_id", id}, {"items", std::move(items)}});
-        });
-      });
+// On the pool: checks the version exists, rewrites aliases.json (write a temporary file,
+// rename it over) and records the change in the change feed.
+void ApiService::write_model_alias(const Principal& p, const std::string& name,
+                                   const std::string& alias, int version,
+                                   std::shared_ptr<http::Responder> out) {
+  const fs::path dir = fs::path(options_.models_dir) / name;
+  std::error_code ec;
+  if (!valid_name(name) || options_.models_dir.empty() || !fs::is_directory(dir, ec)) {
+    (*out)(http::problem(404, "Not Found", "no model named '" + name + "'"));
+    return;
+  }
+  const auto versions = versions_of(dir);
+  if (std::find(versions.begin(), versions.end(), version) == versions.end()) {
+    (*out)(http::problem(422, "Unprocessable Entity",
+                         "model '" + name + "' has no version " + std::to_string(version)));
+    return;
+  }
+  std::lock_guard lock(mask_mu_);  // serialises alias writes
+  nlohmann::json aliases = read_json(dir / "aliases.json");
+  if (!aliases.is_object()) aliases = nlohmann::json::object();
+  const nlohmann::json previous = aliases.value(alias, nlohmann::json());
+  aliases[alias] = version;
+  const fs::path tmp = dir / "aliases.json.tmp";
+  {
+    std::ofstream o(tmp, std::ios::trunc);
+    o << aliases.dump(2) << "\n";
+    o.flush();
+    if (!o) {
+      (*out)(http::problem(500, "Internal Server Error", "could not write the alias table"));
+      return;
+    }
+  }
+  fs::rename(tmp, dir / "aliases.json", ec);
+  if (ec) {
+    (*out)(http::problem(500, "Internal Server Error", "could not replace the alias table"));
+    return;
+  }
+  host_.refresh_models();
+  // The change is recorded durably (who, when, from what) in the feed.
+  rt::WriteSet ws;
+  ws.events.push_back(rt::EventRecord{0,
+                                      host_.clock().now_us(),
+                                      "model",
+                                      "",
+                                      "",
+                                      {{"model", name},
+                                       {"alias", alias},
+                                       {"version", version},
+                                       {"previous", previous},
+                                       {"by", p.user}}});
+  nlohmann::json view = model_view(dir, name, true);
+  host_.store().submit(std::move(ws), [this, out, view = std::move(view)](Result<void> w) {
+    if (!w) {
+      (*out)(http::problem_from_error(w.error()));
+      return;
+    }
+    events_->nudge();
+    (*out)(Response::json(200, view));
+  });
+}
+
+http::Response ApiService::instance_decisions(const Principal&, const http::Request& rq) {
+  const std::string id(rq.param("id").value_or(""));
+  auto rec = host_.store().instance(id);
+  if (!rec) return http::problem_from_error(rec.error());
+  const auto keys = mask_for_definition(rec->workflow, rec->version);
+  nlohmann::json items = nlohmann::json::array();
+  std::uint64_t after = 0;
+  nlohmann::json* open = nullptr;  // the decision whose route is being collected
+  for (int pages = 0; pages < 100; ++pages) {
+    auto rows = host_.store().history(id, after, 1000);
+    if (!rows) return http::problem_from_error(rows.error());
+    for (const auto& h : *rows) {
+      after = h.seq;
+      if (h.type == "decision") {
+        nlohmann::json d = h.data;
+        mask_json(d, keys);
+        d["state"] = h.state;
+        d["at"] = expr::format_timestamp(h.at_us);
+        d["seq"] = h.seq;
+        d["route"] = nlohmann::json::array();
+        items.push_back(std::move(d));
+        open = &items.back();
+      } else if (open && h.type == "state_entered" && (*open)["route"].size() < kMaxRouteStates) {
+        (*open)["route"].push_back(h.state);
+      } else if (open && (h.type == "task_created" || h.type == "instance_completed")) {
+        open = nullptr;  // the route ends where a person or the end takes over
+      }
+    }
+    if (rows->size() < 1000) break;
+  }
+  return Response::json(200, {{"instance_id", id}, {"items", std::move(items)}});
 }
 
 }  // namespace ledgerflow::api

@@ -181,60 +181,48 @@ Result<OutcomePlan> plan_outcomes(rt::Store& store, const scoring::ScorerRegistr
 
 }  // namespace
 
-Result<void> ApiService::add_outcome_routes(http::Router& router) {
-  if (auto r = router.add(
-          "POST", "/v1/outcomes",
-          [this](const Request& req, Responder res) {
-            now(req, std::move(res), Access::outcomes,
-                [this](const Principal& p, const Request& rq, std::shared_ptr<Responder> out) {
-                  auto inputs = parse_outcomes(rq.body());
-                  if (!inputs) {
-                    (*out)(http::problem_from_error(inputs.error()));
-                    return;
-                  }
-                  boost::asio::post(pool_, [this, p, inputs = std::move(*inputs), out] {
-                    auto plan = plan_outcomes(host_.store(), host_.scorers(), inputs, p.user,
-                                              host_.clock().now_us());
-                    if (!plan) {
-                      (*out)(http::problem_from_error(plan.error(), 422));
-                      return;
-                    }
-                    nlohmann::json body = {{"items", std::move(plan->items)}};
-                    if (plan->writes.empty()) {
-                      (*out)(Response::json(200, body));
-                      return;
-                    }
-                    host_.store().submit(std::move(plan->writes),
-                                         [out, body = std::move(body)](Result<void> w) {
-                                           if (!w) {
-                                             (*out)(http::problem_from_error(w.error()));
-                                             return;
-                                           }
-                                           (*out)(Response::json(201, body));
-                                         });
-                  });
-                });
-          });
-      !r)
-    return r;
+void ApiService::record_outcomes(const Principal& p, const http::Request& rq,
+                                 std::shared_ptr<http::Responder> out) {
+  auto inputs = parse_outcomes(rq.body());
+  if (!inputs) {
+    (*out)(http::problem_from_error(inputs.error()));
+    return;
+  }
+  boost::asio::post(pool_, [this, p, inputs = std::move(*inputs), out] {
+    auto plan =
+        plan_outcomes(host_.store(), host_.scorers(), inputs, p.user, host_.clock().now_us());
+    if (!plan) {
+      (*out)(http::problem_from_error(plan.error(), 422));
+      return;
+    }
+    nlohmann::json body = {{"items", std::move(plan->items)}};
+    if (plan->writes.empty()) {
+      (*out)(Response::json(200, body));
+      return;
+    }
+    host_.store().submit(std::move(plan->writes), [out, body = std::move(body)](Result<void> w) {
+      if (!w) {
+        (*out)(http::problem_from_error(w.error()));
+        return;
+      }
+      (*out)(Response::json(201, body));
+    });
+  });
+}
 
-  return router.add(
-      "GET", "/v1/models/{name}/performance", [this](const Request& req, Responder res) {
-        on_pool(req, std::move(res), Access::read, [this](const Principal&, const Request& rq) {
-          const std::string name(rq.param("name").value_or(""));
-          std::error_code ec;
-          if (options_.models_dir.empty() || name.empty() || name.find('/') != std::string::npos ||
-              name.front() == '.' || !fs::is_directory(fs::path(options_.models_dir) / name, ec)) {
-            return http::problem(404, "Not Found", "no model named '" + name + "'",
-                                 {{"code", "not_found"}});
-          }
-          auto rows = host_.store().scored_outcomes(name, kMaxOutcomesScanned);
-          if (!rows) return http::problem_from_error(rows.error());
-          return Response::json(200, {{"name", name},
-                                      {"outcomes", rows->size()},
-                                      {"versions", performance_by_version(*rows)}});
-        });
-      });
+http::Response ApiService::model_performance(const Principal&, const http::Request& rq) {
+  const std::string name(rq.param("name").value_or(""));
+  std::error_code ec;
+  if (options_.models_dir.empty() || name.empty() || name.find('/') != std::string::npos ||
+      name.front() == '.' || !fs::is_directory(fs::path(options_.models_dir) / name, ec)) {
+    return http::problem(404, "Not Found", "no model named '" + name + "'",
+                         {{"code", "not_found"}});
+  }
+  auto rows = host_.store().scored_outcomes(name, kMaxOutcomesScanned);
+  if (!rows) return http::problem_from_error(rows.error());
+  return Response::json(
+      200,
+      {{"name", name}, {"outcomes", rows->size()}, {"versions", performance_by_version(*rows)}});
 }
 
 }  // namespace ledgerflow::api

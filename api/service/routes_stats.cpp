@@ -17,6 +17,35 @@ using http::Response;
 constexpr std::int64_t kWindowMinutes = 60;
 constexpr std::int64_t kMinuteUs = 60'000'000;
 
+// Dense: one entry per minute of the window, oldest first.
+nlohmann::json throughput_view(const rt::ActivitySummary& s, std::int64_t since_us) {
+  nlohmann::json minutes = nlohmann::json::array();
+  auto it = s.minutes.begin();
+  for (std::int64_t m = 0; m < kWindowMinutes; ++m) {
+    while (it != s.minutes.end() && it->minute < m) ++it;
+    const bool hit = it != s.minutes.end() && it->minute == m;
+    minutes.push_back({{"at", expr::format_timestamp(since_us + m * kMinuteUs)},
+                       {"started", hit ? it->started : 0},
+                       {"succeeded", hit ? it->succeeded : 0},
+                       {"failed", hit ? it->failed : 0},
+                       {"cancelled", hit ? it->cancelled : 0}});
+  }
+  return minutes;
+}
+
+nlohmann::json failures_view(const rt::ActivitySummary& s) {
+  nlohmann::json failures = nlohmann::json::array();
+  for (const auto& f : s.failures) {
+    failures.push_back({{"id", f.id},
+                        {"workflow", f.workflow},
+                        {"business_key", f.business_key},
+                        {"at", expr::format_timestamp(f.updated_at_us)},
+                        {"error", f.error},
+                        {"message", f.error_message}});
+  }
+  return failures;
+}
+
 nlohmann::json stats_view(const rt::ActivitySummary& s, std::int64_t now_us,
                           std::int64_t since_us) {
   nlohmann::json workflows = nlohmann::json::object();
@@ -53,27 +82,8 @@ nlohmann::json stats_view(const rt::ActivitySummary& s, std::int64_t now_us,
   }
   totals["open_tasks"] = open;
   totals["overdue_tasks"] = overdue;
-  // Dense: one entry per minute of the window, oldest first.
-  nlohmann::json minutes = nlohmann::json::array();
-  auto it = s.minutes.begin();
-  for (std::int64_t m = 0; m < kWindowMinutes; ++m) {
-    while (it != s.minutes.end() && it->minute < m) ++it;
-    const bool hit = it != s.minutes.end() && it->minute == m;
-    minutes.push_back({{"at", expr::format_timestamp(since_us + m * kMinuteUs)},
-                       {"started", hit ? it->started : 0},
-                       {"succeeded", hit ? it->succeeded : 0},
-                       {"failed", hit ? it->failed : 0},
-                       {"cancelled", hit ? it->cancelled : 0}});
-  }
-  nlohmann::json failures = nlohmann::json::array();
-  for (const auto& f : s.failures) {
-    failures.push_back({{"id", f.id},
-                        {"workflow", f.workflow},
-                        {"business_key", f.business_key},
-                        {"at", expr::format_timestamp(f.updated_at_us)},
-                        {"error", f.error},
-                        {"message", f.error_message}});
-  }
+  nlohmann::json minutes = throughput_view(s, since_us);
+  nlohmann::json failures = failures_view(s);
   nlohmann::json list = nlohmann::json::array();
   for (auto& [name, w] : workflows.items()) list.push_back(std::move(w));
   return {{"at", expr::format_timestamp(now_us)}, {"since", expr::format_timestamp(since_us)},
@@ -83,19 +93,15 @@ nlohmann::json stats_view(const rt::ActivitySummary& s, std::int64_t now_us,
 
 }  // namespace
 
-Result<void> ApiService::add_stats_routes(http::Router& router) {
-  return router.add("GET", "/v1/stats", [this](const Request& req, Responder res) {
-    on_pool(req, std::move(res), Access::read, [this](const Principal& p, const Request&) {
-      const std::int64_t now_us = host_.clock().now_us();
-      // The window starts on a whole minute, so a refresh keeps the buckets aligned.
-      const std::int64_t since_us = (now_us / kMinuteUs - (kWindowMinutes - 1)) * kMinuteUs;
-      auto summary = host_.store().activity_summary(now_us, since_us);
-      if (!summary) return http::problem_from_error(summary.error());
-      nlohmann::json body = stats_view(*summary, now_us, since_us);
-      body["viewer"] = {{"user", p.user}, {"roles", p.roles}, {"read_only", p.read_only()}};
-      return Response::json(200, body);
-    });
-  });
+http::Response ApiService::stats(const Principal& p, const http::Request&) {
+  const std::int64_t now_us = host_.clock().now_us();
+  // The window starts on a whole minute, so a refresh keeps the buckets aligned.
+  const std::int64_t since_us = (now_us / kMinuteUs - (kWindowMinutes - 1)) * kMinuteUs;
+  auto summary = host_.store().activity_summary(now_us, since_us);
+  if (!summary) return http::problem_from_error(summary.error());
+  nlohmann::json body = stats_view(*summary, now_us, since_us);
+  body["viewer"] = {{"user", p.user}, {"roles", p.roles}, {"read_only", p.read_only()}};
+  return Response::json(200, body);
 }
 
 }  // namespace ledgerflow::api

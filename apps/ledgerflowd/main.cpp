@@ -27,6 +27,7 @@
 #include "api/service/engine_host.h"
 #include "engine/expr/timestamp.h"
 #include "engine/runtime/clock.h"
+#include "plugins/finance/api/finance_routes.h"
 
 extern char** environ;
 
@@ -188,8 +189,15 @@ int main(int argc, char** argv) {
   ao.max_sse_clients = static_cast<std::size_t>(config->limits.max_sse_clients);
   ao.dashboard_dir = config->dashboard;
   ao.models_dir = config->models;
+  ao.access = config->access;
+  // The finance package's routes; declared before the service, which uses them.
+  finance::FinanceRoutes finance_routes((*host)->records(), (*host)->ar_ledger());
   auto service = std::make_unique<api::ApiService>(**host, std::move(*auth), ao);
   api::http::Router router;
+  if (auto r = service->add_module(finance_routes); !r) {
+    std::cerr << "ledgerflowd: " << r.error().message << "\n";
+    return kExitStart;
+  }
   if (auto r = service->register_routes(router); !r) {
     std::cerr << "ledgerflowd: " << r.error().message << "\n";
     return kExitStart;

@@ -24,4 +24,22 @@ std::string_view to_string(ErrorCode code) {
   return "unknown";
 }
 
+std::string_view to_string(ErrorReason reason) {
+  switch (reason) {
+    case ErrorReason::none:
+      return "none";
+    case ErrorReason::idempotency_key_taken:
+      return "idempotency_key_taken";
+    case ErrorReason::idempotency_key_reused:
+      return "idempotency_key_reused";
+    case ErrorReason::business_key_taken:
+      return "business_key_taken";
+    case ErrorReason::segregation_of_duties:
+      return "segregation_of_duties";
+    case ErrorReason::not_a_candidate:
+      return "not_a_candidate";
+  }
+  return "unknown";
+}
+
 }  // namespace ledgerflow

@@ -1,6 +1,19 @@
 // Result<T>: a value or an Error, the way every fallible call in Ledgerflow reports
-// failure (STYLE.md §3). Error codes form a closed set so that callers (and later the
-// REST layer, which maps them to HTTP statuses) can switch on them.
+// failure. Error codes form a closed set so that callers (and the REST layer, which maps
+// them to HTTP statuses) can switch on them.
+//
+// The error style (one for the whole tree):
+//  * Expected failures (bad input, missing rows, conflicts, IO) are returned as
+//    Result<T>/Error, never thrown. Propagate with LF_TRY / LF_TRY_ASSIGN (below).
+//  * Error::code says what kind of failure it is (and so the HTTP status); Error::reason
+//    names the specific case a caller branches on (ErrorReason). Error::message is for
+//    people only: no code may inspect its text. A caller that needs to tell two failures
+//    apart asks for a reason to be added here and set where the error is made.
+//  * Exceptions appear only inside calls into third-party code that throws (nlohmann::json
+//    .at()/parse, yaml-cpp, std::sto*, Boost); they are caught at the boundary that makes
+//    the call and turned into an Error there. The last-resort boundaries that catch
+//    anything are the HTTP router (a throwing handler answers 500) and the API worker pool
+//    (api/service: a throwing read answers 500).
 // Thread-safety: plain value types; no shared state.
 #pragma once
 
@@ -25,12 +38,38 @@ enum class ErrorCode {
 
 std::string_view to_string(ErrorCode code);
 
+// The specific cases callers tell apart, beyond the code. Extend it when a caller needs to
+// branch on a new case (and set it where that error is made); `none` for everything else.
+enum class ErrorReason {
+  none,
+  // conflict: the stored idempotency key already exists (a concurrent request with the
+  // same key committed first); running the request again replays or refuses it.
+  idempotency_key_taken,
+  // conflict: the Idempotency-Key was used before with a different request.
+  idempotency_key_reused,
+  // conflict: another instance of the workflow already has this business key.
+  business_key_taken,
+  // forbidden: the user is excluded from acting on a task (segregation of duties).
+  segregation_of_duties,
+  // forbidden: the user is not a candidate (user, role, delegate or assignee) of a task.
+  not_a_candidate,
+};
+
+std::string_view to_string(ErrorReason reason);
+
 struct Error {
   ErrorCode code = ErrorCode::invalid_argument;
   std::string message;
+  ErrorReason reason = ErrorReason::none;
 
   static Error invalid(std::string msg) { return {ErrorCode::invalid_argument, std::move(msg)}; }
   static Error io(std::string msg) { return {ErrorCode::io_error, std::move(msg)}; }
+  // This error with `r` as its reason (for producers that get the Error from a helper).
+  Error with_reason(ErrorReason r) && {
+    reason = r;
+    return std::move(*this);
+  }
+  bool is(ErrorReason r) const { return reason == r; }
 };
 
 template <typename T>
@@ -87,3 +126,21 @@ class [[nodiscard]] Result<void> {
 };
 
 }  // namespace ledgerflow
+
+// Propagation in functions that return a Result:
+//   LF_TRY(store.submit_sync(ws));            // returns the Error if it failed
+//   LF_TRY_ASSIGN(auto rows, store.tasks(f));  // declares rows = the value, or returns
+// `expr` is evaluated once. LF_TRY_ASSIGN expands to statements (not one expression), so it
+// cannot be the body of an unbraced if/for.
+#define LF_TRY(expr)                                                 \
+  do {                                                               \
+    auto lf_try_result_ = (expr);                                    \
+    if (!lf_try_result_) return lf_try_result_.error();              \
+  } while (false)
+#define LF_TRY_CONCAT_(a, b) a##b
+#define LF_TRY_NAME_(line) LF_TRY_CONCAT_(lf_try_value_, line)
+#define LF_TRY_ASSIGN(lhs, expr) LF_TRY_ASSIGN_(LF_TRY_NAME_(__LINE__), lhs, expr)
+#define LF_TRY_ASSIGN_(tmp, lhs, expr) \
+  auto tmp = (expr);                   \
+  if (!tmp) return tmp.error();        \
+  lhs = std::move(*tmp)

@@ -144,7 +144,8 @@ Result<void> Stepper::check_may_act(const Frame& f, const std::string& action) {
             (submitter ? "the submitter of an item may not " : "user '" + user + "' may not ") +
             action + " its task '" + task_id + "'" +
             (submitter ? " (user '" + user + "' started this instance)"
-                       : " (excluded by 'forbid')")};
+                       : " (excluded by 'forbid')"),
+        ErrorReason::segregation_of_duties};
   }
   bool candidate = contains(field(t, "users"), user) || contains(field(t, "delegates"), user) ||
                    text(t, "assignee") == user;
@@ -153,7 +154,8 @@ Result<void> Stepper::check_may_act(const Frame& f, const std::string& action) {
   }
   if (!candidate) {
     return Error{ErrorCode::forbidden,
-                 "user '" + user + "' is not a candidate for task '" + task_id + "'"};
+                 "user '" + user + "' is not a candidate for task '" + task_id + "'",
+                 ErrorReason::not_a_candidate};
   }
   return {};
 }

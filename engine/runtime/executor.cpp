@@ -275,7 +275,8 @@ Result<Executor::Loaded> Executor::load_start(const Command& c) {
     if (*prior) {
       if ((*prior)->request_hash != request_hash(r)) {
         return Error{ErrorCode::conflict, "Idempotency-Key '" + r.idempotency_key +
-                                              "' was already used with a different request"};
+                                              "' was already used with a different request",
+                     ErrorReason::idempotency_key_reused};
       }
       in.answer = store_.instance((*prior)->instance_id);  // a replay: the original
       return in;

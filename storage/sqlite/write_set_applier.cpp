@@ -165,17 +165,19 @@ Result<void> WriteSetApplier::write_instance(const rt::InstanceRecord& i, const 
   s.bind_int(11, static_cast<std::int64_t>(expected_row_version + 1));
   s.bind_text(12, state);
   if (!insert) s.bind_int(13, static_cast<std::int64_t>(expected_row_version));
+  ErrorReason reason = ErrorReason::none;
   auto done = finish(s, [&](int rc) -> std::string {
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
       return "instance " + q(i.id) + " already exists (expected_row_version 0 means a new one)";
     }
     if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+      reason = ErrorReason::business_key_taken;
       return "business key " + q(i.business_key) + " is already used in workflow " + q(i.workflow) +
              " (writing instance " + q(i.id) + ")";
     }
     return (insert ? "inserting instance " : "updating instance ") + q(i.id);
   });
-  if (!done) return done;
+  if (!done) return Error(done.error()).with_reason(reason);
   if (!insert && db_.changes() == 0) return explain_stale_instance(i.id, expected_row_version);
   return {};
 }
@@ -344,10 +346,14 @@ Result<void> WriteSetApplier::insert_idempotency(const rt::IdempotencyRecord& k,
   s.bind_text(3, k.instance_id);
   s.bind_text(4, response);
   s.bind_int(5, k.created_at_us);
-  return finish(s, [&](int rc) -> std::string {
+  ErrorReason reason = ErrorReason::none;
+  auto done = finish(s, [&](int rc) -> std::string {
     const std::string what = "idempotency key " + q(k.key);
+    if (is_duplicate(rc)) reason = ErrorReason::idempotency_key_taken;
     return is_duplicate(rc) ? what + " is already used" : "inserting " + what;
   });
+  if (!done) return Error(done.error()).with_reason(reason);
+  return done;
 }
 
 Result<void> WriteSetApplier::append_event(const rt::EventRecord& e, const std::string& payload) {

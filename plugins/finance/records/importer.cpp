@@ -357,8 +357,7 @@ void start_workflows(const std::vector<const Record*>& accepted, const ImportOpt
       std::lock_guard lock(mu);
       if (r) {
         ++report.started;
-      } else if (r.error().code == ErrorCode::conflict &&
-                 r.error().message.find("business key") != std::string::npos) {
+      } else if (r.error().is(ErrorReason::business_key_taken)) {
         ++report.already_started;  // started concurrently by another import
       } else {
         note_error(key + ": " + r.error().message);

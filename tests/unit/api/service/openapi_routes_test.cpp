@@ -10,6 +10,7 @@
 #include "api/service/api_service.h"
 #include "api/service/authenticator.h"
 #include "engine/runtime/clock.h"
+#include "plugins/finance/api/finance_routes.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -33,7 +34,9 @@ TEST_CASE("Every route is in openapi.yaml and every documented operation is a ro
   REQUIRE(host);
   auto auth = api::Authenticator::load(std::string(LF_SOURCE_DIR) + "/config/demo-users.yaml");
   REQUIRE(auth);
+  finance::FinanceRoutes finance_routes((*host)->records(), (*host)->ar_ledger());
   api::ApiService service(**host, std::move(*auth), {});
+  REQUIRE(service.add_module(finance_routes));
   api::http::Router router;
   REQUIRE(service.register_routes(router));
 

@@ -6,7 +6,7 @@
 #include <array>
 
 #include "storage/sqlite/schema.h"
-#include "unit/storage/storage_test_support.h"
+#include "unit/storage/sqlite/storage_test_support.h"
 
 using ledgerflow::ErrorCode;
 using ledgerflow::Result;

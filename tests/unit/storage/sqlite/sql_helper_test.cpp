@@ -7,7 +7,7 @@
 #include <string>
 
 #include "storage/sqlite/connection.h"
-#include "unit/storage/storage_test_support.h"
+#include "unit/storage/sqlite/storage_test_support.h"
 
 using ledgerflow::ErrorCode;
 using ledgerflow::storage::Connection;

@@ -1,0 +1,28 @@
+#include "plugins/finance/api/finance_routes.h"
+
+namespace ledgerflow::finance {
+
+Result<void> FinanceRoutes::define_access(api::AccessPolicy& policy) const {
+  policy.define(
+      {"records", {"admin", "integration"}, "may not import records (needs role {roles})"});
+  return policy.grant("outcomes", {"ap_manager", "finance_director", "credit_controller"});
+}
+
+api::PoolHandler FinanceRoutes::bind(Handler h) {
+  return [this, h](const api::Principal& p, const api::http::Request& rq) {
+    return (this->*h)(p, rq);
+  };
+}
+
+std::vector<api::Route> FinanceRoutes::routes(const api::RouteContext& context) {
+  context_ = &context;
+  return {
+      {"POST", "/v1/records/{type}", "records", bind(&FinanceRoutes::import_records)},
+      {"GET", "/v1/records/{type}/{key}", "read", bind(&FinanceRoutes::get_record)},
+      {"GET", "/v1/collections/worklist", "read", bind(&FinanceRoutes::worklist)},
+      {"GET", "/v1/collections/payments", "read", bind(&FinanceRoutes::unapplied_payments)},
+      {"GET", "/v1/forecast/cash", "read", bind(&FinanceRoutes::cash_forecast)},
+  };
+}
+
+}  // namespace ledgerflow::finance
