@@ -160,19 +160,22 @@ TEST_CASE("signal effect: a signal still in the outbox is delivered after a rest
   {
     Engine e(dir.path / "lf.db");
     waiter = e.start("waiter", "INV-4", "INV-4");
-    // A payer's result committed with its signal, then the process stopped before the
-    // delivery: written here as the outbox row that commit leaves.
+    // An action's result committed with its signal, then the process stopped before the
+    // delivery: written here as the outbox row that commit leaves (its sender must be a
+    // stored instance; the waiter itself will do).
     rt::WriteSet ws;
-    ws.outbox.push_back(rt::OutboxRecord{"crashed-e1",
-                                         "crashed",
+    ws.outbox.push_back(rt::OutboxRecord{waiter + "-e99",
+                                         waiter,
                                          rt::kEffectSignal,
                                          e.clock.now_us(),
                                          {{"workflow", "waiter"},
                                           {"business_key", "INV-4"},
                                           {"name", "paid"},
                                           {"correlation", "INV-4"},
-                                          {"payload", {{"by", "crashed"}}}}});
-    REQUIRE(e.store->submit_sync(std::move(ws)).ok());
+                                          {"payload", {{"by", "before the crash"}}}}});
+    auto written = e.store->submit_sync(std::move(ws));
+    INFO((written.ok() ? std::string() : written.error().message));
+    REQUIRE(written.ok());
     CHECK(e.get(waiter).status == rt::InstanceStatus::waiting);
   }
   Engine e(dir.path / "lf.db");
