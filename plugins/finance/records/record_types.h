@@ -83,8 +83,8 @@ struct RecordType {
   std::vector<ReferenceSpec> references;
   // Where it is stored: its table ("" for none), and the columns beside the key that
   // lookups filter on. Every table also has seq, updated_at_us and data.
-  std::string_view table;
-  std::vector<StoredColumn> lookups;
+  std::string_view table = {};
+  std::vector<StoredColumn> lookups = {};
   const ColumnSpec* column(std::string_view name) const;
   // The key columns as stored: line numbers as integers, the rest as text.
   std::vector<StoredColumn> key_columns() const;

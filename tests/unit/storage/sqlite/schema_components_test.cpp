@@ -21,15 +21,17 @@ constexpr std::array kWidgets = {
               "ALTER TABLE widgets ADD COLUMN colour TEXT NOT NULL DEFAULT '';"},
 };
 
+std::unique_ptr<Connection> open_connection(const std::string& path) {
+  auto c = Connection::open(path, Connection::Mode::read_write, 1000);
+  REQUIRE(c);
+  return std::move(*c);
+}
+
 struct Db {
   storage_test::TempDir dir;
   std::string path = dir.file("c.db");
   std::unique_ptr<ledgerflow::storage::SqliteStore> engine = storage_test::open_store(path);
-  std::unique_ptr<Connection> db = [this] {
-    auto c = Connection::open(path, Connection::Mode::read_write, 1000);
-    REQUIRE(c);
-    return std::move(*c);
-  }();
+  std::unique_ptr<Connection> db = open_connection(path);
 };
 
 int version_of(Connection& db, const char* component) {
