@@ -707,16 +707,16 @@ TEST_CASE("o2c.credit_exposure: open AR + open orders + this order against the l
   json e = f.ok("o2c.credit_exposure",
                 {{"order", order("O9", "C2", 500)}, {"customer", f.customer("C2")}});
   INFO(e.dump(2));
-  CHECK(e["open_ar"] == 777.0);
+  CHECK(e["open_ar"] == "777.00");
   CHECK(e["open_ar_count"] == 1);
-  CHECK(e["open_orders"] == 1600.0);
+  CHECK(e["open_orders"] == "1600.00");
   CHECK(e["open_order_count"] == 2);
-  CHECK(e["this_order"] == 500.0);
+  CHECK(e["this_order"] == "500.00");
   CHECK(e["total"] == "2877.00");
   CHECK(e["credit_limit"] == "5000.00");
   CHECK(e["within_limit"] == true);
   CHECK(e["utilisation"] == Approx(2877.0 / 5000.0));
-  CHECK(e["overdue_ar_amount"] == 777.0);  // due 05-31
+  CHECK(e["overdue_ar_amount"] == "777.00");  // due 05-31
   CHECK(e["overdue_invoice_count"] == 0);  // not 30 days
   CHECK(e["disputed_invoice_count"] == 0);
   CHECK(e["on_credit_hold"] == false);
@@ -726,11 +726,11 @@ TEST_CASE("o2c.credit_exposure: open AR + open orders + this order against the l
   f.ok("o2c.block_order", {{"order_id", "O1"}, {"reason", "over limit"}, {"by", "dave"}});
   e = f.ok("o2c.credit_exposure",
            {{"order", order("O9", "C2", 500)}, {"customer", f.customer("C2")}});
-  CHECK(e["open_orders"] == 600.0);
+  CHECK(e["open_orders"] == "600.00");
   e = f.ok("o2c.credit_exposure",
            {{"order", order("O2", "C2", 600, "2026-05-25")}, {"customer", f.customer("C2")}});
-  CHECK(e["open_orders"] == 0.0);
-  CHECK(e["open_ar"] == 777.0);  // issued 05-01
+  CHECK(e["open_orders"] == "0.00");
+  CHECK(e["open_ar"] == "777.00");  // issued 05-01
 
   // Over the limit.
   e = f.ok("o2c.credit_exposure",
