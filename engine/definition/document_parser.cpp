@@ -16,6 +16,9 @@
 #include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
+#include "engine/common/json_nesting.h"
+#include "engine/common/utf8.h"
+
 namespace ledgerflow::def {
 namespace {
 
@@ -38,67 +41,7 @@ ParseResult fail(Location loc, std::string message) {
   return r;
 }
 
-// Returns the offset of the first byte that is not valid UTF-8, or npos.
-std::size_t find_invalid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > s.size()) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    bool overlong =
-        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
-  }
-  return std::string_view::npos;
-}
-
 // ---------- JSON ----------
-
-// Finds where bracket nesting first exceeds max_depth (outside strings), or npos.
-std::size_t find_too_deep_json(std::string_view text, std::size_t max_depth) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return i;
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
-}
 
 // A SAX consumer that only records the first syntax error.
 struct SyntaxCheck : nlohmann::json_sax<nlohmann::json> {
@@ -510,7 +453,7 @@ ParseResult parse_document(std::string_view text, Format format, const ParseLimi
     return fail(location_at(text, nul),
                 "binary data (a NUL byte): a definition is YAML or JSON text");
   }
-  if (auto bad = find_invalid_utf8(text); bad != std::string_view::npos) {
+  if (auto bad = utf8::find_invalid(text); bad != std::string_view::npos) {
     return fail(location_at(text, bad), "invalid UTF-8 byte sequence");
   }
   auto first = text.find_first_not_of(" \t\r\n");

@@ -3,6 +3,7 @@
 // path instead of evaluating it.
 #include <algorithm>
 
+#include "engine/common/utf8.h"
 #include "engine/expr/checker.h"
 #include "engine/expr/evaluator.h"
 #include "engine/expr/timestamp.h"
@@ -27,15 +28,10 @@ bool arg(Evaluator& ev, const Node& n, std::uint32_t k, std::initializer_list<Ki
       " (" + ev.is(arg_role(n, k), ev.child(n, k), *out) + ")");
 }
 
-std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 bool fn_size(Evaluator& ev, const Node& n, Val* out) {
   Val v;
   if (!arg(ev, n, 0, {Kind::string, Kind::list, Kind::map}, &v)) return false;
-  const std::size_t size = v.kind == Kind::string ? code_points(v.sv())
+  const std::size_t size = v.kind == Kind::string ? utf8::count_code_points(v.sv())
                            : v.kind == Kind::list ? list_size(v)
                                                   : map_size(v);
   out->set_number(Decimal::from_uint64(size));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/common/utf8.h"
+
 namespace ledgerflow::expr {
 namespace {
 
@@ -40,8 +42,7 @@ bool Evaluator::fail(const Node& n, std::string_view message, std::string_view d
   constexpr std::size_t kMaxSnippet = 160;
   const std::string text = snippet(n);
   if (text.size() > kMaxSnippet) {
-    std::size_t cut = kMaxSnippet;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    std::size_t cut = utf8::floor_boundary(text, kMaxSnippet);
     error_ += text.substr(0, cut) + "...";
   } else {
     error_ += text;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/common/utf8.h"
+
 namespace ledgerflow::expr {
 namespace {
 
@@ -13,54 +15,6 @@ bool is_digit(char c) {
 }
 bool is_ident_char(char c) {
   return is_ident_start(c) || is_digit(c);
-}
-
-void append_utf8(std::string* out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  const bool overlong =
-      (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
 }
 
 bool hex4(std::string_view s, std::size_t i, std::uint32_t* out) {
@@ -273,7 +227,7 @@ class Lexer {
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
               return error(p, 6, "unpaired surrogate in \\u escape");
             }
-            append_utf8(&value, cp);
+            utf8::append(value, cp);
             p += len;
             continue;
           }
@@ -281,7 +235,7 @@ class Lexer {
             return error(p, 2, "invalid escape sequence in string literal");
         }
       }
-      const std::size_t len = utf8_sequence(src_, p);
+      const std::size_t len = utf8::sequence_length(src_, p);
       if (len == 0) return error(p, 1, "invalid UTF-8 in string literal");
       value.append(src_.substr(p, len));
       p += len;

@@ -2,46 +2,10 @@
 
 #include <cstdio>
 
+#include "engine/common/civil_date.h"
+
 namespace ledgerflow::expr {
 namespace {
-
-// Howard Hinnant's days_from_civil / civil_from_days (public domain algorithms):
-// proleptic Gregorian calendar, exact for the whole int64 day range we use.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  unsigned month;
-  unsigned day;
-};
-
-Civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
-
-bool is_leap(std::int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-unsigned days_in_month(std::int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
 
 // Reads exactly `width` digits at text[*pos].
 bool digits(std::string_view text, std::size_t* pos, int width, int* out) {
@@ -74,12 +38,10 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) {
       !expect(text, &pos, '-') || !digits(text, &pos, 2, &day)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 ||
-      static_cast<unsigned>(day) > days_in_month(year, static_cast<unsigned>(month))) {
+  if (month < 1 || month > 12 || day < 1 || day > civil::days_in_month(year, month)) {
     return std::nullopt;
   }
-  const std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const std::int64_t days = civil::days_from_civil(year, month, day);
   if (pos == text.size()) return days * kMicrosPerDay;
 
   int hour = 0;
@@ -138,11 +100,11 @@ std::string format_timestamp(std::int64_t micros) {
     rest += kMicrosPerDay;
     --days;
   }
-  const Civil c = civil_from_days(days);
+  const civil::Date c = civil::civil_from_days(days);
   const std::int64_t secs = rest / kMicrosPerSecond;
   const std::int64_t frac = rest % kMicrosPerSecond;
   char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02lld:%02lld:%02lld",
                         static_cast<long long>(c.year), c.month, c.day,
                         static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
                         static_cast<long long>(secs % 60));

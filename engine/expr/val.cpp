@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/common/utf8.h"
+
 namespace ledgerflow::expr {
 namespace {
 
@@ -204,8 +206,7 @@ std::string describe(const Val& v) {
   std::string text = to_value(v, &value) == ConvertStatus::ok ? to_json_text(value) : "...";
   constexpr std::size_t kMaxText = 40;
   if (text.size() > kMaxText) {
-    std::size_t cut = kMaxText;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    std::size_t cut = utf8::floor_boundary(text, kMaxText);
     text = text.substr(0, cut) + "...";
   }
   return std::string(to_string(v.kind)) + " " + text;

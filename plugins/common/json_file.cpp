@@ -1,42 +1,14 @@
 #include "plugins/common/json_file.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "engine/definition/document_parser.h"
 #include "engine/definition/problem.h"
+#include "engine/io/file.h"
 
 namespace ledgerflow::plugins {
-namespace fs = std::filesystem;
 
 namespace {
-
-Result<std::string> read_text(const std::string& path, std::size_t max_bytes) {
-  std::error_code ec;
-  auto status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found) {
-    return Error{ErrorCode::not_found, path + ": no such file"};
-  }
-  if (ec) return Error::io(path + ": cannot read: " + ec.message());
-  if (status.type() == fs::file_type::directory) {
-    return Error::io(path + ": is a directory, not a file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::io(path + ": cannot open: " + std::strerror(errno));
-  // Read at most one byte past the limit: a huge file is refused without loading it.
-  std::string text(max_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Error::io(path + ": read failed");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > max_bytes) {
-    return Error::invalid(path + ": larger than " + std::to_string(max_bytes) +
-                          " bytes, the limit for this file");
-  }
-  return text;
-}
 
 bool blank(const std::string& text) {
   return text.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -45,7 +17,7 @@ bool blank(const std::string& text) {
 }  // namespace
 
 Result<nlohmann::json> read_json_file(const std::string& path, const JsonFileLimits& limits) {
-  auto text = read_text(path, limits.max_bytes);
+  auto text = io::read_file(path, limits.max_bytes);
   if (!text) return text.error();
   if (blank(*text)) return Error::invalid(path + ": the file is empty; expected a JSON object");
   // Every plugin file is an object; say so before the parser's generic message does.

@@ -4,14 +4,14 @@
 #include <array>
 #include <cmath>
 
+#include "plugins/common/score_output.h"
 #include "plugins/forest/tree_shap.h"
 #include "plugins/forest/xgboost_json.h"
 
 namespace ledgerflow::plugins {
 namespace {
 
-constexpr std::size_t kStackFeatures = 256;  // rows this wide are converted on the stack
-constexpr std::size_t kBlockRows = 64;       // batch rows per pass over the trees
+constexpr std::size_t kBlockRows = 64;  // batch rows per pass over the trees
 
 constexpr std::size_t kLanes = 8;  // trees (one row) or rows (batch) walked together
 
@@ -22,13 +22,6 @@ inline std::uint32_t next_node(const ForestNode& node, const float* row) {
   const float x = row[node.feature_index()];
   const bool left = (x < node.value) | (std::isnan(x) & node.default_left());
   return node.left + static_cast<std::uint32_t>(!left);
-}
-
-// 1 / (1 + e^-m) without overflow: e^x is only taken of a non-positive x.
-double sigmoid(double m) {
-  if (m >= 0) return 1.0 / (1.0 + std::exp(-m));
-  double e = std::exp(m);
-  return e / (1.0 + e);
 }
 
 }  // namespace
@@ -59,7 +52,7 @@ Result<std::unique_ptr<ForestScorer>> ForestScorer::create(ForestModel model,
 }
 
 ForestScorer::ForestScorer(ForestModel model, TreeModelOptions options, scoring::ModelInfo info)
-    : model_(std::move(model)), options_(std::move(options)), info_(std::move(info)) {
+    : TreeScorer(std::move(options), std::move(info), model.num_groups), model_(std::move(model)) {
   group_bias_.assign(model_.num_groups, model_.base_margin);
   for (std::size_t t = 0; t < model_.roots.size(); ++t) {
     group_bias_[model_.groups[t]] += model_.expected_values[t];
@@ -152,89 +145,39 @@ void ForestScorer::transform(const float* margins, double* values) const {
   }
 }
 
-Result<scoring::ScoreResult> ForestScorer::score(std::span<const double> features,
-                                                 std::size_t explain_top_k) const {
-  const std::size_t width = model_.num_features;
-  if (features.size() != width) {
-    return Error::invalid(model_label(info_) + " expects " + std::to_string(width) +
-                          " features, got " + std::to_string(features.size()));
-  }
-  std::array<float, kStackFeatures> stack_row;
-  std::vector<float> heap_row;
-  float* row = stack_row.data();
-  if (width > kStackFeatures) {
-    heap_row.resize(width);
-    row = heap_row.data();
-  }
-  for (std::size_t i = 0; i < width; ++i) {
-    row[i] = static_cast<float>(features[i]);  // NaN stays NaN: missing
-    if (std::isinf(row[i])) {
-      return Error::invalid(model_label(info_) + ": feature '" + info_.features[i] +
-                            "' is infinite or beyond float32 range; pass a finite value or "
-                            "NaN for missing");
-    }
-  }
-
-  const std::size_t groups = model_.num_groups;
+Result<void> ForestScorer::row_values(const float* row, double* values) const {
+  // One output (the common case) stays on the stack.
   std::array<float, 1> one_margin;
-  std::array<double, 1> one_value;
   std::vector<float> many_margins;
-  std::vector<double> many_values;
   float* margin = one_margin.data();
-  double* value = one_value.data();
-  if (groups > 1) {
-    many_margins.resize(groups);
-    many_values.resize(groups);
+  if (model_.num_groups > 1) {
+    many_margins.resize(model_.num_groups);
     margin = many_margins.data();
-    value = many_values.data();
   }
   margins(row, margin);
-  transform(margin, value);
-  std::span<const double> values(value, groups);
-  std::size_t group = explained_group(values);
-
-  std::vector<double> phi;
-  if (explain_top_k > 0) {
-    phi.assign(width + 1, 0.0);
-    TreeShap shap(model_);
-    shap.explain(std::span<const float>(row, width), group, phi);
-    phi.pop_back();  // the bias, which group_bias_ already holds
-  }
-  return tree_score_result(options_, info_, values, phi, group_bias_[group], explain_top_k);
+  transform(margin, values);
+  return {};
 }
 
-Result<std::size_t> ForestScorer::batch_rows(std::size_t values, std::size_t out_values,
-                                             std::size_t out_per_row) const {
-  const std::size_t width = model_.num_features;
-  if (values % width != 0) {
-    return Error::invalid(model_label(info_) + ": " + std::to_string(values) +
-                          " values are not whole rows of " + std::to_string(width) + " features");
-  }
-  std::size_t rows = values / width;
-  if (rows > kMaxBatchRows) {
-    return Error::invalid(model_label(info_) + ": " + std::to_string(rows) +
-                          " rows in one batch; the limit is " + std::to_string(kMaxBatchRows));
-  }
-  if (out_values != rows * out_per_row) {
-    return Error::invalid(model_label(info_) + ": the output holds " + std::to_string(out_values) +
-                          " values; " + std::to_string(rows) + " rows need " +
-                          std::to_string(rows * out_per_row));
-  }
-  return rows;
+Result<void> ForestScorer::row_contributions(std::span<const float> row, std::size_t group,
+                                             std::vector<double>& phi) const {
+  phi.assign(model_.num_features + 1, 0.0);
+  TreeShap shap(model_);
+  shap.explain(row, group, phi);
+  phi.pop_back();  // the bias, which group_bias_ already holds
+  return {};
 }
 
-Result<void> ForestScorer::predict(std::span<const float> rows, std::span<double> out,
-                                   PredictKind kind) const {
+Result<void> ForestScorer::predict_rows(const float* rows, std::size_t count, PredictKind kind,
+                                        double* out) const {
   const std::size_t groups = model_.num_groups;
-  auto count = batch_rows(rows.size(), out.size(), groups);
-  if (!count) return count.error();
   const std::size_t width = model_.num_features;
   std::vector<float> block(kBlockRows * groups);
-  for (std::size_t begin = 0; begin < *count; begin += kBlockRows) {
-    std::size_t n = std::min(kBlockRows, *count - begin);
-    margin_block(rows.data() + begin * width, n, block.data());
+  for (std::size_t begin = 0; begin < count; begin += kBlockRows) {
+    std::size_t n = std::min(kBlockRows, count - begin);
+    margin_block(rows + begin * width, n, block.data());
     for (std::size_t r = 0; r < n; ++r) {
-      double* target = out.data() + (begin + r) * groups;
+      double* target = out + (begin + r) * groups;
       const float* m = block.data() + r * groups;
       if (kind == PredictKind::margin) {
         std::copy(m, m + groups, target);
@@ -246,15 +189,14 @@ Result<void> ForestScorer::predict(std::span<const float> rows, std::span<double
   return {};
 }
 
-Result<void> ForestScorer::contributions(std::span<const float> rows, std::span<double> out) const {
+Result<void> ForestScorer::contribution_rows(std::span<const float> rows, std::size_t count,
+                                             std::span<double> out) const {
   const std::size_t width = model_.num_features;
   const std::size_t groups = model_.num_groups;
   const std::size_t per_group = width + 1;
-  auto count = batch_rows(rows.size(), out.size(), groups * per_group);
-  if (!count) return count.error();
   std::fill(out.begin(), out.end(), 0.0);
   TreeShap shap(model_);
-  for (std::size_t r = 0; r < *count; ++r) {
+  for (std::size_t r = 0; r < count; ++r) {
     auto row = rows.subspan(r * width, width);
     for (std::size_t g = 0; g < groups; ++g) {
       shap.explain(row, g, out.subspan((r * groups + g) * per_group, per_group));

@@ -17,19 +17,16 @@
 #pragma once
 
 #include <memory>
-#include <span>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "engine/scoring/scorer.h"
 #include "plugins/forest/forest_model.h"
-#include "plugins/forest/tree_output.h"
+#include "plugins/forest/tree_scorer.h"  // Scorer, TreeModelOptions, PredictKind
 
 namespace ledgerflow::plugins {
 
-class ForestScorer final : public scoring::Scorer {
+class ForestScorer final : public TreeScorer {
  public:
   // Reads an XGBoost JSON model. not_found / io_error for an absent or unreadable file;
   // invalid_argument for anything malformed, over the limits or unsupported natively
@@ -44,31 +41,20 @@ class ForestScorer final : public scoring::Scorer {
   static Result<std::unique_ptr<ForestScorer>> create(ForestModel model, TreeModelOptions options,
                                                       const std::string& source);
 
-  const scoring::ModelInfo& info() const override { return info_; }
   const ForestModel& model() const { return model_; }
-  std::size_t num_features() const { return model_.num_features; }
-  // Values per row from predict(): the number of classes for multi:softprob, else 1.
-  std::size_t outputs_per_row() const { return model_.num_groups; }
 
-  // invalid_argument when features.size() is not the model's width or a value is
-  // infinite (or beyond float32's range). NaN is missing.
-  Result<scoring::ScoreResult> score(std::span<const double> features,
-                                     std::size_t explain_top_k) const override;
-
-  // Batch scoring: `rows` holds whole rows of num_features() float32 values, row-major,
-  // NaN = missing (infinities are compared like XGBoost does, not refused); `out` gets
-  // outputs_per_row() values per row. invalid_argument on mismatched sizes or more than
-  // kMaxBatchRows rows.
-  Result<void> predict(std::span<const float> rows, std::span<double> out,
-                       PredictKind kind = PredictKind::value) const;
-
-  // TreeSHAP for whole rows, laid out like XGBoost's pred_contribs: per row, per output
-  // group, num_features() contributions then the bias; `out` holds
-  // rows x outputs_per_row() x (num_features() + 1) values.
-  Result<void> contributions(std::span<const float> rows, std::span<double> out) const;
+  // score(), predict() and contributions() (exact TreeSHAP) are TreeScorer's.
 
  private:
   ForestScorer(ForestModel model, TreeModelOptions options, scoring::ModelInfo info);
+
+  Result<void> row_values(const float* row, double* values) const override;
+  Result<void> row_contributions(std::span<const float> row, std::size_t group,
+                                 std::vector<double>& phi) const override;
+  Result<void> predict_rows(const float* rows, std::size_t count, PredictKind kind,
+                            double* out) const override;
+  Result<void> contribution_rows(std::span<const float> rows, std::size_t count,
+                                 std::span<double> out) const override;
 
   // Margins of one float32 row into out[0..num_groups).
   void margins(const float* row, float* out) const;
@@ -77,13 +63,8 @@ class ForestScorer final : public scoring::Scorer {
   void margin_block(const float* rows, std::size_t count, float* out) const;
   // Objective transform of one row's margins into values.
   void transform(const float* margins, double* values) const;
-  Result<std::size_t> batch_rows(std::size_t values, std::size_t out_values,
-                                 std::size_t out_per_row) const;
 
   ForestModel model_;
-  TreeModelOptions options_;
-  scoring::ModelInfo info_;
-  std::vector<double> group_bias_;  // per group: base margin + the trees' expected values
 };
 
 }  // namespace ledgerflow::plugins

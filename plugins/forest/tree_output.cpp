@@ -5,14 +5,12 @@
 #include <numeric>
 #include <set>
 
+#include "plugins/common/score_output.h"
+
 namespace ledgerflow::plugins {
 
 bool is_multiclass_objective(std::string_view objective) {
   return objective == "multi:softprob" || objective == "multi:softmax";
-}
-
-std::string model_label(const scoring::ModelInfo& info) {
-  return "model '" + info.name + "' version " + info.version;
 }
 
 Result<scoring::ModelInfo> tree_model_info(const TreeModelOptions& options, std::string kind,
@@ -73,32 +71,6 @@ std::size_t explained_group(std::span<const double> values) {
                                   std::max_element(values.begin(), values.end()) - values.begin());
 }
 
-namespace {
-
-std::vector<scoring::Contribution> top_contributions(const std::vector<std::string>& names,
-                                                     std::span<const double> values,
-                                                     std::size_t k) {
-  std::vector<std::size_t> order;
-  order.reserve(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (values[i] != 0) order.push_back(i);
-  }
-  k = std::min(k, order.size());
-  auto larger = [&](std::size_t a, std::size_t b) {
-    double ma = std::fabs(values[a]);
-    double mb = std::fabs(values[b]);
-    return ma != mb ? ma > mb : a < b;
-  };
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    larger);
-  std::vector<scoring::Contribution> out;
-  out.reserve(k);
-  for (std::size_t i = 0; i < k; ++i) out.push_back({names[order[i]], values[order[i]]});
-  return out;
-}
-
-}  // namespace
-
 scoring::ScoreResult tree_score_result(const TreeModelOptions& options,
                                        const scoring::ModelInfo& info,
                                        std::span<const double> values,
@@ -120,7 +92,9 @@ scoring::ScoreResult tree_score_result(const TreeModelOptions& options,
   }
   out.bias = bias;
   if (explain_top_k > 0 && !contributions.empty()) {
-    out.contributions = top_contributions(info.features, contributions, explain_top_k);
+    for (std::size_t i : top_magnitudes(contributions, explain_top_k, true)) {
+      out.contributions.push_back({info.features[i], contributions[i]});
+    }
   }
   return out;
 }

@@ -26,6 +26,7 @@
 
 #include "engine/common/result.h"
 #include "engine/scoring/scorer.h"
+#include "plugins/common/score_output.h"  // model_label
 
 namespace ledgerflow::plugins {
 
@@ -74,8 +75,5 @@ scoring::ScoreResult tree_score_result(const TreeModelOptions& options,
                                        std::span<const double> values,
                                        std::span<const double> contributions, double bias,
                                        std::size_t explain_top_k);
-
-// "model 'risk' version 3": how errors name a model.
-std::string model_label(const scoring::ModelInfo& info);
 
 }  // namespace ledgerflow::plugins

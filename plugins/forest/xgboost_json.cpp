@@ -1,49 +1,17 @@
 #include "plugins/forest/xgboost_json.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <vector>
 
+#include "engine/io/file.h"
+
 namespace ledgerflow::plugins {
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-Result<std::string> read_text(const std::string& path, std::size_t max_bytes) {
-  std::error_code ec;
-  auto status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found) {
-    return Error{ErrorCode::not_found, path + ": no such file"};
-  }
-  if (ec) return Error::io(path + ": cannot read: " + ec.message());
-  if (status.type() == fs::file_type::directory) {
-    return Error::io(path + ": is a directory, not a file");
-  }
-  auto size = fs::file_size(path, ec);
-  if (ec) return Error::io(path + ": cannot read: " + ec.message());
-  if (size > max_bytes) {
-    return Error::invalid(path + ": " + std::to_string(size) + " bytes; the limit for a model is " +
-                          std::to_string(max_bytes));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::io(path + ": cannot open: " + std::strerror(errno));
-  // Read one byte past the limit, in case the file grew since it was measured.
-  std::string text(static_cast<std::size_t>(size) + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Error::io(path + ": read failed");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > max_bytes) {
-    return Error::invalid(path + ": larger than " + std::to_string(max_bytes) + " bytes");
-  }
-  return text;
-}
 
 // "line:column" (1-based) of byte `offset` in `text`.
 std::string line_column(std::string_view text, std::size_t offset) {
@@ -251,20 +219,18 @@ Result<nlohmann::json> parse_xgboost_json(std::string_view text, const std::stri
 }
 
 Result<std::string> read_xgboost_text(const std::string& path, const XgboostJsonLimits& limits) {
-  return read_text(path, limits.max_bytes);
+  return io::read_file(path, limits.max_bytes, "a model");
 }
 
 Result<nlohmann::json> read_xgboost_json(const std::string& path, const XgboostJsonLimits& limits) {
-  auto text = read_text(path, limits.max_bytes);
+  auto text = io::read_file(path, limits.max_bytes, "a model");
   if (!text) return text.error();
   return parse_xgboost_json(*text, path, limits);
 }
 
 bool starts_like_xgboost_model(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char buffer[256] = {};
-  in.read(buffer, sizeof(buffer));
-  std::string_view head(buffer, static_cast<std::size_t>(in.gcount()));
+  std::string bytes = io::read_head(path, 256);
+  std::string_view head(bytes);
   auto skip = [&](std::size_t from) { return head.find_first_not_of(" \t\r\n", from); };
   auto brace = skip(0);
   if (brace == std::string_view::npos || head[brace] != '{') return false;

@@ -12,6 +12,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "engine/common/json_nesting.h"
+
 namespace ledgerflow::plugins {
 namespace {
 
@@ -22,7 +24,7 @@ using tcp = net::ip::tcp;
 using nlohmann::json;
 using rt::ActionResult;
 
-constexpr int kMaxJsonDepth = 64;
+constexpr std::size_t kMaxJsonDepth = 64;
 
 std::string_view std_view(beast::string_view s) {
   return {s.data(), s.size()};
@@ -39,31 +41,6 @@ bool is_json_media_type(std::string_view content_type) {
   media.erase(media.find_last_not_of(" \t") + 1);
   media.erase(0, media.find_first_not_of(" \t"));
   return media == "application/json" || media.ends_with("+json");
-}
-
-// Deeply nested JSON would overflow the stack later, when the output is dumped.
-bool nesting_within(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
 }
 
 class Exchange : public std::enable_shared_from_this<Exchange> {
@@ -237,7 +214,8 @@ void start_http_exchange(boost::asio::io_context& ioc, HttpCall call, const Http
 
 nlohmann::json response_body_value(std::string_view content_type, const std::string& body) {
   if (body.empty()) return nullptr;
-  if (is_json_media_type(content_type) && nesting_within(body, kMaxJsonDepth)) {
+  if (is_json_media_type(content_type) &&
+      find_too_deep_json(body, kMaxJsonDepth) == std::string_view::npos) {
     try {
       return json::parse(body);
     } catch (const json::exception&) {  // includes number overflow ("1e999")

@@ -5,42 +5,9 @@
 #include <numeric>
 
 #include "plugins/common/json_file.h"
+#include "plugins/common/score_output.h"
 
 namespace ledgerflow::plugins {
-namespace {
-
-// 1 / (1 + e^-raw) without overflow: e^x is only ever taken of a non-positive x.
-double sigmoid(double raw) {
-  if (raw >= 0) return 1.0 / (1.0 + std::exp(-raw));
-  double e = std::exp(raw);
-  return e / (1.0 + e);
-}
-
-std::string model_label(const scoring::ModelInfo& info) {
-  return "model '" + info.name + "' version " + info.version;
-}
-
-// The K largest |value| first; ties keep input order so explanations are deterministic.
-std::vector<scoring::Contribution> top_contributions(const std::vector<LinearFeature>& features,
-                                                     const std::vector<double>& values,
-                                                     std::size_t k) {
-  k = std::min(k, values.size());
-  std::vector<std::size_t> order(values.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  auto larger = [&](std::size_t a, std::size_t b) {
-    double ma = std::fabs(values[a]);
-    double mb = std::fabs(values[b]);
-    return ma != mb ? ma > mb : a < b;
-  };
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                    larger);
-  std::vector<scoring::Contribution> out;
-  out.reserve(k);
-  for (std::size_t i = 0; i < k; ++i) out.push_back({features[order[i]].name, values[order[i]]});
-  return out;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<LinearScorer>> LinearScorer::load(const std::string& path) {
   auto doc = read_json_file(path);
@@ -99,7 +66,9 @@ Result<scoring::ScoreResult> LinearScorer::score(std::span<const double> feature
     out.label = out.score >= model_.labels->threshold ? model_.labels->above : model_.labels->below;
   }
   out.bias = model_.intercept;
-  out.contributions = top_contributions(spec, contributions, explain_top_k);
+  for (std::size_t i : top_magnitudes(contributions, explain_top_k, false)) {
+    out.contributions.push_back({spec[i].name, contributions[i]});
+  }
   return out;
 }
 

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
+#include "engine/io/file.h"
 #include "plugins/ml/csv_writer.h"
 
 namespace ledgerflow::datagen {
@@ -185,19 +184,9 @@ Result<ArffData> parse_arff(std::string_view text, const std::string& source) {
 }
 
 Result<ArffData> read_arff(const std::string& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    return Error{
-        ec == std::errc::no_such_file_or_directory ? ErrorCode::not_found : ErrorCode::io_error,
-        path + ": " + ec.message()};
-  }
-  if (size > kMaxArffBytes) return Error::invalid(path + ": larger than 256 MiB");
-  std::ifstream in(path, std::ios::binary);
-  std::string text(size, '\0');
-  if (!in.read(text.data(), static_cast<std::streamsize>(size)))
-    return Error::io(path + ": cannot read");
-  return parse_arff(text, path);
+  auto text = io::read_file(path, kMaxArffBytes, "an ARFF file");
+  if (!text) return text.error();
+  return parse_arff(*text, path);
 }
 
 std::string column_name(std::string_view text) {

@@ -79,22 +79,12 @@ Result<CvResult> cross_validate(const NumericTable& table, const TrainJob& job, 
   std::vector<int> fold = assign_folds(table.labels, folds, job.seed);
   CvResult out;
   for (int k = 0; k < folds; ++k) {
-    plugins::TrainSpec spec;
-    spec.features = table.values;
-    spec.num_features = table.features.size();
-    spec.labels = table.labels;
-    spec.feature_names = table.features;
-    spec.objective = job.objective;
-    spec.rounds = job.rounds;
-    spec.max_depth = job.max_depth;
-    spec.eta = job.eta;
-    spec.seed = job.seed;
-    spec.nthread = job.nthread;
-    spec.extra_params = job.params;
+    plugins::TrainSpec spec =
+        train_spec(job, table, (work / ("fold" + std::to_string(k) + ".json")).string());
+    spec.holdout_fraction = plugins::TrainSpec{}.holdout_fraction;  // the folds decide
     for (std::size_t i = 0; i < fold.size(); ++i) {
       if (fold[i] == k) spec.holdout_indices.push_back(i);
     }
-    spec.model_path = (work / ("fold" + std::to_string(k) + ".json")).string();
     auto trained = plugins::train(spec);
     if (!trained) return trained.error();
     out.folds.push_back(trained->holdout);

@@ -2,12 +2,11 @@
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
 
+#include "engine/io/file.h"
 #include "plugins/forest/forest_model.h"
 #include "plugins/ml/trainer.h"
 
@@ -220,21 +219,9 @@ Result<NumericTable> parse_numeric_csv(std::string_view text, const std::string&
 }
 
 Result<NumericTable> read_numeric_csv(const std::string& path, const CsvReadOptions& options) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    bool missing = ec == std::errc::no_such_file_or_directory;
-    return Error{missing ? ErrorCode::not_found : ErrorCode::io_error, path + ": " + ec.message()};
-  }
-  if (size > kMaxCsvBytes) {
-    return Error::invalid(path + ": " + std::to_string(size) + " bytes; the limit is " +
-                          std::to_string(kMaxCsvBytes));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::string text(size, '\0');
-  if (!in.read(text.data(), static_cast<std::streamsize>(size)))
-    return Error::io(path + ": cannot read");
-  return parse_numeric_csv(text, path, options);
+  auto text = io::read_file(path, kMaxCsvBytes, "a CSV file");
+  if (!text) return text.error();
+  return parse_numeric_csv(*text, path, options);
 }
 
 }  // namespace ledgerflow::datagen

@@ -7,12 +7,12 @@
 #include <cmath>
 #include <filesystem>
 
+#include "plugins/forest/forest_scorer.h"
+#include "plugins/logistic/linear_model.h"
 #include "plugins/ml/csv_writer.h"
 #include "plugins/ml/file_digest.h"
 #include "plugins/ml/numeric_csv.h"
 #include "plugins/ml/reference_stats.h"
-#include "plugins/forest/forest_scorer.h"
-#include "plugins/logistic/linear_model.h"
 #include "plugins/xgboost/xgboost_scorer.h"
 
 namespace ledgerflow::datagen {
@@ -170,29 +170,6 @@ ordered_json build_meta(const TrainJob& job, const NumericTable& table,
           {"reference", std::move(reference)}};
 }
 
-plugins::TrainSpec make_spec(const TrainJob& job, const NumericTable& table,
-                             const std::string& model_path) {
-  plugins::TrainSpec spec;
-  spec.features = table.values;
-  spec.num_features = table.features.size();
-  spec.labels = table.labels;
-  spec.feature_names = table.features;
-  spec.objective = job.objective;
-  if (is_multiclass(job.objective)) {
-    float top = *std::max_element(table.labels.begin(), table.labels.end());
-    spec.num_class = std::isfinite(top) && top >= 1 ? static_cast<std::size_t>(top) + 1 : 2;
-  }
-  spec.rounds = job.rounds;
-  spec.max_depth = job.max_depth;
-  spec.eta = job.eta;
-  spec.seed = job.seed;
-  spec.holdout_fraction = job.holdout_fraction;
-  spec.nthread = job.nthread;
-  spec.extra_params = job.params;
-  spec.model_path = model_path;
-  return spec;
-}
-
 // Renames the assembled directory to the next free version, rewriting meta.json's
 // version each time another job took the number first.
 Result<int> publish(TempDir& temp, const fs::path& model_dir, ordered_json& meta,
@@ -220,6 +197,29 @@ Result<int> publish(TempDir& temp, const fs::path& model_dir, ordered_json& meta
 }
 
 }  // namespace
+
+plugins::TrainSpec train_spec(const TrainJob& job, const NumericTable& table,
+                              const std::string& model_path) {
+  plugins::TrainSpec spec;
+  spec.features = table.values;
+  spec.num_features = table.features.size();
+  spec.labels = table.labels;
+  spec.feature_names = table.features;
+  spec.objective = job.objective;
+  if (is_multiclass(job.objective)) {
+    float top = *std::max_element(table.labels.begin(), table.labels.end());
+    spec.num_class = std::isfinite(top) && top >= 1 ? static_cast<std::size_t>(top) + 1 : 2;
+  }
+  spec.rounds = job.rounds;
+  spec.max_depth = job.max_depth;
+  spec.eta = job.eta;
+  spec.seed = job.seed;
+  spec.holdout_fraction = job.holdout_fraction;
+  spec.nthread = job.nthread;
+  spec.extra_params = job.params;
+  spec.model_path = model_path;
+  return spec;
+}
 
 int next_model_version(const std::string& out_dir, const std::string& name) {
   int top = 0;
@@ -256,7 +256,7 @@ Result<TrainJobResult> run_train_job(const TrainJob& job) {
   if (ec) return Error::io("train: cannot create " + temp.path().string() + ": " + ec.message());
 
   std::string model_path = (temp.path() / "model.json").string();
-  auto trained = plugins::train(make_spec(job, *table, model_path));
+  auto trained = plugins::train(train_spec(job, *table, model_path));
   if (!trained) return trained.error();
   std::vector<float> train_values = training_rows(*table, trained->holdout_indices);
   auto scores = predict_rows(model_path, train_values, table->features.size());

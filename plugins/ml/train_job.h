@@ -10,7 +10,7 @@
 //       log_loss, rmse, ...}, reference distributions of every feature and of the score
 //       on the training rows (reference_stats.h)
 //
-// which DirectoryRegistry (plugins/logistic) serves as "<name>" (the highest version
+// which DirectoryRegistry (plugins/registry) serves as "<name>" (the highest version
 // unless an alias says otherwise). The version directory is assembled under a temporary
 // name beside it and renamed into place, so a registry never sees half a version; when
 // two jobs race for a version number, the loser takes the next one.
@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/common/result.h"
+#include "plugins/ml/numeric_csv.h"
 #include "plugins/ml/trainer.h"
 
 namespace ledgerflow::datagen {
@@ -61,6 +62,12 @@ struct TrainJobResult {
 // invalid_argument for a bad spec or bad data (CSV errors name row and column);
 // not_found / io_error for files; XGBoost's message when it refuses a parameter.
 Result<TrainJobResult> run_train_job(const TrainJob& job);
+
+// The trainer's spec for `job` on `table`: the rows, the hyperparameters, num_class for
+// multi-class objectives (the largest label + 1) and job.holdout_fraction; the model is
+// written to `model_path`. Shared by run_train_job() and cross_validate().
+plugins::TrainSpec train_spec(const TrainJob& job, const NumericTable& table,
+                              const std::string& model_path);
 
 // The next free version number under <out_dir>/<name> (1 when there is none).
 int next_model_version(const std::string& out_dir, const std::string& name);

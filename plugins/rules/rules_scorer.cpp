@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -13,6 +12,7 @@
 
 #include "engine/definition/document_parser.h"
 #include "engine/definition/problem.h"
+#include "engine/io/file.h"
 
 namespace ledgerflow::plugins {
 namespace {
@@ -196,28 +196,12 @@ Result<void> check_identity(const Reader& r, const Node& root, const char* key,
   return {};
 }
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return Error{ErrorCode::not_found, path + ": no such file"};
-    return Error::io(path + ": cannot open: " + std::strerror(errno));
-  }
-  std::string text(kMaxModelBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return Error::io(path + ": read failed");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxModelBytes) {
-    return Error::invalid(path + ": larger than " + std::to_string(kMaxModelBytes) + " bytes");
-  }
-  return text;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<RulesScorer>> RulesScorer::load(const std::string& path,
                                                        const std::string& name,
                                                        const std::string& version) {
-  auto text = read_file(path);
+  auto text = io::read_file(path, kMaxModelBytes, "a model");
   if (!text) return text.error();
   return from_text(*text, path, name, version);
 }

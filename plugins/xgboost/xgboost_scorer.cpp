@@ -11,8 +11,6 @@
 namespace ledgerflow::plugins {
 namespace {
 
-constexpr std::size_t kStackFeatures = 256;
-
 void softmax(double* values, std::size_t n) {
   double top = *std::max_element(values, values + n);
   double total = 0;
@@ -87,13 +85,10 @@ Result<std::unique_ptr<XgboostScorer>> XgboostScorer::from_json(const nlohmann::
 XgboostScorer::XgboostScorer(xgb::Booster booster, TreeModelOptions options,
                              scoring::ModelInfo info, std::size_t groups, bool softmax_margins,
                              bool inplace)
-    : booster_(std::move(booster)),
-      options_(std::move(options)),
-      info_(std::move(info)),
-      groups_(groups),
+    : TreeScorer(std::move(options), std::move(info), groups),
+      booster_(std::move(booster)),
       softmax_margins_(softmax_margins),
       inplace_(inplace),
-      group_bias_(groups, 0.0),
       value_config_(xgb::predict_config(0, true)),
       margin_config_(xgb::predict_config(1, true)),
       contrib_config_(xgb::predict_config(2, false)) {}
@@ -120,91 +115,39 @@ Result<void> XgboostScorer::predict_rows(const float* rows, std::size_t count, P
   }
   if (rc != 0) {
     return xgb::last_error(ErrorCode::unavailable,
-                           model_label(info_) + ": XGBoost prediction failed");
+                           model_label(info()) + ": XGBoost prediction failed");
   }
   bst_ulong total = 1;
   for (bst_ulong d = 0; d < dims; ++d) total *= shape[d];
-  if (total != count * groups_) {
-    return Error{ErrorCode::unavailable, model_label(info_) + ": XGBoost returned " +
+  if (total != count * outputs_per_row()) {
+    return Error{ErrorCode::unavailable, model_label(info()) + ": XGBoost returned " +
                                              std::to_string(total) + " values for " +
                                              std::to_string(count) + " rows"};
   }
   std::copy(result, result + total, out);
   if (softmax_margins_ && kind == PredictKind::value) {
-    for (std::size_t r = 0; r < count; ++r) softmax(out + r * groups_, groups_);
+    for (std::size_t r = 0; r < count; ++r) softmax(out + r * outputs_per_row(), outputs_per_row());
   }
   return {};
 }
 
-Result<scoring::ScoreResult> XgboostScorer::score(std::span<const double> features,
-                                                  std::size_t explain_top_k) const {
+Result<void> XgboostScorer::row_values(const float* row, double* values) const {
+  return predict_rows(row, 1, PredictKind::value, values);
+}
+
+Result<void> XgboostScorer::row_contributions(std::span<const float> row, std::size_t group,
+                                              std::vector<double>& phi) const {
   const std::size_t width = num_features();
-  if (features.size() != width) {
-    return Error::invalid(model_label(info_) + " expects " + std::to_string(width) +
-                          " features, got " + std::to_string(features.size()));
-  }
-  std::array<float, kStackFeatures> stack_row;
-  std::vector<float> heap_row;
-  float* row = stack_row.data();
-  if (width > kStackFeatures) {
-    heap_row.resize(width);
-    row = heap_row.data();
-  }
-  for (std::size_t i = 0; i < width; ++i) {
-    row[i] = static_cast<float>(features[i]);
-    if (std::isinf(row[i])) {
-      return Error::invalid(model_label(info_) + ": feature '" + info_.features[i] +
-                            "' is infinite or beyond float32 range; pass a finite value or "
-                            "NaN for missing");
-    }
-  }
-  std::vector<double> values(groups_);
-  if (auto r = predict_rows(row, 1, PredictKind::value, values.data()); !r) return r.error();
-  std::size_t group = explained_group(values);
-  std::vector<double> phi;
-  if (explain_top_k > 0) {
-    std::vector<double> all(groups_ * (width + 1));
-    if (auto r = contributions(std::span<const float>(row, width), all); !r) return r.error();
-    auto first = all.begin() + static_cast<std::ptrdiff_t>(group * (width + 1));
-    phi.assign(first, first + static_cast<std::ptrdiff_t>(width));
-  }
-  return tree_score_result(options_, info_, values, phi, group_bias_[group], explain_top_k);
+  std::vector<double> all(outputs_per_row() * (width + 1));
+  if (auto r = contributions(row, all); !r) return r.error();
+  auto first = all.begin() + static_cast<std::ptrdiff_t>(group * (width + 1));
+  phi.assign(first, first + static_cast<std::ptrdiff_t>(width));
+  return {};
 }
 
-Result<std::size_t> XgboostScorer::batch_rows(std::size_t values, std::size_t out_values,
-                                              std::size_t out_per_row) const {
-  const std::size_t width = num_features();
-  if (values % width != 0) {
-    return Error::invalid(model_label(info_) + ": " + std::to_string(values) +
-                          " values are not whole rows of " + std::to_string(width) + " features");
-  }
-  std::size_t rows = values / width;
-  if (rows > kMaxBatchRows) {
-    return Error::invalid(model_label(info_) + ": " + std::to_string(rows) +
-                          " rows in one batch; the limit is " + std::to_string(kMaxBatchRows));
-  }
-  if (out_values != rows * out_per_row) {
-    return Error::invalid(model_label(info_) + ": the output holds " + std::to_string(out_values) +
-                          " values; " + std::to_string(rows) + " rows need " +
-                          std::to_string(rows * out_per_row));
-  }
-  return rows;
-}
-
-Result<void> XgboostScorer::predict(std::span<const float> rows, std::span<double> out,
-                                    PredictKind kind) const {
-  auto count = batch_rows(rows.size(), out.size(), groups_);
-  if (!count) return count.error();
-  if (*count == 0) return {};
-  return predict_rows(rows.data(), *count, kind, out.data());
-}
-
-Result<void> XgboostScorer::contributions(std::span<const float> rows,
-                                          std::span<double> out) const {
-  const std::size_t per_row = groups_ * (num_features() + 1);
-  auto count = batch_rows(rows.size(), out.size(), per_row);
-  if (!count) return count.error();
-  if (*count == 0) return {};
+Result<void> XgboostScorer::contribution_rows(std::span<const float> rows, std::size_t count,
+                                              std::span<double> out) const {
+  const std::size_t per_row = outputs_per_row() * (num_features() + 1);
   auto matrix = xgb::make_dmatrix(rows, num_features());
   if (!matrix) return matrix.error();
   const bst_ulong* shape = nullptr;
@@ -213,14 +156,14 @@ Result<void> XgboostScorer::contributions(std::span<const float> rows,
   if (XGBoosterPredictFromDMatrix(booster_.get(), matrix->get(), contrib_config_.c_str(), &shape,
                                   &dims, &result) != 0) {
     return xgb::last_error(ErrorCode::unavailable,
-                           model_label(info_) + ": XGBoost contributions failed");
+                           model_label(info()) + ": XGBoost contributions failed");
   }
   bst_ulong total = 1;
   for (bst_ulong d = 0; d < dims; ++d) total *= shape[d];
-  if (total != *count * per_row) {
-    return Error{ErrorCode::unavailable, model_label(info_) + ": XGBoost returned " +
+  if (total != count * per_row) {
+    return Error{ErrorCode::unavailable, model_label(info()) + ": XGBoost returned " +
                                              std::to_string(total) + " contributions for " +
-                                             std::to_string(*count) + " rows"};
+                                             std::to_string(count) + " rows"};
   }
   std::copy(result, result + total, out.begin());
   return {};

@@ -17,20 +17,17 @@
 #pragma once
 
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "engine/scoring/scorer.h"
-#include "plugins/forest/tree_output.h"
+#include "plugins/forest/tree_scorer.h"  // Scorer, TreeModelOptions, PredictKind
 #include "plugins/xgboost/xgboost_api.h"
 
 namespace ledgerflow::plugins {
 
-class XgboostScorer final : public scoring::Scorer {
+class XgboostScorer final : public TreeScorer {
  public:
   // Reads and checks the JSON model at `path`, then loads it into a booster.
   // not_found / io_error for an absent or unreadable file; invalid_argument for a
@@ -45,38 +42,25 @@ class XgboostScorer final : public scoring::Scorer {
                                                           const std::string& source,
                                                           TreeModelOptions options = {});
 
-  const scoring::ModelInfo& info() const override { return info_; }
-  std::size_t num_features() const { return info_.features.size(); }
-  std::size_t outputs_per_row() const { return groups_; }
-
-  // invalid_argument for a wrong width or an infinite value; unavailable if XGBoost fails.
-  Result<scoring::ScoreResult> score(std::span<const double> features,
-                                     std::size_t explain_top_k) const override;
-
-  // Batch scoring, same contract as ForestScorer::predict.
-  Result<void> predict(std::span<const float> rows, std::span<double> out,
-                       PredictKind kind = PredictKind::value) const;
-
-  // XGBoost's pred_contribs, same layout as ForestScorer::contributions.
-  Result<void> contributions(std::span<const float> rows, std::span<double> out) const;
+  // score(), predict() and contributions() (XGBoost's pred_contribs) are TreeScorer's;
+  // each may also fail with unavailable when XGBoost does.
 
  private:
   XgboostScorer(xgb::Booster booster, TreeModelOptions options, scoring::ModelInfo info,
                 std::size_t groups, bool softmax_margins, bool inplace);
 
-  // One in-place prediction of `count` rows; out gets count x groups_ values.
+  Result<void> row_values(const float* row, double* values) const override;
+  Result<void> row_contributions(std::span<const float> row, std::size_t group,
+                                 std::vector<double>& phi) const override;
+  // One prediction of `count` rows (in place unless gblinear).
   Result<void> predict_rows(const float* rows, std::size_t count, PredictKind kind,
-                            double* out) const;
-  Result<std::size_t> batch_rows(std::size_t values, std::size_t out_values,
-                                 std::size_t out_per_row) const;
+                            double* out) const override;
+  Result<void> contribution_rows(std::span<const float> rows, std::size_t count,
+                                 std::span<double> out) const override;
 
   xgb::Booster booster_;
-  TreeModelOptions options_;
-  scoring::ModelInfo info_;
-  std::size_t groups_ = 1;
   bool softmax_margins_ = false;  // multi:softmax predicts a class index; we want probabilities
   bool inplace_ = true;           // gblinear has no in-place prediction: it goes via a DMatrix
-  std::vector<double> group_bias_;
   std::string value_config_;
   std::string margin_config_;
   std::string contrib_config_;

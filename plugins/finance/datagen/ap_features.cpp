@@ -3,9 +3,10 @@
 #include <limits>
 #include <map>
 
-#include "plugins/finance/records/duplicate_rules.h"
 #include "plugins/finance/datagen/ap_data.h"
 #include "plugins/finance/datagen/calendar.h"
+#include "plugins/finance/datagen/tables.h"
+#include "plugins/finance/records/duplicate_rules.h"
 #include "plugins/ml/csv_writer.h"
 
 namespace ledgerflow::datagen {
@@ -208,17 +209,9 @@ FeatureTable ap_features(const ApData& data) {
 std::vector<GeneratedFile> ap_files(const ApData& data, const FeatureTable& features) {
   std::vector<GeneratedFile> files;
   auto add = [&](std::string name, const CsvWriter& csv) {
-    files.push_back({std::move(name), csv.contents(), csv.rows()});
+    files.push_back(csv_file(std::move(name), csv));
   };
-  CsvWriter vendors(
-      {"vendor_id", "name", "country", "iban", "tax_id", "created_at", "bank_changed_at"});
-  for (const auto& v : data.vendors) {
-    vendors.text(v.vendor_id).text(v.name).text(v.country).text(v.iban).text(v.tax_id);
-    vendors.text(format_timestamp(v.created_at));
-    v.bank_changed_at ? vendors.text(format_timestamp(*v.bank_changed_at)) : vendors.empty();
-    vendors.end_row();
-  }
-  add("vendors.csv", vendors);
+  files.push_back(vendors_file(data.vendors));
   CsvWriter pos({"po_number", "vendor_id", "line_no", "item", "qty", "unit_price", "currency"});
   for (const auto& l : data.po_lines) {
     pos.text(l.po_number).text(l.vendor_id).integer(l.line_no).text(l.item).integer(l.qty);
@@ -248,7 +241,7 @@ std::vector<GeneratedFile> ap_files(const ApData& data, const FeatureTable& feat
   }
   add("invoices.csv", invoices);
   add("invoice_lines.csv", lines);
-  files.push_back({"features.csv", features.to_csv(), features.rows.size()});
+  files.push_back(features_file(features));
   return files;
 }
 

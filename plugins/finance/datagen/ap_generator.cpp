@@ -7,11 +7,12 @@
 #include <map>
 #include <optional>
 
-#include "plugins/finance/records/duplicate_rules.h"
 #include "plugins/finance/datagen/ap_data.h"
 #include "plugins/finance/datagen/calendar.h"
-#include "plugins/ml/rng.h"
 #include "plugins/finance/datagen/synthetic.h"
+#include "plugins/finance/datagen/tables.h"
+#include "plugins/finance/records/duplicate_rules.h"
+#include "plugins/ml/rng.h"
 
 namespace ledgerflow::datagen {
 using records::normalize_invoice_number;
@@ -184,12 +185,7 @@ class ApBuilder {
 void ApBuilder::make_vendors(std::size_t count) {
   Rng rng = root_.fork(1);
   for (std::size_t i = 0; i < count; ++i) {
-    Vendor v;
-    v.vendor_id = record_id("V-", i + 1, 5);
-    v.country = partner_country(rng);
-    v.name = company_name(rng, v.country);
-    v.iban = make_iban(rng, v.country);
-    v.tax_id = make_tax_id(rng, v.country);
+    Vendor v = vendor_identity(rng, i + 1);
     int created = rng.chance(0.15) ? kDataFirstDay + static_cast<int>(rng.uniform_int(0, 600))
                                    : kDataFirstDay - static_cast<int>(rng.uniform_int(30, 3000));
     v.created_at = day_start(created) + work_time(rng);

@@ -8,10 +8,11 @@
 
 #include "plugins/finance/datagen/ar_data.h"
 #include "plugins/finance/datagen/calendar.h"
-#include "plugins/ml/csv_writer.h"
 #include "plugins/finance/datagen/customer_book.h"
-#include "plugins/ml/rng.h"
 #include "plugins/finance/datagen/synthetic.h"
+#include "plugins/finance/datagen/tables.h"
+#include "plugins/ml/csv_writer.h"
+#include "plugins/ml/rng.h"
 
 namespace ledgerflow::datagen {
 namespace {
@@ -247,16 +248,11 @@ const std::vector<std::string>& ar_model_features() {
 }
 
 FeatureTable ar_features(const ArData& data) {
-  FeatureTable table;
-  table.id_name = "invoice_id";
-  table.columns = ar_model_features();
-  for (const char* extra : {"recent_days_late", "disputes", "amount_vs_usual", "open_invoice_count",
-                            "label_late", "label_days_late"}) {
-    table.columns.emplace_back(extra);
-  }
-  table.text_name = "label_behaviour";
-  std::map<std::string, std::size_t> index;
-  for (std::size_t c = 0; c < data.customers.size(); ++c) index[data.customers[c].customer_id] = c;
+  FeatureTable table = feature_table("invoice_id", ar_model_features(),
+                                     {"recent_days_late", "disputes", "amount_vs_usual",
+                                      "open_invoice_count", "label_late", "label_days_late"},
+                                     "label_behaviour");
+  auto index = index_by(data.customers, &Customer::customer_id);
   std::vector<CustomerHistory> history(data.customers.size());
   for (const ArInvoice& inv : data.invoices) {
     std::size_t c = index[inv.customer_id];
@@ -299,7 +295,7 @@ GeneratedFile customers_file(const std::vector<Customer>& customers) {
         .text(c.currency);
     csv.integer(c.payment_terms_days).text(format_timestamp(c.created_at)).end_row();
   }
-  return {"customers.csv", csv.contents(), csv.rows()};
+  return csv_file("customers.csv", csv);
 }
 
 GeneratedFile ar_invoices_file(const std::vector<ArInvoice>& invoices) {
@@ -321,7 +317,7 @@ GeneratedFile ar_invoices_file(const std::vector<ArInvoice>& invoices) {
     inv.label_days_late ? csv.integer(*inv.label_days_late) : csv.empty();
     csv.end_row();
   }
-  return {"ar_invoices.csv", csv.contents(), csv.rows()};
+  return csv_file("ar_invoices.csv", csv);
 }
 
 std::vector<GeneratedFile> ar_files(const ArData& data, const FeatureTable& features) {
@@ -334,8 +330,8 @@ std::vector<GeneratedFile> ar_files(const ArData& data, const FeatureTable& feat
     payments.text(p.payment_id).text(p.customer_id).money(p.amount_cents).text(p.currency);
     payments.text(format_timestamp(p.received_at)).text(p.reference).end_row();
   }
-  files.push_back({"incoming_payments.csv", payments.contents(), payments.rows()});
-  files.push_back({"features.csv", features.to_csv(), features.rows.size()});
+  files.push_back(csv_file("incoming_payments.csv", payments));
+  files.push_back(features_file(features));
   return files;
 }
 

@@ -23,10 +23,7 @@ int date_shift_days() {
 }
 
 std::string format_date(int day) {
-  CivilDate c = civil_from_days(day + t_shift_days);
-  char text[48];
-  std::snprintf(text, sizeof(text), "%04d-%02d-%02d", c.year, c.month, c.day);
-  return text;
+  return civil::format_date(day + t_shift_days);
 }
 
 std::string format_timestamp(std::int64_t utc_seconds, int offset_minutes) {
@@ -49,20 +46,9 @@ std::string format_timestamp(std::int64_t utc_seconds, int offset_minutes) {
 }
 
 std::optional<int> parse_date(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  int parts[3] = {0, 0, 0};
-  const std::size_t starts[3] = {0, 5, 8};
-  const std::size_t lengths[3] = {4, 2, 2};
-  for (int i = 0; i < 3; ++i) {
-    for (std::size_t k = starts[i]; k < starts[i] + lengths[i]; ++k) {
-      if (text[k] < '0' || text[k] > '9') return std::nullopt;
-      parts[i] = parts[i] * 10 + (text[k] - '0');
-    }
-  }
-  const int day = days_from_civil(parts[0], parts[1], parts[2]);
-  const CivilDate back = civil_from_days(day);  // rejects 2025-02-30, month 13, day 0
-  if (back.year != parts[0] || back.month != parts[1] || back.day != parts[2]) return std::nullopt;
-  return day;
+  auto day = civil::parse_date(text);
+  if (!day) return std::nullopt;
+  return static_cast<int>(*day);
 }
 
 int local_hour(std::int64_t utc_seconds, int offset_minutes) {

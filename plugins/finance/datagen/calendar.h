@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/common/civil_date.h"
+
 namespace ledgerflow::datagen {
 
 inline constexpr std::int64_t kSecondsPerDay = 86'400;
@@ -27,31 +29,16 @@ struct CivilDate {
   int day = 1;    // 1..31
 };
 
+// engine/common/civil_date.h's arithmetic on the generators' int days.
 constexpr int days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+  return static_cast<int>(civil::days_from_civil(y, m, d));
 }
-
 constexpr CivilDate civil_from_days(int z) {
-  z += 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
-  const int doe = z - era * 146097;
-  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int mp = (5 * doy + 2) / 153;
-  const int d = doy - (153 * mp + 2) / 5 + 1;
-  const int m = mp + (mp < 10 ? 3 : -9);
-  return {yoe + era * 400 + (m <= 2), m, d};
+  const civil::Date c = civil::civil_from_days(z);
+  return {static_cast<int>(c.year), c.month, c.day};
 }
-
-// 0 = Monday ... 6 = Sunday (1970-01-01 was a Thursday).
 constexpr int weekday(int day) {
-  int w = (day + 3) % 7;
-  return w < 0 ? w + 7 : w;
+  return civil::weekday(day);
 }
 constexpr bool is_weekend(int day) {
   return weekday(day) >= 5;

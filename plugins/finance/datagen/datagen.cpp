@@ -6,10 +6,10 @@
 #include "plugins/finance/datagen/ap_data.h"
 #include "plugins/finance/datagen/ar_data.h"
 #include "plugins/finance/datagen/calendar.h"
-#include "plugins/ml/csv_writer.h"
 #include "plugins/finance/datagen/o2c_data.h"
 #include "plugins/finance/datagen/payments_data.h"
 #include "plugins/finance/datagen/records.h"
+#include "plugins/ml/csv_writer.h"
 
 namespace ledgerflow::datagen {
 namespace {
@@ -25,35 +25,28 @@ struct Generated {
   FeatureTable features;
 };
 
-Generated generate_kind(Kind kind, std::size_t rows, std::uint64_t seed) {
+// A kind's features from its data, then its files (which include features.csv).
+template <class Data>
+Generated generated(const Data& data, FeatureTable (*features)(const Data&),
+                    std::vector<GeneratedFile> (*files)(const Data&, const FeatureTable&)) {
   Generated g;
-  switch (kind) {
-    case Kind::ap: {
-      auto data = generate_ap(rows, seed);
-      g.features = ap_features(data);
-      g.files = ap_files(data, g.features);
-      break;
-    }
-    case Kind::ar: {
-      auto data = generate_ar(rows, seed);
-      g.features = ar_features(data);
-      g.files = ar_files(data, g.features);
-      break;
-    }
-    case Kind::o2c: {
-      auto data = generate_o2c(rows, seed);
-      g.features = o2c_features(data);
-      g.files = o2c_files(data, g.features);
-      break;
-    }
-    case Kind::payments: {
-      auto data = generate_payments(rows, seed);
-      g.features = payments_features(data);
-      g.files = payments_files(data, g.features);
-      break;
-    }
-  }
+  g.features = features(data);
+  g.files = files(data, g.features);
   return g;
+}
+
+Generated generate_kind(Kind kind, std::size_t rows, std::uint64_t seed) {
+  switch (kind) {
+    case Kind::ap:
+      return generated(generate_ap(rows, seed), ap_features, ap_files);
+    case Kind::ar:
+      return generated(generate_ar(rows, seed), ar_features, ar_files);
+    case Kind::o2c:
+      return generated(generate_o2c(rows, seed), o2c_features, o2c_files);
+    case Kind::payments:
+      return generated(generate_payments(rows, seed), payments_features, payments_files);
+  }
+  return {};
 }
 
 // The share of 1s of every 0/1 label column (label_days_late is a count, not a rate).

@@ -7,11 +7,12 @@
 
 #include "plugins/finance/datagen/ar_data.h"
 #include "plugins/finance/datagen/calendar.h"
-#include "plugins/ml/csv_writer.h"
 #include "plugins/finance/datagen/customer_book.h"
 #include "plugins/finance/datagen/o2c_data.h"
-#include "plugins/ml/rng.h"
 #include "plugins/finance/datagen/synthetic.h"
+#include "plugins/finance/datagen/tables.h"
+#include "plugins/ml/csv_writer.h"
+#include "plugins/ml/rng.h"
 
 namespace ledgerflow::datagen {
 namespace {
@@ -152,8 +153,7 @@ void O2cBuilder::make_invoices() {
 O2cData O2cBuilder::build() {
   Rng rng = root_.fork(1);
   book_ = make_customers(rng, std::clamp<std::size_t>(rows_ / 20, 10, 100'000), rows_);
-  for (std::size_t c = 0; c < book_.customers.size(); ++c)
-    index_[book_.customers[c].customer_id] = c;
+  index_ = index_by(book_.customers, &Customer::customer_id);
   choose_defaults();
   make_orders();
   make_invoices();
@@ -176,15 +176,10 @@ const std::vector<std::string>& o2c_model_features() {
 }
 
 FeatureTable o2c_features(const O2cData& data) {
-  FeatureTable table;
-  table.id_name = "order_id";
-  table.columns = o2c_model_features();
-  for (const char* extra :
-       {"late_share", "avg_days_late", "recent_days_late", "open_order_amount", "label_default"}) {
-    table.columns.emplace_back(extra);
-  }
-  std::map<std::string, std::size_t> index;
-  for (std::size_t c = 0; c < data.customers.size(); ++c) index[data.customers[c].customer_id] = c;
+  FeatureTable table = feature_table(
+      "order_id", o2c_model_features(),
+      {"late_share", "avg_days_late", "recent_days_late", "open_order_amount", "label_default"});
+  auto index = index_by(data.customers, &Customer::customer_id);
   // Every invoice up front: each query only looks at what is dated before its day.
   std::vector<CustomerHistory> history(data.customers.size());
   for (const ArInvoice& inv : data.invoices) history[index[inv.customer_id]].add(inv);
@@ -228,7 +223,7 @@ std::vector<GeneratedFile> o2c_files(const O2cData& data, const FeatureTable& fe
     orders.text(o.order_id).text(o.customer_id).text(format_date(o.order_date)).text(o.currency);
     orders.money(o.amount_cents).integer(o.label_default ? 1 : 0).end_row();
   }
-  files.push_back({"orders.csv", orders.contents(), orders.rows()});
+  files.push_back(csv_file("orders.csv", orders));
   files.push_back(ar_invoices_file(data.invoices));
   // The bank feed: one payment per settled invoice, on its settlement day, naming it.
   struct Paid {
@@ -249,8 +244,8 @@ std::vector<GeneratedFile> o2c_files(const O2cData& data, const FeatureTable& fe
     payments.text(inv.currency).text(format_timestamp(paid[i].at));
     payments.text("Invoice " + inv.invoice_number).end_row();
   }
-  files.push_back({"incoming_payments.csv", payments.contents(), payments.rows()});
-  files.push_back({"features.csv", features.to_csv(), features.rows.size()});
+  files.push_back(csv_file("incoming_payments.csv", payments));
+  files.push_back(features_file(features));
   return files;
 }
 

@@ -7,10 +7,11 @@
 #include <map>
 
 #include "plugins/finance/datagen/calendar.h"
-#include "plugins/ml/csv_writer.h"
 #include "plugins/finance/datagen/payments_data.h"
-#include "plugins/ml/rng.h"
 #include "plugins/finance/datagen/synthetic.h"
+#include "plugins/finance/datagen/tables.h"
+#include "plugins/ml/csv_writer.h"
+#include "plugins/ml/rng.h"
 
 namespace ledgerflow::datagen {
 namespace {
@@ -72,12 +73,7 @@ void PaymentsBuilder::make_vendors() {
   Rng rng = root_.fork(1);
   std::size_t count = std::clamp<std::size_t>(rows_ / 30, 10, 50'000);
   for (std::size_t i = 0; i < count; ++i) {
-    Vendor v;
-    v.vendor_id = record_id("V-", i + 1, 5);
-    v.country = partner_country(rng);
-    v.name = company_name(rng, v.country);
-    v.iban = make_iban(rng, v.country);
-    v.tax_id = make_tax_id(rng, v.country);
+    Vendor v = vendor_identity(rng, i + 1);
     int created = rng.chance(0.1) ? kDataFirstDay + static_cast<int>(rng.uniform_int(0, 500))
                                   : kDataFirstDay - static_cast<int>(rng.uniform_int(30, 3000));
     v.created_at = day_start(created) + rng.uniform_int(8 * 3600, 17 * 3600);
@@ -349,16 +345,11 @@ bool starts_with_country(const std::string& iban, const std::string& country) {
 }  // namespace
 
 FeatureTable payments_features(const PaymentsData& data) {
-  FeatureTable table;
-  table.id_name = "payment_id";
-  table.columns = payments_model_features();
-  for (const char* extra : {"amount_vs_vendor_mean", "days_since_bank_change", "hour", "new_iban",
-                            "requester_rarity", "label_fraud"}) {
-    table.columns.emplace_back(extra);
-  }
-  table.text_name = "label_pattern";
-  std::map<std::string, std::size_t> index;
-  for (std::size_t v = 0; v < data.vendors.size(); ++v) index[data.vendors[v].vendor_id] = v;
+  FeatureTable table = feature_table("payment_id", payments_model_features(),
+                                     {"amount_vs_vendor_mean", "days_since_bank_change", "hour",
+                                      "new_iban", "requester_rarity", "label_fraud"},
+                                     "label_pattern");
+  auto index = index_by(data.vendors, &Vendor::vendor_id);
   std::vector<std::vector<const OutgoingPayment*>> earlier(data.vendors.size());
   std::map<std::string, std::vector<std::int64_t>> requests;  // user -> request times, ascending
   for (const OutgoingPayment& p : data.payments) {
@@ -395,15 +386,7 @@ FeatureTable payments_features(const PaymentsData& data) {
 
 std::vector<GeneratedFile> payments_files(const PaymentsData& data, const FeatureTable& features) {
   std::vector<GeneratedFile> files;
-  CsvWriter vendors(
-      {"vendor_id", "name", "country", "iban", "tax_id", "created_at", "bank_changed_at"});
-  for (const auto& v : data.vendors) {
-    vendors.text(v.vendor_id).text(v.name).text(v.country).text(v.iban).text(v.tax_id);
-    vendors.text(format_timestamp(v.created_at));
-    v.bank_changed_at ? vendors.text(format_timestamp(*v.bank_changed_at)) : vendors.empty();
-    vendors.end_row();
-  }
-  files.push_back({"vendors.csv", vendors.contents(), vendors.rows()});
+  files.push_back(vendors_file(data.vendors));
   CsvWriter payments({"payment_id", "vendor_id", "amount", "currency", "iban", "requested_by",
                       "requested_at", "label_fraud"});
   for (const auto& p : data.payments) {
@@ -415,8 +398,8 @@ std::vector<GeneratedFile> payments_files(const PaymentsData& data, const Featur
     payments.text(p.requested_by).text(format_timestamp(p.requested_at, p.offset_minutes));
     payments.integer(p.label_fraud ? 1 : 0).end_row();
   }
-  files.push_back({"outgoing_payments.csv", payments.contents(), payments.rows()});
-  files.push_back({"features.csv", features.to_csv(), features.rows.size()});
+  files.push_back(csv_file("outgoing_payments.csv", payments));
+  files.push_back(features_file(features));
   return files;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "engine/common/utf8.h"
 #include "engine/expr/timestamp.h"
 #include "plugins/finance/records/decimal.h"
 #include "plugins/finance/records/iso_codes.h"
@@ -183,37 +184,6 @@ bool printable(std::string_view s) {
                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-// Well-formed UTF-8 (no overlongs, surrogates or code points beyond U+10FFFF).
-bool valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      n = 1, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    for (std::size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    const std::uint32_t min = n == 1 ? 0x80 : n == 2 ? 0x800 : 0x10000;
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 std::optional<std::int64_t> parse_int(std::string_view s) {
   std::int64_t v = 0;
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -357,7 +327,7 @@ std::optional<Record> validate_row(const RecordType& type, const RowCells& row,
       if (column.required) problems.push_back({std::string(column.name), "", "is missing"});
       continue;
     }
-    if (!valid_utf8(*text)) {
+    if (!utf8::is_valid(*text)) {
       problems.push_back({std::string(column.name), "",
                           "is not UTF-8 text (save the file as UTF-8, e.g. \"CSV UTF-8\")"});
       continue;
