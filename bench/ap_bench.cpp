@@ -1,6 +1,6 @@
 // ap_bench: the whole AP workflow (workflows/ap_invoice_approval.yaml) with many invoices
-// already stored (issue 6, item 9), on a SQLite file with synchronous=FULL, wired as the
-// CLI wires it (SqliteStore + SqliteRecordStore on one file, FinanceActionRunner, an
+// already stored (issue 6, item 9), on a SQLite file with synchronous=FULL, built by the
+// engine builder as the CLI builds it (the finance module on the engine's file, an
 // XGBoost ap_invoice_risk model, Executor with 2 shards and 2 effect threads).
 //
 //   1. Pre-load: N invoices (default 1,000,000) of N/40 vendors through the importer
@@ -13,7 +13,7 @@
 //      workflow started (import → ap.duplicate_candidates → ap.three_way_match → score
 //      → route → auto-approve → ledger.post, or a human task). Printed per run and as
 //      the median of the runs: invoices/s end to end, the service time per invoice of
-//      each stage (actions timed by wrapping the runner, scoring by wrapping the model
+//      each stage (actions timed by wrapping their handlers, scoring by wrapping the model
 //      registry), and where the invoices went.
 //   3. Duplicate-candidate lookup per invoice (the action called directly, one thread)
 //      with N stored, against the same with 10,000 stored (same invoices per vendor): the
@@ -46,19 +46,21 @@
 #include <CLI/CLI.hpp>
 
 #include "ap_bench_feed.h"
+#include "apps/host/engine_builder.h"
 #include "engine/definition/document_parser.h"
-#include "plugins/finance/records/importer.h"
-#include "plugins/finance/records/record_types.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
 #include "engine/scoring/feature_check.h"
 #include "plugins/finance/datagen/ap_data.h"
 #include "plugins/finance/datagen/datagen.h"
-#include "plugins/ml/train_job.h"
 #include "plugins/finance/finance_actions.h"
-#include "plugins/registry/directory_registry.h"
+#include "plugins/finance/finance_module.h"
+#include "plugins/finance/records/importer.h"
+#include "plugins/finance/records/record_types.h"
 #include "plugins/finance/sqlite/sqlite_record_store.h"
+#include "plugins/ml/train_job.h"
+#include "plugins/registry/directory_registry.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace {
@@ -106,24 +108,19 @@ struct StageClocks {
   }
 };
 
-class TimedRunner final : public rt::ActionRunner {
- public:
-  TimedRunner(std::shared_ptr<rt::ActionRunner> inner, StageClocks& clocks)
-      : inner_(std::move(inner)), clocks_(clocks) {}
-  bool handles(const std::string& action) const override { return inner_->handles(action); }
-  rt::ActionResult run(const rt::ActionRequest& request) override {
+// Wraps an action's handler: the service time of the stages in kStages.
+rt::ActionHandler timed_action(const std::string& name, rt::ActionHandler inner,
+                               StageClocks& clocks) {
+  auto it = clocks.by_stage.find(name);
+  if (it == clocks.by_stage.end()) return inner;
+  StageClock* clock = &it->second;
+  return [inner = std::move(inner), clock](const rt::ActionRequest& request) {
     const auto t0 = SteadyClock::now();
-    auto result = inner_->run(request);
-    if (auto it = clocks_.by_stage.find(request.action); it != clocks_.by_stage.end()) {
-      it->second.add(t0);
-    }
+    auto result = inner(request);
+    clock->add(t0);
     return result;
-  }
-
- private:
-  std::shared_ptr<rt::ActionRunner> inner_;
-  StageClocks& clocks_;
-};
+  };
+}
 
 class TimedScorer final : public scoring::Scorer {
  public:
@@ -160,18 +157,17 @@ class TimedRegistry final : public scoring::ScorerRegistry {
 };
 
 // ---------------------------------------------------------------------------------------
-// The engine, as apps/ledgerflow/engine_session.cpp wires it.
+// The engine, as the engine builder (apps/host/engine_builder.h) builds it with the
+// finance module, the actions and the model registry wrapped by the timers above.
 
 struct Engine {
   rt::SystemClock clock;
   StageClocks clocks;
-  std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<storage::SqliteRecordStore> records;
-  std::unique_ptr<plugins::DirectoryRegistry> models;
-  std::unique_ptr<TimedRegistry> timed_models;
-  std::unique_ptr<rt::DefinitionRegistry> definitions;
-  std::unique_ptr<rt::Executor> executor;
-  ~Engine() { executor.reset(); }
+  std::unique_ptr<host::Engine> engine;
+  // Views into `engine`.
+  storage::SqliteStore* store = nullptr;
+  storage::SqliteRecordStore* records = nullptr;
+  rt::Executor* executor = nullptr;
 };
 
 template <typename T>
@@ -183,44 +179,40 @@ bool ok(const Result<T>& r, const char* what) {
 std::unique_ptr<Engine> open_engine(const std::string& db, const std::string& models_dir,
                                     const std::string& workflow_file) {
   auto e = std::make_unique<Engine>();
-  storage::SqliteOptions so;
-  so.path = db;
-  so.busy_timeout_ms = 30000;
-  auto store = storage::SqliteStore::open(so);
-  if (!ok(store, "open store")) return nullptr;
-  e->store = std::move(*store);
-  storage::RecordStoreOptions ro;
-  ro.path = db;
-  auto records = storage::SqliteRecordStore::open(ro);
-  if (!ok(records, "open record store")) return nullptr;
-  e->records = std::move(*records);
-  auto models = plugins::DirectoryRegistry::open(models_dir);
-  if (!ok(models, "open models")) return nullptr;
-  e->models = std::move(*models);
-  e->timed_models = std::make_unique<TimedRegistry>(*e->models, e->clocks.by_stage["score"]);
-  const scoring::ScorerRegistry* registry = e->models.get();
-  e->definitions =
-      std::make_unique<rt::DefinitionRegistry>(*e->store, [registry](const def::Definition& d) {
-        return scoring::check_score_features(d, registry, "");
-      });
+  host::EngineConfig c;
+  c.database = db;
+  c.models = models_dir;
+  c.require_models = true;
+  c.clock = &e->clock;
+  c.pseudonym_key = "ap-bench";
+  c.shards = 2;
+  c.effect_threads = 2;
+  host::EngineBuilder builder(std::move(c));
+  auto finance = finance::install(builder);
+  StageClocks* clocks = &e->clocks;
+  builder.wrap_actions([clocks](const std::string& name, rt::ActionHandler inner) {
+    return timed_action(name, std::move(inner), *clocks);
+  });
+  builder.wrap_scorers([clocks](const scoring::ScorerRegistry& registry) {
+    return std::make_unique<TimedRegistry>(registry, clocks->by_stage["score"]);
+  });
+  auto built = builder.build();
+  if (!ok(built, "open engine")) return nullptr;
+  e->engine = std::move(*built);
+  e->store = &e->engine->store();
+  e->records = &finance->store();
+  e->executor = &e->engine->executor();
   std::ifstream in(workflow_file);
   std::stringstream text;
   text << in.rdbuf();
-  auto d = e->definitions->deploy(text.str(), def::Format::yaml, "bench", e->clock.now_us());
+  auto d =
+      e->engine->definitions().deploy(text.str(), def::Format::yaml, "bench", e->clock.now_us());
   if (!ok(d, "deploy")) return nullptr;
   if (!d->problems.empty()) {
     std::fprintf(stderr, "ap_bench: %s does not deploy: %s\n", workflow_file.c_str(),
                  d->problems.front().message.c_str());
     return nullptr;
   }
-  std::vector<std::shared_ptr<rt::ActionRunner>> runners{std::make_shared<TimedRunner>(
-      std::make_shared<finance::FinanceActionRunner>(*e->records, e->clock), e->clocks)};
-  rt::ExecutorOptions eo;
-  eo.shards = 2;
-  eo.effect_threads = 2;
-  eo.pseudonym_key = "ap-bench";
-  e->executor = std::make_unique<rt::Executor>(*e->store, *e->definitions, e->clock,
-                                               e->timed_models.get(), std::move(runners), eo);
   return e;
 }
 
@@ -232,7 +224,7 @@ std::optional<records::ImportReport> import_csv(Engine& e, const char* type, std
   o.user = "bench";
   o.now_us = e.clock.now_us();
   o.start_workflow = start;
-  auto r = records::import_records(text, o, *e.records, start.empty() ? nullptr : e.executor.get());
+  auto r = records::import_records(text, o, *e.records, start.empty() ? nullptr : e.executor);
   if (!ok(r, type)) return std::nullopt;
   if (r->rejected > 0 || r->start_failed > 0) {
     std::fprintf(stderr, "ap_bench: %s: %s\n", type, r->to_json().dump().substr(0, 600).c_str());

@@ -1,6 +1,7 @@
 // ar_bench: accounts-receivable cash application and the collections worklist with many
 // open invoices stored (issue 7, item 8), on SQLite files with synchronous=FULL, opened as
-// the CLI opens them (SqliteStore, then SqliteRecordStore on the same file).
+// the engine builder opens them (SqliteStore, then the finance module's SqliteRecordStore on
+// the same file).
 //
 //   1. Store: N open AR invoices (default 1,000,000) of N/25 customers (ar_bench_feed.h),
 //      validated as the importer validates rows (records::validate_row) and written
@@ -48,11 +49,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/host/engine_builder.h"
 #include "ar_bench_feed.h"
-#include "plugins/finance/records/ar_ledger.h"
 #include "engine/runtime/clock.h"
 #include "plugins/finance/ar_actions.h"
 #include "plugins/finance/collections.h"
+#include "plugins/finance/finance_module.h"
+#include "plugins/finance/records/ar_ledger.h"
 #include "plugins/finance/sqlite/sqlite_record_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -90,12 +93,13 @@ bool ok(const Result<T>& r, const char* what) {
 }
 
 // ---------------------------------------------------------------------------------------
-// A store: the engine's and the records' connections on one file.
+// A store: the engine's and the records' connections on one file, built by the engine
+// builder with the finance module (the executor idles: the actions are called directly).
 
 struct Store {
   std::string path;
-  std::unique_ptr<storage::SqliteStore> engine;
-  std::unique_ptr<storage::SqliteRecordStore> records;
+  std::unique_ptr<host::Engine> engine;
+  storage::SqliteRecordStore* records = nullptr;  // the finance module's, in `engine`
 };
 
 void remove_db(const std::string& path) {
@@ -107,17 +111,17 @@ void remove_db(const std::string& path) {
 
 bool open_store(Store& s, const std::string& path) {
   s.path = path;
-  storage::SqliteOptions so;
-  so.path = path;
-  so.busy_timeout_ms = 30000;
-  auto engine = storage::SqliteStore::open(so);
+  host::EngineConfig c;
+  c.database = path;
+  c.pseudonym_key = "ar-bench";
+  c.shards = 1;
+  c.effect_threads = 1;
+  host::EngineBuilder builder(std::move(c));
+  auto finance = finance::install(builder);
+  auto engine = builder.build();
   if (!ok(engine, "open store")) return false;
   s.engine = std::move(*engine);
-  storage::RecordStoreOptions ro;
-  ro.path = path;
-  auto records = storage::SqliteRecordStore::open(ro);
-  if (!ok(records, "open record store")) return false;
-  s.records = std::move(*records);
+  s.records = &finance->store();
   return true;
 }
 
@@ -145,7 +149,7 @@ std::optional<double> fill_store(Store& s, const std::string& path, bench::ArBen
   }
   if (progress) std::printf("\n");
   const double stored_s = seconds_since(t0);
-  s.records.reset();
+  s.records = nullptr;
   s.engine.reset();
   if (!open_store(s, path)) return std::nullopt;
   return stored_s;
@@ -162,7 +166,7 @@ double file_mb(const std::string& path) {
 }
 
 void close_store(Store& s, bool remove) {
-  s.records.reset();
+  s.records = nullptr;
   s.engine.reset();
   if (remove) remove_db(s.path);
 }

@@ -37,6 +37,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/host/engine_builder.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
@@ -190,44 +191,43 @@ struct RunResult {
   double per_s(double n) const { return seconds > 0 ? n / seconds : 0; }
 };
 
+// The engine as the engine builder (apps/host/engine_builder.h) builds it: no action
+// modules, one effect thread (the workflow has no task action).
 struct Engine {
   rt::SystemClock clock;
-  std::unique_ptr<storage::SqliteStore> store;
-  std::unique_ptr<rt::DefinitionRegistry> definitions;
-  std::unique_ptr<plugins::DirectoryRegistry> scorers;
-  std::unique_ptr<rt::Executor> executor;
+  std::unique_ptr<host::Engine> engine;
+  storage::SqliteStore* store = nullptr;  // views into `engine`
+  rt::Executor* executor = nullptr;
   int version = 0;
-
-  ~Engine() { executor.reset(); }
 };
 
 std::unique_ptr<Engine> open_engine(const Config& c, const std::string& db, bool group_commit) {
   auto e = std::make_unique<Engine>();
-  storage::SqliteOptions so;
-  so.path = db;
-  so.synchronous_full = true;
-  so.group_commit = group_commit;
-  auto store = storage::SqliteStore::open(so);
-  if (!store) {
-    std::fprintf(stderr, "engine_bench: %s\n", store.error().message.c_str());
+  host::EngineConfig hc;
+  hc.database = db;
+  hc.synchronous_full = true;
+  hc.group_commit = group_commit;
+  hc.models = c.models.string();
+  hc.clock = &e->clock;
+  hc.pseudonym_key = "";  // no sensitive features
+  hc.shards = c.threads;
+  hc.effect_threads = 1;
+  auto built = host::EngineBuilder(std::move(hc)).build();
+  if (!built) {
+    std::fprintf(stderr, "engine_bench: %s\n", built.error().message.c_str());
     return nullptr;
   }
-  e->store = std::move(*store);
-  e->definitions = std::make_unique<rt::DefinitionRegistry>(*e->store);
-  e->scorers = std::make_unique<plugins::DirectoryRegistry>(c.models.string());
-  auto d = e->definitions->deploy(kWorkflow, def::Format::yaml, "bench", e->clock.now_us());
+  e->engine = std::move(*built);
+  e->store = &e->engine->store();
+  e->executor = &e->engine->executor();
+  auto d =
+      e->engine->definitions().deploy(kWorkflow, def::Format::yaml, "bench", e->clock.now_us());
   if (!d || !d->problems.empty()) {
     std::fprintf(stderr, "engine_bench: the workflow does not deploy: %s\n",
                  d ? d->problems.front().message.c_str() : d.error().message.c_str());
     return nullptr;
   }
   e->version = d->version;
-  rt::ExecutorOptions eo;
-  eo.shards = c.threads;
-  eo.effect_threads = 1;
-  e->executor =
-      std::make_unique<rt::Executor>(*e->store, *e->definitions, e->clock, e->scorers.get(),
-                                     std::vector<std::shared_ptr<rt::ActionRunner>>{}, eo);
   return e;
 }
 

@@ -1,6 +1,6 @@
-// EngineHost: the engine as the daemon runs it — the SQLite store, the definition
-// registry, the model registry, the action runners and the executor, wired once — plus
-// deployment of a workflows directory at start.
+// EngineHost: the engine as the daemon runs it — built by the engine builder
+// (apps/host/engine_builder.h) with the http and finance modules, timers on their own
+// thread — plus deployment of a workflows directory at start.
 // Thread-safety: the accessors may be used from any thread (each component documents its
 // own guarantees); construction and destruction from one thread.
 #pragma once
@@ -10,14 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "plugins/finance/records/ar_ledger.h"
-#include "plugins/finance/records/record_store.h"
+#include "apps/host/engine_builder.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
 #include "engine/runtime/store.h"
 #include "engine/scoring/scorer.h"
-#include "plugins/finance/sqlite/sqlite_record_store.h"
+#include "plugins/finance/finance_module.h"
+#include "plugins/finance/records/ar_ledger.h"
+#include "plugins/finance/records/record_store.h"
 
 namespace ledgerflow::api {
 
@@ -57,25 +58,20 @@ class EngineHost {
   Result<std::vector<DeployedFile>> deploy_directory(const std::string& dir,
                                                      const std::string& user);
 
-  rt::Store& store() { return *store_; }
-  records::RecordStore& records() { return *records_; }
-  records::ArLedger& ar_ledger() { return *records_; }
-  rt::DefinitionRegistry& definitions() { return *definitions_; }
-  rt::Executor& executor() { return *executor_; }
-  const scoring::ScorerRegistry* scorers() const { return scorers_.get(); }
+  rt::Store& store() { return engine_->store(); }
+  records::RecordStore& records() { return finance_->records(); }
+  records::ArLedger& ar_ledger() { return finance_->ar_ledger(); }
+  rt::DefinitionRegistry& definitions() { return engine_->definitions(); }
+  rt::Executor& executor() { return engine_->executor(); }
+  const scoring::ScorerRegistry* scorers() const { return engine_->scorers(); }
   // Forgets cached alias tables and version lists (after an alias change).
-  void refresh_models();
-  const rt::Clock& clock() const { return clock_; }
+  void refresh_models() { engine_->refresh_models(); }
+  const rt::Clock& clock() const { return engine_->clock(); }
 
  private:
-  explicit EngineHost(const rt::Clock& clock) : clock_(clock) {}
-  const rt::Clock& clock_;
-  std::unique_ptr<rt::Store> store_;
-  std::unique_ptr<storage::SqliteRecordStore> records_;
-  std::unique_ptr<rt::DefinitionRegistry> definitions_;
-  std::unique_ptr<scoring::ScorerRegistry> scorers_;
-  std::function<void()> refresh_models_;
-  std::unique_ptr<rt::Executor> executor_;
+  EngineHost() = default;
+  std::shared_ptr<finance::FinanceModule> finance_;
+  std::unique_ptr<host::Engine> engine_;  // closes the finance module's stores last
 };
 
 }  // namespace ledgerflow::api

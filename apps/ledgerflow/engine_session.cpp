@@ -5,16 +5,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "apps/host/http_module.h"
 #include "apps/ledgerflow/commands.h"
 #include "engine/expr/timestamp.h"
-#include "engine/scoring/feature_check.h"
-#include "plugins/finance/ar_actions.h"
-#include "plugins/finance/finance_actions.h"
-#include "plugins/http/http_action_runner.h"
-#include "plugins/registry/directory_registry.h"
-#include "storage/key_file.h"
-#include "plugins/finance/sqlite/sqlite_record_store.h"
-#include "storage/sqlite/sqlite_store.h"
 
 namespace ledgerflow::cli {
 
@@ -27,6 +20,9 @@ void add_session_options(CLI::App& cmd, SessionOptions& o, bool with_actor) {
   cmd.add_option("--db", o.db, "SQLite database file (created if missing)")->capture_default_str();
   cmd.add_option("--models", o.models, "Model registry directory (<name>/<version>/model.json)")
       ->capture_default_str();
+  cmd.add_option("--plugins", o.plugins,
+                 "Where ledgerflow-plugin/1 scorer libraries are installed (default: next to "
+                 "each model)");
   cmd.add_option("--hmac-key-file", o.hmac_key_file,
                  "Key for pseudonymising sensitive feature values (default: <db>.hmac-key, "
                  "created once)");
@@ -82,64 +78,26 @@ Result<std::unique_ptr<EngineSession>> EngineSession::open(const SessionOptions&
   if (!actor) return actor.error();
   std::unique_ptr<EngineSession> s(new EngineSession());
   s->actor_ = std::move(*actor);
-  storage::SqliteOptions so;
-  so.path = o.db;
-  so.busy_timeout_ms = 30000;  // a daemon's import may hold the write lock meanwhile
-  auto store = storage::SqliteStore::open(so);
-  if (!store) return store.error();
-  s->store_ = std::move(*store);
-  storage::RecordStoreOptions ro;
-  ro.path = o.db;
-  auto records = storage::SqliteRecordStore::open(ro);
-  if (!records) return records.error();
-  s->records_ = std::move(*records);
-  if (std::filesystem::is_directory(o.models)) {
-    auto reg = plugins::DirectoryRegistry::open(o.models);
-    if (!reg) return reg.error();
-    s->scorers_ = std::move(*reg);
-  }
-  // With a model registry, deployments check score states against it (as the daemon
-  // does); without one, scoring fails at run time with "no model registry".
-  rt::DefinitionRegistry::DeployCheck check;
-  if (s->scorers_) {
-    const scoring::ScorerRegistry* registry = s->scorers_.get();
-    check = [registry](const def::Definition& d) {
-      return scoring::check_score_features(d, registry, "");
-    };
-  }
-  s->definitions_ = std::make_unique<rt::DefinitionRegistry>(*s->store_, std::move(check));
-  auto key = storage::hmac_key_for(o.hmac_key_file, o.db);
-  if (!key) return key.error();
-  std::vector<std::shared_ptr<rt::ActionRunner>> runners{
-      std::make_shared<plugins::HttpActionRunner>(),
-      std::make_shared<finance::FinanceActionRunner>(*s->records_, s->clock_)};
-  auto ar_runner = std::make_shared<finance::ArActionRunner>(*s->records_, s->clock_);
-  runners.push_back(ar_runner);
-  rt::ExecutorOptions eo;
-  eo.shards = 1;
-  eo.effect_threads = 2;
-  eo.pseudonym_key = std::move(*key);
-  s->executor_ = std::make_unique<rt::Executor>(*s->store_, *s->definitions_, s->clock_,
-                                                s->scorers_.get(), std::move(runners), eo);
-  if (auto r = s->executor_->recover(); !r) return r.error();
+  host::EngineConfig c;
+  c.database = o.db;
+  c.models = o.models;
+  c.plugins = o.plugins;
+  c.hmac_key_file = o.hmac_key_file;
+  c.shards = 1;
+  c.effect_threads = 2;
+  host::EngineBuilder builder(std::move(c));
+  builder.add(std::make_shared<host::HttpModule>());
+  s->finance_ = finance::install(builder);
+  auto engine = builder.build();
+  if (!engine) return engine.error();
+  s->engine_ = std::move(*engine);
   return s;
 }
 
-EngineSession::~EngineSession() {
-  executor_.reset();
-}
-
-void EngineSession::settle() {
-  for (int round = 0; round < 1000; ++round) {
-    executor_->wait_idle();
-    if (executor_->fire_due_timers() == 0) break;
-  }
-  executor_->wait_idle();
-  store_->flush();
-}
+EngineSession::~EngineSession() = default;
 
 std::uint64_t EngineSession::print_history(const std::string& id, std::uint64_t after) {
-  auto h = store_->history(id, after, 100000);
+  auto h = engine_->store().history(id, after, 100000);
   if (!h) {
     std::cerr << "error: " << h.error().message << "\n";
     return after;
@@ -157,7 +115,7 @@ std::uint64_t EngineSession::print_history(const std::string& id, std::uint64_t 
 }
 
 void EngineSession::print_status(const std::string& id) {
-  auto rec = store_->instance(id);
+  auto rec = engine_->store().instance(id);
   if (!rec) {
     std::cerr << "error: " << rec.error().message << "\n";
     return;
@@ -171,7 +129,7 @@ void EngineSession::print_status(const std::string& id) {
   rt::TaskFilter f;
   f.status = rt::TaskStatus::open;
   f.instance_id = id;
-  if (auto tasks = store_->tasks(f)) {
+  if (auto tasks = engine_->store().tasks(f)) {
     for (const auto& t : *tasks) {
       std::cout << "  open task " << t.id << ": " << t.title << " (";
       std::string who;

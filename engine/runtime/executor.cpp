@@ -82,13 +82,13 @@ void merge(Transition& t, Transition next, const std::string& consumed_effect) {
 }  // namespace
 
 Executor::Executor(EngineStore& store, DefinitionRegistry& definitions, const Clock& clock,
-                   const scoring::ScorerRegistry* scorers,
-                   std::vector<std::shared_ptr<ActionRunner>> runners, ExecutorOptions options)
+                   const scoring::ScorerRegistry* scorers, ActionTable actions,
+                   ExecutorOptions options)
     : store_(store),
       definitions_(definitions),
       clock_(clock),
       scorers_(scorers),
-      runners_(std::move(runners)),
+      actions_(std::move(actions)),
       options_(options) {
   std::random_device rd;
   id_counter_ = (static_cast<std::uint64_t>(rd()) & 0xFFFF) << 24;
@@ -518,26 +518,18 @@ Event Executor::run_action(const OutboxRecord& effect) {
   req.state = p.value("state", std::string());
   req.attempt = p.value("attempt", 1);
   req.timeout_ms = p.value("timeout_ms", std::int64_t{30000});
-  for (const auto& runner : runners_) {
-    if (!runner->handles(req.action)) continue;
-    ActionResult r;
-    try {
-      r = runner->run(req);
-    } catch (const std::exception& ex) {
-      r = ActionResult::failure("action_error",
-                                std::string("action '") + req.action + "' threw: " + ex.what());
-    }
-    e.ok = r.ok;
-    e.output = std::move(r.output);
-    e.error = std::move(r.error);
-    e.message = std::move(r.message);
-    if (!r.signals.empty()) e.signals = signals_to_json(r.signals);
-    return e;
+  ActionResult r;
+  try {
+    r = actions_.run(req);  // an unknown action is an action_error naming it
+  } catch (const std::exception& ex) {
+    r = ActionResult::failure("action_error",
+                              std::string("action '") + req.action + "' threw: " + ex.what());
   }
-  e.ok = false;
-  e.error = "action_error";
-  e.message =
-      "no action runner handles '" + req.action + "' (is the plugin that provides it loaded?)";
+  e.ok = r.ok;
+  e.output = std::move(r.output);
+  e.error = std::move(r.error);
+  e.message = std::move(r.message);
+  if (!r.signals.empty()) e.signals = signals_to_json(r.signals);
   return e;
 }
 

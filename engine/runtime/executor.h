@@ -71,8 +71,8 @@ class Executor {
   using Callback = std::function<void(Result<InstanceRecord>)>;
 
   Executor(EngineStore& store, DefinitionRegistry& definitions, const Clock& clock,
-           const scoring::ScorerRegistry* scorers,
-           std::vector<std::shared_ptr<ActionRunner>> runners, ExecutorOptions options = {});
+           const scoring::ScorerRegistry* scorers, ActionTable actions,
+           ExecutorOptions options = {});
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -163,7 +163,7 @@ class Executor {
   DefinitionRegistry& definitions_;
   const Clock& clock_;
   const scoring::ScorerRegistry* scorers_;
-  std::vector<std::shared_ptr<ActionRunner>> runners_;
+  ActionTable actions_;  // read-only once built: looked up from the effect threads
   ExecutorOptions options_;
 
   std::vector<std::unique_ptr<Shard>> shards_;

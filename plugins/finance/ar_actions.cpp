@@ -72,41 +72,55 @@ std::vector<std::string> flags_arg(const nlohmann::json& args) {
 
 }  // namespace
 
-bool ArActionRunner::handles(const std::string& action) const {
-  static const std::set<std::string> kActions = {
-      "ar.customer_history",    "ar.track_invoice",     "ar.dunning_next",
-      "ar.record_dunning",      "ar.record_promise",    "ar.promise_broken",
-      "ar.record_dispute",      "ar.resolve_dispute",   "ar.issue_credit_note",
-      "ar.write_off",           "ar.place_credit_hold", "ar.release_credit_hold",
-      "ar.match_payment",       "ar.apply_payment",     "ar.leave_unapplied",
-      "o2c.credit_exposure",    "o2c.release_order",    "o2c.block_order",
-      "o2c.update_credit_limit"};
-  return kActions.count(action) > 0;
+std::span<const ArActionRunner::Entry> ArActionRunner::actions() {
+  using R = const rt::ActionRequest&;
+  using S = ArActionRunner&;
+  static const Entry kActions[] = {
+      {"ar.customer_history", [](S s, R r) { return s.customer_history(r); }},
+      {"ar.track_invoice", [](S s, R r) { return s.track_invoice(r); }},
+      {"ar.dunning_next", [](S s, R r) { return s.dunning_next(r); }},
+      {"ar.record_dunning", [](S s, R r) { return s.record_dunning(r); }},
+      {"ar.record_promise", [](S s, R r) { return s.record_promise(r); }},
+      {"ar.promise_broken", [](S s, R r) { return s.promise_broken(r); }},
+      {"ar.record_dispute", [](S s, R r) { return s.record_dispute(r); }},
+      {"ar.resolve_dispute", [](S s, R r) { return s.resolve_dispute(r); }},
+      {"ar.issue_credit_note", [](S s, R r) { return s.close_invoice(r, "credit_note"); }},
+      {"ar.write_off", [](S s, R r) { return s.close_invoice(r, "write_off"); }},
+      {"ar.place_credit_hold", [](S s, R r) { return s.credit_hold(r, true); }},
+      {"ar.release_credit_hold", [](S s, R r) { return s.credit_hold(r, false); }},
+      {"ar.match_payment", [](S s, R r) { return s.match_payment(r); }},
+      {"ar.apply_payment", [](S s, R r) { return s.apply_payment(r); }},
+      {"ar.leave_unapplied", [](S s, R r) { return s.leave_unapplied(r); }},
+      {"o2c.credit_exposure", [](S s, R r) { return s.credit_exposure(r); }},
+      {"o2c.release_order", [](S s, R r) { return s.order_decision(r, "released"); }},
+      {"o2c.block_order", [](S s, R r) { return s.order_decision(r, "blocked"); }},
+      {"o2c.update_credit_limit", [](S s, R r) { return s.update_credit_limit(r); }},
+  };
+  return kActions;
+}
+
+Result<void> ArActionRunner::install(const std::shared_ptr<ArActionRunner>& runner,
+                                     rt::ActionTable& table) {
+  for (const Entry& e : actions()) {
+    Perform perform = e.perform;
+    auto added = table.add(e.name, [runner, perform](const rt::ActionRequest& request) {
+      return runner->call(perform, request);
+    });
+    if (!added) return added;
+  }
+  return {};
 }
 
 ActionResult ArActionRunner::run(const rt::ActionRequest& r) {
+  for (const Entry& e : actions()) {
+    if (r.action == e.name) return call(e.perform, r);
+  }
+  return ActionResult::failure("action_error", "unknown AR/O2C action " + r.action);
+}
+
+ActionResult ArActionRunner::call(Perform perform, const rt::ActionRequest& r) {
   try {
-    const std::string& a = r.action;
-    if (a == "ar.customer_history") return customer_history(r);
-    if (a == "ar.track_invoice") return track_invoice(r);
-    if (a == "ar.dunning_next") return dunning_next(r);
-    if (a == "ar.record_dunning") return record_dunning(r);
-    if (a == "ar.record_promise") return record_promise(r);
-    if (a == "ar.promise_broken") return promise_broken(r);
-    if (a == "ar.record_dispute") return record_dispute(r);
-    if (a == "ar.resolve_dispute") return resolve_dispute(r);
-    if (a == "ar.issue_credit_note") return close_invoice(r, "credit_note");
-    if (a == "ar.write_off") return close_invoice(r, "write_off");
-    if (a == "ar.place_credit_hold") return credit_hold(r, true);
-    if (a == "ar.release_credit_hold") return credit_hold(r, false);
-    if (a == "ar.match_payment") return match_payment(r);
-    if (a == "ar.apply_payment") return apply_payment(r);
-    if (a == "ar.leave_unapplied") return leave_unapplied(r);
-    if (a == "o2c.credit_exposure") return credit_exposure(r);
-    if (a == "o2c.release_order") return order_decision(r, "released");
-    if (a == "o2c.block_order") return order_decision(r, "blocked");
-    if (a == "o2c.update_credit_limit") return update_credit_limit(r);
-    return ActionResult::failure("action_error", "unknown AR/O2C action " + a);
+    return perform(*this, r);
   } catch (const BadArgument& e) {
     return ActionResult::failure("action_error", r.action + ": " + e.message);
   } catch (const Error& e) {

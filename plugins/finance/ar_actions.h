@@ -33,9 +33,13 @@
 //
 // Bad arguments are `action_error`s naming the argument; a ledger conflict (a payment
 // applied twice, an invoice already closed) is a `conflict`.
-// Thread-safety: run() may be called from many threads.
+// Each name maps to its method in one table (actions()); install() registers them in the
+// engine's rt::ActionTable.
+// Thread-safety: run() and the installed handlers may be called from many threads.
 #pragma once
 
+#include <memory>
+#include <span>
 #include <string>
 
 #include "plugins/finance/records/ar_ledger.h"
@@ -53,10 +57,23 @@ class ArActionRunner final : public rt::ActionRunner {
   // The finance package's store, passed once: its records and its ledger.
   ArActionRunner(records::FinanceStore& store, const rt::Clock& clock)
       : ArActionRunner(store, store, clock) {}
-  bool handles(const std::string& action) const override;
+  // Registers the AR and O2C actions in `table`, each bound to `runner` (the handlers
+  // share ownership of it). invalid_argument when a name is taken already.
+  static Result<void> install(const std::shared_ptr<ArActionRunner>& runner,
+                              rt::ActionTable& table);
+  // Runs the request's action directly (callers holding the runner: tests, benches).
   rt::ActionResult run(const rt::ActionRequest& request) override;
 
  private:
+  using Perform = rt::ActionResult (*)(ArActionRunner&, const rt::ActionRequest&);
+  struct Entry {
+    const char* name;
+    Perform perform;
+  };
+  // The actions by name: the one place a name meets its method.
+  static std::span<const Entry> actions();
+  // Runs `perform`, turning bad arguments and ledger failures into action errors.
+  rt::ActionResult call(Perform perform, const rt::ActionRequest& request);
   rt::ActionResult customer_history(const rt::ActionRequest& request);
   rt::ActionResult track_invoice(const rt::ActionRequest& request);
   rt::ActionResult dunning_next(const rt::ActionRequest& request);

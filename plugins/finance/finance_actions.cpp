@@ -42,20 +42,43 @@ std::int64_t tolerance_e4(const nlohmann::json& tolerances, const char* name,
 
 }  // namespace
 
-bool FinanceActionRunner::handles(const std::string& action) const {
-  return action == "ap.duplicate_candidates" || action == "ap.three_way_match" ||
-         action == "ledger.post" || action == "ap.vendor_payment_history" ||
-         action == "treasury.release_payment";
+std::span<const FinanceActionRunner::Entry> FinanceActionRunner::actions() {
+  using R = const rt::ActionRequest&;
+  static const Entry kActions[] = {
+      {"ap.duplicate_candidates",
+       [](FinanceActionRunner& s, R r) { return s.duplicate_candidates(r); }},
+      {"ap.three_way_match", [](FinanceActionRunner& s, R r) { return s.match(r); }},
+      {"ledger.post", [](FinanceActionRunner& s, R r) { return s.post_invoice(r); }},
+      {"ap.vendor_payment_history",
+       [](FinanceActionRunner& s, R r) { return s.payment_history(r); }},
+      {"treasury.release_payment",
+       [](FinanceActionRunner& s, R r) { return s.release_payment(r); }},
+  };
+  return kActions;
+}
+
+Result<void> FinanceActionRunner::install(const std::shared_ptr<FinanceActionRunner>& runner,
+                                          rt::ActionTable& table) {
+  for (const Entry& e : actions()) {
+    Perform perform = e.perform;
+    auto added = table.add(e.name, [runner, perform](const rt::ActionRequest& request) {
+      return runner->call(perform, request);
+    });
+    if (!added) return added;
+  }
+  return {};
 }
 
 ActionResult FinanceActionRunner::run(const rt::ActionRequest& request) {
+  for (const Entry& e : actions()) {
+    if (request.action == e.name) return call(e.perform, request);
+  }
+  return ActionResult::failure("action_error", "unknown finance action " + request.action);
+}
+
+ActionResult FinanceActionRunner::call(Perform perform, const rt::ActionRequest& request) {
   try {
-    if (request.action == "ap.duplicate_candidates") return duplicate_candidates(request);
-    if (request.action == "ap.three_way_match") return match(request);
-    if (request.action == "ledger.post") return post_invoice(request);
-    if (request.action == "ap.vendor_payment_history") return payment_history(request);
-    if (request.action == "treasury.release_payment") return release_payment(request);
-    return ActionResult::failure("action_error", "unknown finance action " + request.action);
+    return perform(*this, request);
   } catch (const BadArgument& e) {
     return ActionResult::failure("action_error", request.action + ": " + e.message);
   } catch (const Error& e) {

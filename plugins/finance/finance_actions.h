@@ -13,9 +13,14 @@
 //
 // Bad arguments are `action_error`s naming the argument; a store failure is an
 // `action_error` too (retryable by the workflow).
-// Thread-safety: run() may be called from many threads (the store is thread-safe).
+// Each name maps to its method in one table (actions()); install() registers them in the
+// engine's rt::ActionTable.
+// Thread-safety: run() and the installed handlers may be called from many threads (the
+// store is thread-safe).
 #pragma once
 
+#include <memory>
+#include <span>
 #include <string>
 
 #include "plugins/finance/records/record_store.h"
@@ -28,10 +33,23 @@ class FinanceActionRunner final : public rt::ActionRunner {
  public:
   FinanceActionRunner(records::RecordStore& store, const rt::Clock& clock)
       : store_(store), clock_(clock) {}
-  bool handles(const std::string& action) const override;
+  // Registers the five actions in `table`, each bound to `runner` (the handlers share
+  // ownership of it). invalid_argument when a name is taken already.
+  static Result<void> install(const std::shared_ptr<FinanceActionRunner>& runner,
+                              rt::ActionTable& table);
+  // Runs the request's action directly (callers holding the runner: tests, benches).
   rt::ActionResult run(const rt::ActionRequest& request) override;
 
  private:
+  using Perform = rt::ActionResult (*)(FinanceActionRunner&, const rt::ActionRequest&);
+  struct Entry {
+    const char* name;
+    Perform perform;
+  };
+  // The actions by name: the one place a name meets its method.
+  static std::span<const Entry> actions();
+  // Runs `perform`, turning bad arguments and store failures into action errors.
+  rt::ActionResult call(Perform perform, const rt::ActionRequest& request);
   rt::ActionResult duplicate_candidates(const rt::ActionRequest& request);
   rt::ActionResult match(const rt::ActionRequest& request);
   rt::ActionResult post_invoice(const rt::ActionRequest& request);

@@ -49,7 +49,7 @@ HttpActionRunner::~HttpActionRunner() = default;
 
 ActionResult HttpActionRunner::run(const rt::ActionRequest& request) {
   try {
-    if (!handles(request.action)) {
+    if (request.action != kAction) {
       return ActionResult::failure("action_error",
                                    "the http runner cannot run action '" + request.action + "'");
     }

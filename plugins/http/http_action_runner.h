@@ -33,7 +33,9 @@ class HttpActionRunner final : public rt::ActionRunner {
   HttpActionRunner(const HttpActionRunner&) = delete;
   HttpActionRunner& operator=(const HttpActionRunner&) = delete;
 
-  bool handles(const std::string& action) const override { return action == "http"; }
+  // Registered in an rt::ActionTable under this name.
+  static constexpr const char* kAction = "http";
+
   rt::ActionResult run(const rt::ActionRequest& request) override;
 
  private:

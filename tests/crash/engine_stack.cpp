@@ -8,16 +8,23 @@ namespace ledgerflow::crash {
 Result<std::unique_ptr<EngineStack>> EngineStack::open(const std::string& db,
                                                        const std::string& models) {
   auto s = std::make_unique<EngineStack>();
-  storage::SqliteOptions so;
-  so.path = db;
-  so.synchronous_full = true;
-  auto store = storage::SqliteStore::open(so);
-  if (!store) return store.error();
-  s->store = std::move(*store);
-  s->definitions = std::make_unique<rt::DefinitionRegistry>(*s->store);
-  auto scorers = plugins::DirectoryRegistry::open(models);
-  if (!scorers) return scorers.error();
-  s->scorers = std::move(*scorers);
+  host::EngineConfig c;
+  c.database = db;
+  c.synchronous_full = true;
+  c.models = models;
+  c.clock = &s->clock;
+  c.pseudonym_key = "";  // the crash workflow scores no sensitive data
+  c.shards = 2;
+  c.effect_threads = 4;
+  host::EngineBuilder builder(std::move(c));
+  builder.add_action("ledger.post", [runner = std::make_shared<LedgerPostRunner>()](
+                                        const rt::ActionRequest& r) { return runner->run(r); });
+  auto engine = builder.build();
+  if (!engine) return engine.error();
+  s->engine = std::move(*engine);
+  s->store = &s->engine->store();
+  s->definitions = &s->engine->definitions();
+  s->executor = &s->engine->executor();
   auto deployed =
       s->definitions->deploy(ap_workflow_yaml(), def::Format::yaml, "ops", s->clock.now_us());
   if (!deployed) return deployed.error();
@@ -26,13 +33,6 @@ Result<std::unique_ptr<EngineStack>> EngineStack::open(const std::string& db,
                           deployed->problems.front().message);
   }
   s->version = deployed->version;
-  rt::ExecutorOptions eo;
-  eo.shards = 2;
-  eo.effect_threads = 4;
-  s->executor = std::make_unique<rt::Executor>(
-      *s->store, *s->definitions, s->clock, s->scorers.get(),
-      std::vector<std::shared_ptr<rt::ActionRunner>>{std::make_shared<LedgerPostRunner>()}, eo);
-  if (auto r = s->executor->recover(); !r) return r.error();
   return s;
 }
 

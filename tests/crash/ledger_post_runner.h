@@ -17,8 +17,6 @@ namespace ledgerflow::crash {
 
 class LedgerPostRunner final : public rt::ActionRunner {
  public:
-  bool handles(const std::string& action) const override { return action == "ledger.post"; }
-
   rt::ActionResult run(const rt::ActionRequest& request) override {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (std::hash<std::string>{}(request.idempotency_key) % 10 == 0) {

@@ -13,12 +13,10 @@
 
 #include "engine/definition/document_parser.h"
 #include "engine/definition/problem.h"
-#include "plugins/finance/records/record_types.h"
 #include "engine/runtime/state.h"
 #include "engine/scoring/feature_check.h"
+#include "plugins/finance/records/record_types.h"
 #include "plugins/ml/train_job.h"
-#include "plugins/finance/ar_actions.h"
-#include "plugins/finance/finance_actions.h"
 
 namespace ledgerflow::scenario {
 namespace fs = std::filesystem;
@@ -140,43 +138,27 @@ TrainedModel train_model_with(const fs::path& data_dir, const fs::path& models_d
 
 ScenarioEngine::ScenarioEngine(const fs::path& db, const fs::path& models_dir,
                                const rt::Clock* clock) {
-  if (clock != nullptr) clock_ = clock;
-  storage::SqliteOptions so;
-  so.path = db.string();
-  so.synchronous_full = false;
-  so.busy_timeout_ms = 30000;
-  store_ = need(storage::SqliteStore::open(so), "open store");
-  storage::RecordStoreOptions ro;
-  ro.path = db.string();
-  ro.synchronous_full = false;
-  records_ = need(storage::SqliteRecordStore::open(ro), "open record store");
-  models_ = need(plugins::DirectoryRegistry::open(models_dir.string()), "open models");
-  const scoring::ScorerRegistry* registry = models_.get();
-  definitions_ =
-      std::make_unique<rt::DefinitionRegistry>(*store_, [registry](const def::Definition& d) {
-        return scoring::check_score_features(d, registry, "");
-      });
-  std::vector<std::shared_ptr<rt::ActionRunner>> runners{
-      std::make_shared<finance::FinanceActionRunner>(*records_, *clock_)};
-  auto ar_runner = std::make_shared<finance::ArActionRunner>(*records_, *clock_);
-  runners.push_back(ar_runner);
-  rt::ExecutorOptions eo;
-  eo.shards = 2;
-  eo.effect_threads = 2;
-  eo.pseudonym_key = kPseudonymKey;
-  executor_ = std::make_unique<rt::Executor>(*store_, *definitions_, *clock_, models_.get(),
-                                             std::move(runners), eo);
+  host::EngineConfig c;
+  c.database = db.string();
+  c.synchronous_full = false;
+  c.models = models_dir.string();
+  c.clock = clock;
+  c.pseudonym_key = kPseudonymKey;
+  c.shards = 2;
+  c.effect_threads = 2;
+  host::EngineBuilder builder(std::move(c));
+  finance_ = finance::install(builder);
+  engine_ = need(builder.build(), "build the engine");
 }
 
-ScenarioEngine::~ScenarioEngine() {
-  executor_.reset();
-}
+ScenarioEngine::~ScenarioEngine() = default;
 
 void ScenarioEngine::deploy(const std::string& relative_path) {
   const fs::path file = fs::path(LF_SOURCE_DIR) / relative_path;
-  auto deployed = need(definitions_->deploy(read_text(file), def::format_for_path(file.string()),
-                                            "scenario", clock_->now_us()),
-                       "deploy " + relative_path);
+  auto deployed =
+      need(engine_->definitions().deploy(read_text(file), def::format_for_path(file.string()),
+                                         "scenario", engine_->clock().now_us()),
+           "deploy " + relative_path);
   if (!deployed.problems.empty()) {
     std::string all;
     for (const auto& p : deployed.problems) all += def::format_problem(file.string(), p) + "\n";
@@ -195,10 +177,10 @@ records::ImportReport ScenarioEngine::import_dir(const fs::path& dir,
     o.format = records::PayloadFormat::csv;
     o.source = file.filename().string();
     o.user = "scenario";
-    o.now_us = clock_->now_us();
+    o.now_us = engine_->clock().now_us();
     o.start_workflow = start;
-    auto report = need(records::import_records(read_text(file), o, *records_,
-                                               start.empty() ? nullptr : executor_.get()),
+    auto report = need(records::import_records(read_text(file), o, finance_->records(),
+                                               start.empty() ? nullptr : &engine_->executor()),
                        "import " + file.string());
     if (report.rejected > 0 || !report.committed) {
       throw std::runtime_error("import " + file.string() + ": " + report.to_json().dump());
@@ -228,11 +210,11 @@ records::ImportReport ScenarioEngine::import_csv(const std::string& type, const 
   o.format = records::PayloadFormat::csv;
   o.source = source.empty() ? type + ".csv" : source;
   o.user = "scenario";
-  o.now_us = clock_->now_us();
+  o.now_us = engine_->clock().now_us();
   o.start_workflow = workflow;
-  auto report =
-      need(records::import_records(csv, o, *records_, workflow.empty() ? nullptr : executor_.get()),
-           "import " + o.source);
+  auto report = need(records::import_records(csv, o, finance_->records(),
+                                             workflow.empty() ? nullptr : &engine_->executor()),
+                     "import " + o.source);
   if (report.rejected > 0 || !report.committed || report.start_failed > 0) {
     throw std::runtime_error("import " + o.source + ": " + report.to_json().dump());
   }
@@ -247,7 +229,7 @@ std::vector<rt::TaskRecord> ScenarioEngine::tasks(const std::string& workflow,
   filter.status = status;
   filter.limit = 1000;
   for (;;) {
-    auto page = need(store_->tasks(filter), "list tasks");
+    auto page = need(engine_->store().tasks(filter), "list tasks");
     for (auto& t : page) {
       if ((workflow.empty() || t.workflow == workflow) && (state.empty() || t.state == state)) {
         out.push_back(t);
@@ -266,18 +248,13 @@ Result<rt::InstanceRecord> ScenarioEngine::complete_task(const std::string& task
   e.type = rt::Event::Type::task_complete;
   e.task_id = task_id;
   e.outcome = outcome;
-  auto r = executor_->task_sync(std::move(e), actor);
-  executor_->wait_idle();
+  auto r = engine_->executor().task_sync(std::move(e), actor);
+  engine_->executor().wait_idle();
   return r;
 }
 
 void ScenarioEngine::settle() {
-  for (int round = 0; round < 1000; ++round) {
-    executor_->wait_idle();
-    if (executor_->fire_due_timers() == 0) break;
-  }
-  executor_->wait_idle();
-  store_->flush();
+  engine_->settle();
 }
 
 std::map<std::string, InstanceView> ScenarioEngine::instances(const std::string& workflow) {
@@ -286,7 +263,7 @@ std::map<std::string, InstanceView> ScenarioEngine::instances(const std::string&
   filter.workflow = workflow;
   filter.limit = 1000;
   for (;;) {
-    auto page = need(store_->instances(filter), "list instances");
+    auto page = need(engine_->store().instances(filter), "list instances");
     for (auto& rec : page) {
       InstanceView v;
       v.business_key = rec.business_key;

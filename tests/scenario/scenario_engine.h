@@ -1,6 +1,6 @@
-// Scenario tests: the whole engine in-process (no daemon), wired as the CLI's
-// EngineSession wires it — SqliteStore + SqliteRecordStore on one file, a
-// DirectoryRegistry of models, the finance actions, an Executor — plus the helpers the
+// Scenario tests: the whole engine in-process (no daemon), built by the engine builder
+// (apps/host/engine_builder.h) with the finance module, as the CLI builds it (without the
+// http action) — plus the helpers the
 // scenarios share: a temp directory, training a model on generated data, importing a
 // generated directory in dependency order, reading every instance back, and printing a
 // confusion matrix.
@@ -21,12 +21,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "plugins/finance/records/importer.h"
+#include "apps/host/engine_builder.h"
 #include "engine/runtime/clock.h"
 #include "engine/runtime/definition_registry.h"
 #include "engine/runtime/executor.h"
-#include "plugins/registry/directory_registry.h"
-#include "plugins/finance/sqlite/sqlite_record_store.h"
+#include "plugins/finance/finance_module.h"
+#include "plugins/finance/records/importer.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
 
@@ -128,22 +128,17 @@ class ScenarioEngine {
   // the engine is idle again. Returns the engine's answer (forbidden, invalid outcome...).
   Result<rt::InstanceRecord> complete_task(const std::string& task_id, const std::string& outcome,
                                            const rt::Actor& actor);
-  const rt::Clock& clock() const { return *clock_; }
-  rt::Executor& executor() { return *executor_; }
-  storage::SqliteStore& store() { return *store_; }
+  const rt::Clock& clock() const { return engine_->clock(); }
+  rt::Executor& executor() { return engine_->executor(); }
+  storage::SqliteStore& store() { return engine_->store(); }
   // Every instance of `workflow`, by business key.
   std::map<std::string, InstanceView> instances(const std::string& workflow);
-  records::RecordStore& records() { return *records_; }
-  records::ArLedger& ar_ledger() { return *records_; }
+  records::RecordStore& records() { return finance_->records(); }
+  records::ArLedger& ar_ledger() { return finance_->ar_ledger(); }
 
  private:
-  rt::SystemClock system_clock_;
-  const rt::Clock* clock_ = &system_clock_;
-  std::unique_ptr<storage::SqliteStore> store_;
-  std::unique_ptr<storage::SqliteRecordStore> records_;
-  std::unique_ptr<plugins::DirectoryRegistry> models_;
-  std::unique_ptr<rt::DefinitionRegistry> definitions_;
-  std::unique_ptr<rt::Executor> executor_;
+  std::shared_ptr<finance::FinanceModule> finance_;
+  std::unique_ptr<host::Engine> engine_;
 };
 
 // A 2x2 confusion matrix of predicted vs actual, printed with recall and precision.

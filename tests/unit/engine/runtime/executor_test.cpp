@@ -20,7 +20,6 @@ using test::TempDir;
 // Records every request and answers from a script: ok with {echo: args}, or fails.
 class FakeRunner : public rt::ActionRunner {
  public:
-  bool handles(const std::string& action) const override { return action.rfind("fake.", 0) == 0; }
   rt::ActionResult run(const rt::ActionRequest& r) override {
     std::lock_guard lock(mu);
     requests.push_back(r);
@@ -65,8 +64,11 @@ struct Engine {
     store = std::move(*s);
     defs = std::make_unique<rt::DefinitionRegistry>(*store);
     runner = std::make_shared<FakeRunner>();
-    exec = std::make_unique<rt::Executor>(*store, *defs, clock, &scorers,
-                                          std::vector<std::shared_ptr<rt::ActionRunner>>{runner});
+    rt::ActionTable actions;
+    for (const char* name : {"fake.check", "fake.fail", "fake.throw"}) {
+      REQUIRE(actions.add(name, runner).ok());
+    }
+    exec = std::make_unique<rt::Executor>(*store, *defs, clock, &scorers, std::move(actions));
     REQUIRE(exec->recover().ok());
   }
   ~Engine() {

@@ -66,8 +66,7 @@ struct Engine {
     defs = std::make_unique<rt::DefinitionRegistry>(*store);
     rt::ExecutorOptions eo;
     eo.pseudonym_key = std::move(key);
-    exec = std::make_unique<rt::Executor>(*store, *defs, clock, &scorers,
-                                          std::vector<std::shared_ptr<rt::ActionRunner>>{}, eo);
+    exec = std::make_unique<rt::Executor>(*store, *defs, clock, &scorers, rt::ActionTable{}, eo);
     REQUIRE(exec->recover().ok());
     auto d = defs->deploy(kFlow, def::Format::yaml, "olga", clock.now_us());
     REQUIRE(d.ok());

@@ -17,7 +17,6 @@ namespace {
 // fake.pay asks to signal the waiter whose business key is args.invoice.
 class PayRunner : public rt::ActionRunner {
  public:
-  bool handles(const std::string& action) const override { return action == "fake.pay"; }
   rt::ActionResult run(const rt::ActionRequest& r) override {
     auto out = rt::ActionResult::success({{"paid", r.args["invoice"]}});
     rt::SignalRequest s;
@@ -76,7 +75,11 @@ struct Engine {
     }
     exec = std::make_unique<rt::Executor>(
         *store, *defs, clock, nullptr,
-        std::vector<std::shared_ptr<rt::ActionRunner>>{std::make_shared<PayRunner>()});
+        [] {
+          rt::ActionTable t;
+          REQUIRE(t.add("fake.pay", std::make_shared<PayRunner>()).ok());
+          return t;
+        }());
   }
   ~Engine() {
     exec.reset();

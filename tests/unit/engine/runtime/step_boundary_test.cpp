@@ -143,7 +143,6 @@ namespace {
 
 class FetchRunner : public rt::ActionRunner {
  public:
-  bool handles(const std::string& action) const override { return action == "fake.fetch"; }
   rt::ActionResult run(const rt::ActionRequest&) override {
     return rt::ActionResult::success({{"n", 3}});
   }
@@ -180,7 +179,11 @@ TEST_CASE("executor: a step that throws fails its instance and the others carry 
   }
   auto exec = std::make_unique<rt::Executor>(
       *store, defs, clock, nullptr,
-      std::vector<std::shared_ptr<rt::ActionRunner>>{std::make_shared<FetchRunner>()});
+      [] {
+          rt::ActionTable t;
+          REQUIRE(t.add("fake.fetch", std::make_shared<FetchRunner>()).ok());
+          return t;
+        }());
   auto start = [&](const std::string& wf) {
     rt::StartRequest r;
     r.workflow = wf;

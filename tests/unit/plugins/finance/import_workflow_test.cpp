@@ -26,8 +26,8 @@ struct Engine {
   RecordDb db;
   rt::FakeClock clock{kNowUs};
   rt::DefinitionRegistry defs{*db.engine};
-  std::unique_ptr<rt::Executor> exec = std::make_unique<rt::Executor>(
-      *db.engine, defs, clock, nullptr, std::vector<std::shared_ptr<rt::ActionRunner>>{});
+  std::unique_ptr<rt::Executor> exec =
+      std::make_unique<rt::Executor>(*db.engine, defs, clock, nullptr, rt::ActionTable{});
 
   Engine() {
     REQUIRE(exec->recover().ok());
@@ -138,8 +138,9 @@ TEST_CASE("import: imported invoices post to the journal once through ledger.pos
   rt::FakeClock clock{kNowUs};
   rt::DefinitionRegistry defs{*db.engine};
   auto finance = std::make_shared<ledgerflow::finance::FinanceActionRunner>(*db.store, clock);
-  auto exec = std::make_unique<rt::Executor>(
-      *db.engine, defs, clock, nullptr, std::vector<std::shared_ptr<rt::ActionRunner>>{finance});
+  rt::ActionTable actions;
+  REQUIRE(ledgerflow::finance::FinanceActionRunner::install(finance, actions).ok());
+  auto exec = std::make_unique<rt::Executor>(*db.engine, defs, clock, nullptr, std::move(actions));
   REQUIRE(exec->recover().ok());
   auto d = defs.deploy(R"(
 workflow: ap_post

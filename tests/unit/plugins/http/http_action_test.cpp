@@ -40,8 +40,6 @@ void require_failure(const ActionResult& r, const std::string& error) {
 TEST_CASE("http: POST echo carries body, idempotency key and headers", "[unit][plugins]") {
   TestHttpServer server;
   HttpActionRunner runner;
-  CHECK(runner.handles("http"));
-  CHECK_FALSE(runner.handles("ap.duplicate_candidates"));
 
   auto result = runner.run(request({{"method", "POST"},
                                     {"url", server.url("/echo?x=1")},
