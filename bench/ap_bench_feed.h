@@ -1,4 +1,4 @@
-// ApBenchFeed: ap_bench's synthetic AP feed, as CSV files the importer accepts (DATA.md):
+// ApBenchFeed: ap_bench's synthetic AP feed, as CSV files the importer accepts (docs/record_formats.md):
 // vendors (every 100th shares the previous one's IBAN), stored invoices without a PO
 // (the pre-load) and batches of new invoices: 60% against a PO with lines and receipts
 // (3% priced 10% above the PO), 3% exact and 1% near duplicates of stored invoices.

@@ -1,6 +1,6 @@
 // ArBenchFeed: ar_bench's synthetic receivables: customers, open AR invoices and incoming
 // payments whose bank references name them, as records the importer's validation accepts
-// (records::validate_row, DATA.md formats).
+// (records::validate_row, docs/record_formats.md).
 //
 //   customers  N / 25 (at least 10): C-0000001 ..; 80% EUR (DE), 15% USD (US), 5% GBP (GB);
 //              payment terms 14/30/45/60 days; credit limits 50,000 .. 500,000.

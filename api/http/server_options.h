@@ -1,7 +1,7 @@
 // ServerOptions: every knob and limit of the HTTP server in one plain struct. Defaults suit
 // the daemon on a 2-core machine; tests shrink the timeouts and limits to exercise them.
 // Every limit exists so that one client (slow, hostile or buggy) cannot hold a thread,
-// unbounded memory or the whole connection table (STYLE.md: a limit on everything).
+// unbounded memory or the whole connection table (docs/style.md: a limit on everything).
 // Thread-safety: a plain value; the server copies it at construction.
 #pragma once
 

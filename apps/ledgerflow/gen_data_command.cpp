@@ -1,5 +1,5 @@
 // `ledgerflow gen-data`: writes seeded synthetic finance data with labels (the CSV
-// formats of ../shared/docs/DATA.md) and the training table features.csv. The library
+// formats of docs/record_formats.md) and the training table features.csv. The library
 // behind it is plugins/datagen (datagen.h); this file only parses arguments and prints.
 #include <cstdio>
 #include <iostream>

@@ -1,5 +1,5 @@
 // json_text: the conversions between nlohmann::json and the TEXT of JSON columns, with
-// nlohmann's exceptions turned into errors at this boundary (STYLE.md §3).
+// nlohmann's exceptions turned into errors at this boundary (docs/style.md, Errors).
 // Thread-safety: pure functions.
 #pragma once
 

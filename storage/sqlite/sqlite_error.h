@@ -1,4 +1,4 @@
-// sqlite_error: turns a SQLite result code into a ledgerflow Error (STYLE.md §3).
+// sqlite_error: turns a SQLite result code into a ledgerflow Error (docs/style.md, Errors).
 // Every failing sqlite3 call in storage/sqlite ends up here, so the mapping from SQLite's
 // codes to the closed set of ErrorCodes lives in one place:
 //   UNIQUE / PRIMARY KEY constraint -> conflict      (duplicate key, the caller lost a race)

@@ -34,7 +34,7 @@ const std::vector<std::string>& ap_model_features();
 FeatureTable ap_features(const ApData& data);
 
 // vendors.csv, purchase_orders.csv, receipts.csv, invoices.csv, invoice_lines.csv and
-// features.csv, in DATA.md's column names.
+// features.csv, in the record formats' column names (docs/record_formats.md).
 std::vector<GeneratedFile> ap_files(const ApData& data, const FeatureTable& features);
 
 }  // namespace ledgerflow::datagen

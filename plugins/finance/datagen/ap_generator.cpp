@@ -18,7 +18,7 @@ namespace ledgerflow::datagen {
 using records::normalize_invoice_number;
 namespace {
 
-// Shares of all invoices (DATA.md's labels; README.md "AP").
+// Shares of all invoices (docs/record_formats.md labels; README.md "AP").
 constexpr double kExactShare = 0.012;
 constexpr double kNearShare = 0.008;
 constexpr double kResubmissionShare = 0.006;

@@ -1,5 +1,5 @@
 // generate(): gen-data's library entry point. Writes one kind of synthetic finance data
-// (ap, ar, o2c, payments) with labels as CSV files in DATA.md's formats, plus the
+// (ap, ar, o2c, payments) with labels as CSV files in the formats of docs/record_formats.md, plus the
 // kind's features.csv (the training table), into a directory.
 //
 // Deterministic: the same kind, rows and seed give byte-identical files (all randomness

@@ -1,5 +1,5 @@
 // The business records gen-data produces, in memory: one struct per record type of
-// ../shared/docs/DATA.md, with the same field names. Money is integer cents (written as
+// docs/record_formats.md, with the same field names. Money is integer cents (written as
 // decimal strings with 2 decimals), dates are days since 1970-01-01, timestamps seconds
 // since the epoch (UTC) plus the offset they are shown with. Fields after "generator
 // only" are not written to the record files: they describe what was injected, for the

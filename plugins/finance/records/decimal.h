@@ -1,4 +1,4 @@
-// Exact money and quantities: decimal strings with at most four decimals (DATA.md) held
+// Exact money and quantities: decimal strings with at most four decimals (docs/record_formats.md) held
 // as integers in units of 1e-4 ("e4"). Parsing refuses anything that is not a plain
 // decimal — exponents, thousands separators, NaN, values beyond ±900 billion — so that an
 // amount is never rounded on its way in.

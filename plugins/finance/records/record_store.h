@@ -1,4 +1,4 @@
-// RecordStore: where business records live (../shared/docs/DATA.md), and the lookups the
+// RecordStore: where business records live (docs/record_formats.md), and the lookups the
 // finance actions make on them. The SQLite implementation (storage/sqlite/
 // sqlite_record_store.h) shares the engine's database file.
 //

@@ -25,7 +25,7 @@ std::vector<RecordType> build_types() {
                 {"tax_id", K::id},
                 {"created_at", K::timestamp},
                 {"bank_changed_at", K::timestamp, false},
-                // Ledgerflow's extension of DATA.md: who changed the bank details (for the
+                // Ledgerflow's addition to the record formats: who changed the bank details (for the
                 // payment-release segregation of duties); the importing user otherwise.
                 {"bank_changed_by", K::user, false}},
                {"vendor_id"},

@@ -1,4 +1,4 @@
-// The business record types of ../shared/docs/DATA.md: their columns, keys and
+// The business record types of docs/record_formats.md: their columns, keys and
 // references, and the validation of one row into a canonical record.
 //
 // This table is the one description of a record type: validation reads its columns, and

@@ -7,7 +7,7 @@
 namespace ledgerflow::storage {
 namespace {
 
-// Version 1 (engine version 2 of the combined list): business records (DATA.md), the
+// Version 1 (engine version 2 of the combined list): business records (docs/record_formats.md), the
 // journal that ledger.post writes. Every record table has its key columns, the columns
 // its lookups filter on (derived at import: normalised numbers, days since 1970-01-01,
 // amounts in units of 1e-4; plugins/finance/records/record_types.cpp lists them),

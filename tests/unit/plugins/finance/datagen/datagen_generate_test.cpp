@@ -1,5 +1,5 @@
 // gen-data's library (plugins/finance/datagen/datagen.h): byte-identical files for the same seed,
-// DATA.md's exact column names, label base rates within realistic bounds.
+// docs/record_formats.md's exact column names, label base rates within realistic bounds.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -58,7 +58,7 @@ TEST_CASE("gen-data: the same seed gives byte-identical files, another seed othe
   }
 }
 
-TEST_CASE("gen-data: files carry DATA.md's column names", "[datagen]") {
+TEST_CASE("gen-data: files carry the documented column names", "[datagen]") {
   TempDir dir;
   generate_ok(Kind::ap, 500, 1, dir.path("ap"));
   generate_ok(Kind::ar, 500, 1, dir.path("ar"));

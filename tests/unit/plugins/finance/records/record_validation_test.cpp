@@ -49,7 +49,7 @@ RowProblem only_problem(const RecordType& t, const RowCells& cells) {
 
 }  // namespace
 
-TEST_CASE("record types: every type of DATA.md, keys are columns, references point back",
+TEST_CASE("record types: every documented type, keys are columns, references point back",
           "[unit][records]") {
   std::set<std::string> seen;
   for (const RecordType& t : record_types()) {
