@@ -29,7 +29,7 @@ Result<std::unique_ptr<EngineHost>> EngineHost::open(const EngineHostOptions& o,
   host::EngineBuilder builder(std::move(c));
   builder.add(std::make_shared<host::HttpModule>());
   std::unique_ptr<EngineHost> h(new EngineHost());
-  h->finance_ = finance::install(builder);
+  for (const auto& module : o.modules) builder.add(module);
   auto engine = builder.build();
   if (!engine) return engine.error();
   h->engine_ = std::move(*engine);

@@ -1,6 +1,7 @@
 // EngineHost: the engine as the daemon runs it — built by the engine builder
-// (apps/host/engine_builder.h) with the http and finance modules, timers on their own
-// thread — plus deployment of a workflows directory at start.
+// (apps/host/engine_builder.h) with the http module and the modules the daemon's main
+// passes in (the finance package), timers on their own thread — plus deployment of a
+// workflows directory at start. It names no domain: domain modules come from main.
 // Thread-safety: the accessors may be used from any thread (each component documents its
 // own guarantees); construction and destruction from one thread.
 #pragma once
@@ -16,9 +17,6 @@
 #include "engine/runtime/executor.h"
 #include "engine/runtime/store.h"
 #include "engine/scoring/scorer.h"
-#include "plugins/finance/finance_module.h"
-#include "plugins/finance/records/ar_ledger.h"
-#include "plugins/finance/records/record_store.h"
 
 namespace ledgerflow::api {
 
@@ -34,6 +32,8 @@ struct EngineHostOptions {
   std::function<void(const std::string&)> model_notice;
   int shards = 2;
   int effect_threads = 4;
+  // Domain modules (e.g. finance::FinanceModule), opened in this order after http.
+  std::vector<std::shared_ptr<host::Module>> modules;
 };
 
 struct DeployedFile {
@@ -59,8 +59,6 @@ class EngineHost {
                                                      const std::string& user);
 
   rt::Store& store() { return engine_->store(); }
-  records::RecordStore& records() { return finance_->records(); }
-  records::ArLedger& ar_ledger() { return finance_->ar_ledger(); }
   rt::DefinitionRegistry& definitions() { return engine_->definitions(); }
   rt::Executor& executor() { return engine_->executor(); }
   const scoring::ScorerRegistry* scorers() const { return engine_->scorers(); }
@@ -70,8 +68,7 @@ class EngineHost {
 
  private:
   EngineHost() = default;
-  std::shared_ptr<finance::FinanceModule> finance_;
-  std::unique_ptr<host::Engine> engine_;  // closes the finance module's stores last
+  std::unique_ptr<host::Engine> engine_;  // closes the modules' stores last
 };
 
 }  // namespace ledgerflow::api

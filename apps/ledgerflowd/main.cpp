@@ -28,6 +28,7 @@
 #include "engine/expr/timestamp.h"
 #include "engine/runtime/clock.h"
 #include "plugins/finance/api/finance_routes.h"
+#include "plugins/finance/finance_module.h"
 
 extern char** environ;
 
@@ -151,6 +152,9 @@ int main(int argc, char** argv) {
     log->warn(members({{"msg", "model"}, {"detail", message}}));
   };
   ho.shards = config->engine_shards;
+  // The finance package: its records and ledgers on the same database, its actions.
+  auto finance = std::make_shared<finance::FinanceModule>();
+  ho.modules.push_back(finance);
   auto host = api::EngineHost::open(ho, clock);
   if (!host) {
     std::cerr << "ledgerflowd: " << host.error().message << "\n";
@@ -191,7 +195,7 @@ int main(int argc, char** argv) {
   ao.models_dir = config->models;
   ao.access = config->access;
   // The finance package's routes; declared before the service, which uses them.
-  finance::FinanceRoutes finance_routes((*host)->records(), (*host)->ar_ledger());
+  finance::FinanceRoutes finance_routes(finance->records(), finance->ar_ledger());
   auto service = std::make_unique<api::ApiService>(**host, std::move(*auth), ao);
   api::http::Router router;
   if (auto r = service->add_module(finance_routes); !r) {

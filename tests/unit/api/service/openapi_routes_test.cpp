@@ -11,6 +11,7 @@
 #include "api/service/authenticator.h"
 #include "engine/runtime/clock.h"
 #include "plugins/finance/api/finance_routes.h"
+#include "plugins/finance/finance_module.h"
 #include "support/temp_dir.h"
 
 namespace {
@@ -30,11 +31,13 @@ TEST_CASE("Every route is in openapi.yaml and every documented operation is a ro
   rt::SystemClock clock;
   api::EngineHostOptions ho;
   ho.database = dir.path("ledger.db");
+  auto finance = std::make_shared<finance::FinanceModule>();
+  ho.modules.push_back(finance);
   auto host = api::EngineHost::open(ho, clock);
   REQUIRE(host);
   auto auth = api::Authenticator::load(std::string(LF_SOURCE_DIR) + "/config/demo-users.yaml");
   REQUIRE(auth);
-  finance::FinanceRoutes finance_routes((*host)->records(), (*host)->ar_ledger());
+  finance::FinanceRoutes finance_routes(finance->records(), finance->ar_ledger());
   api::ApiService service(**host, std::move(*auth), {});
   REQUIRE(service.add_module(finance_routes));
   api::http::Router router;
