@@ -29,7 +29,7 @@ std::unique_ptr<Connection> open_connection(const std::string& path) {
 
 struct Db {
   storage_test::TempDir dir;
-  std::string path = dir.file("c.db");
+  std::string path = dir.path("c.db");
   std::unique_ptr<ledgerflow::storage::SqliteStore> engine = storage_test::open_store(path);
   std::unique_ptr<Connection> db = open_connection(path);
 };

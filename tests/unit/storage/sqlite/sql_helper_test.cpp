@@ -16,7 +16,7 @@ using ledgerflow::storage::Statement;
 namespace {
 
 std::unique_ptr<Connection> open_db(const storage_test::TempDir& dir) {
-  auto db = Connection::open(dir.file("helper.db"), Connection::Mode::read_write, 1000);
+  auto db = Connection::open(dir.path("helper.db"), Connection::Mode::read_write, 1000);
   REQUIRE(db);
   REQUIRE((*db)->exec("CREATE TABLE t (i INTEGER, d REAL, s TEXT, n INTEGER)", "creating"));
   return std::move(*db);
@@ -111,5 +111,5 @@ TEST_CASE("sql helper: failures are errors naming what was being done", "[unit][
   auto extra = db->run("INSERT INTO t (i) VALUES (?)", "inserting too much", 2, 3);
   REQUIRE_FALSE(extra);
   CHECK_THAT(extra.error().message, Catch::Contains("inserting too much"));
-  CHECK(storage_test::raw_int(dir.file("helper.db"), "SELECT count(*) FROM t") == 1);
+  CHECK(storage_test::raw_int(dir.path("helper.db"), "SELECT count(*) FROM t") == 1);
 }

@@ -9,7 +9,7 @@ using ledgerflow::ErrorReason;
 
 TEST_CASE("A taken business key is a conflict with reason business_key_taken", "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   require_ok(store->submit_sync(
       insert_instance(make_instance("i-1", "invoice", rt::InstanceStatus::running, "INV-1"))));
   auto r = store->submit_sync(
@@ -27,7 +27,7 @@ TEST_CASE("A taken business key is a conflict with reason business_key_taken", "
 TEST_CASE("A stored idempotency key is a conflict with reason idempotency_key_taken",
           "[unit][storage]") {
   TempDir dir;
-  auto store = open_store(dir.file("ledger.db"));
+  auto store = open_store(dir.path("ledger.db"));
   rt::WriteSet ws;
   ws.idempotency = {{"k1", "h1", "", {{"ok", true}}, 1}};
   require_ok(store->submit_sync(ws));

@@ -41,7 +41,7 @@ std::int64_t schema_objects(const std::string& path) {
 TEST_CASE("finance schema: the engine creates no finance table; the record store does",
           "[unit][finance][storage]") {
   storage_test::TempDir dir;
-  const std::string path = dir.file("lf.db");
+  const std::string path = dir.path("lf.db");
   auto engine = storage_test::open_store(path);
   CHECK(objects(path,
                 "name LIKE 'rec_%' OR name IN ('journal', 'vendor_bank_history', "
