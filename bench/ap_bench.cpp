@@ -222,6 +222,7 @@ std::optional<records::ImportReport> import_csv(Engine& e, const char* type, std
   o.type = records::find_record_type(type);
   o.source = std::string(type) + ".csv";
   o.user = "bench";
+  o.roles = {"integration"};  // the shipped workflows start from the integration path
   o.now_us = e.clock.now_us();
   o.start_workflow = start;
   auto r = records::import_records(text, o, *e.records, start.empty() ? nullptr : e.executor);

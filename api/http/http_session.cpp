@@ -230,6 +230,7 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
     }
     parser_->body_limit(options_.body_limit_bytes);
   }
+  if (refused_at_header()) return;
   if (message.version() >= 11 && iequals(sv(message[bhttp::field::expect]), "100-continue") &&
       !parser_->is_done()) {
     // The client waits for this before sending the body (curl does, for large bodies).
@@ -244,6 +245,25 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
     return;
   }
   read_body();
+}
+
+bool HttpSession::refused_at_header() {
+  const auto& message = parser_->get();
+  Request::Headers headers;
+  for (const auto& field : message) {
+    headers.emplace_back(std::string(sv(field.name_string())), std::string(sv(field.value())));
+  }
+  auto head = Request::make(std::string(sv(message.method_string())),
+                            std::string(sv(message.target())), std::move(headers), {}, remote_);
+  if (!head) return false;  // answered 400 once the request is complete
+  auto refusal = state_->router().check_header(*head);
+  if (!refusal) return false;
+  ++read_gen_;
+  read_timer_.cancel();
+  begin_exchange_from_parser();
+  keep_alive_ = false;
+  write_response(std::move(*refusal), true);
+  return true;
 }
 
 void HttpSession::read_body() {

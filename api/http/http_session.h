@@ -90,6 +90,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void read_header();
   void arm_read_timer();
   void on_header(boost::beast::error_code ec, std::size_t bytes);
+  // Runs the route's header check (authentication before the body is read); true when it
+  // refused and the refusal is being written.
+  bool refused_at_header();
   void read_body();
   void on_body(boost::beast::error_code ec, std::size_t bytes);
   void on_read_error(boost::beast::error_code ec);

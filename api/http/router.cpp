@@ -24,13 +24,14 @@ bool is_capture_name(std::string_view name) {
 
 }  // namespace
 
-Result<void> Router::add(std::string method, std::string_view pattern, Handler handler) {
+Result<void> Router::add(std::string method, std::string_view pattern, Handler handler,
+                         HeaderCheck header_check) {
   if (!is_method_token(method)) return Error::invalid("route method must be an upper-case token");
   if (!handler) return Error::invalid("route handler is empty");
   if (pattern.empty() || pattern.front() != '/') {
     return Error::invalid("route pattern must start with '/': " + std::string(pattern));
   }
-  Route route{method, std::string(pattern), {}, std::move(handler)};
+  Route route{method, std::string(pattern), {}, std::move(handler), std::move(header_check)};
   if (pattern != "/") {
     std::size_t start = 1;
     while (start <= pattern.size()) {
@@ -92,17 +93,36 @@ bool Router::more_specific(const Route& a, const Route& b) {
   return false;
 }
 
-void Router::dispatch(Request& request, Responder responder) const {
+const Router::Route* Router::best_match(const Request& request,
+                                        std::vector<std::string>* allowed) const {
   const Route* best = nullptr;
-  std::vector<std::string> allowed;
   for (const Route& route : routes_) {
     if (!matches(route, request.segments())) continue;
     if (route.method == request.method()) {
       if (best == nullptr || more_specific(route, *best)) best = &route;
-    } else if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
-      allowed.push_back(route.method);
+    } else if (allowed != nullptr &&
+               std::find(allowed->begin(), allowed->end(), route.method) == allowed->end()) {
+      allowed->push_back(route.method);
     }
   }
+  return best;
+}
+
+std::optional<Response> Router::check_header(const Request& head) const {
+  const Route* route = best_match(head, nullptr);
+  if (route == nullptr || !route->header_check) return std::nullopt;
+  try {
+    return route->header_check(head);
+  } catch (const std::exception& e) {
+    spdlog::error("request {}: header check for {} {} threw: {}", head.id(), route->method,
+                  route->pattern, e.what());
+    return problem(500, {}, "the request failed");
+  }
+}
+
+void Router::dispatch(Request& request, Responder responder) const {
+  std::vector<std::string> allowed;
+  const Route* best = best_match(request, &allowed);
   if (best == nullptr) {
     if (allowed.empty()) {
       responder(problem(404, {}, "no route for " + std::string(request.path())));

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ namespace ledgerflow::api::http {
 // Runs on a network thread: it must not block. Slow work goes to another thread, which
 // answers through the Responder when done.
 using Handler = std::function<void(const Request&, Responder)>;
+// Runs on a network thread as soon as a request's header has arrived, before its body is
+// read: `head` has the method, target and headers (no body). An answer refuses the request
+// at once (e.g. 401 for a missing or wrong API key) and the body is never buffered.
+using HeaderCheck = std::function<std::optional<Response>(const Request& head)>;
 
 class Router {
  public:
@@ -36,7 +41,11 @@ class Router {
   // `method` is an upper-case token ("GET"). invalid_argument for a malformed method or
   // pattern (must start with '/', no empty segments, capture names [A-Za-z0-9_]+ and unique);
   // conflict when the same method is already registered for an equivalent pattern.
-  Result<void> add(std::string method, std::string_view pattern, Handler handler);
+  Result<void> add(std::string method, std::string_view pattern, Handler handler,
+                   HeaderCheck header_check = {});
+
+  // The header check of the route `head` would be dispatched to, if it has one and refuses.
+  std::optional<Response> check_header(const Request& head) const;
 
   // Calls the matching handler with the captures set on `request`, or answers 404/405. If
   // the handler throws, the exception is logged and the Responder it held answers 500.
@@ -55,7 +64,9 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    HeaderCheck header_check;
   };
+  const Route* best_match(const Request& request, std::vector<std::string>* allowed) const;
 
   static bool matches(const Route& route, const std::vector<std::string>& segments);
   static bool more_specific(const Route& a, const Route& b);

@@ -1,10 +1,13 @@
 #include "api/service/api_service.h"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <charconv>
 
 #include "api/http/problem.h"
 #include "api/service/masking.h"
+#include "engine/expr/json_input.h"
 #include "engine/expr/timestamp.h"
 
 namespace ledgerflow::api {
@@ -34,12 +37,9 @@ Result<nlohmann::json> parse_object_body(const std::string& body,
     if (empty_ok) return nlohmann::json::object();
     return Error::invalid("the request body is empty; expected a JSON object");
   }
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
-    return Error::invalid(std::string("the request body is not valid JSON: ") + e.what());
-  }
+  auto parsed = expr::parse_json_input(body);
+  if (!parsed) return Error::invalid("the request body: " + parsed.error().message);
+  nlohmann::json j = std::move(*parsed);
   if (!j.is_object()) return Error::invalid("the request body must be a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!allowed.count(it.key())) {
@@ -57,6 +57,7 @@ ApiService::ApiService(EngineHost& host, Authenticator auth, ApiOptions options)
       auth_(std::move(auth)),
       options_(std::move(options)),
       limiter_(host.clock(), options_.rate_per_second, options_.rate_burst),
+      failed_auth_(host.clock(), options_.failed_auth_per_second, options_.failed_auth_burst),
       pool_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
       started_at_us_(host.clock().now_us()) {
   // The service's role rules and their default roles; modules grant more and the
@@ -64,14 +65,19 @@ ApiService::ApiService(EngineHost& host, Authenticator auth, ApiOptions options)
   access_.define(
       {"author", {"admin", "workflow_author"}, "may not deploy workflows (needs role {roles})"});
   access_.define({"admin", {"admin"}, "is not an admin"});
+  // Readiness writes to the database and metrics describe the load: neither is public.
+  access_.define({"monitor", {"admin", "auditor", "monitor"},
+                  "may not read readiness or metrics (needs role {roles})"});
   access_.define(
       {"outcomes", {"admin", "integration"}, "may not record outcomes (needs role {roles})"});
   EventHubOptions eo;
   eo.max_subscribers = options_.max_sse_clients;
+  eo.max_per_user = options_.max_sse_clients_per_user;
   events_ = std::make_unique<EventHub>(
       host_.store(), [this](const std::string& id) { return mask_for_instance(id); }, eo);
   context_ = std::make_unique<RouteContext>(RouteContext{
-      host_.clock(), host_.executor(), host_.definitions(), auth_, [this] { events_->nudge(); }});
+      host_.clock(), host_.executor(), host_.definitions(), auth_, access_,
+      [this] { events_->nudge(); }});
 }
 
 ApiService::~ApiService() {
@@ -92,30 +98,47 @@ void ApiService::count_response(int status) {
   }
 }
 
+std::variant<Principal, http::Response> ApiService::identify(const http::Request& req) {
+  auto principal = auth_.authenticate(req.header("Authorization"));
+  if (principal) return std::move(*principal);
+  // The client's address without its port ("10.0.0.7:51234", "::1:51234").
+  const std::string& remote = req.remote();
+  const std::string address = remote.substr(0, remote.rfind(':'));
+  if (const std::int64_t wait_s = failed_auth_.acquire(address); wait_s > 0) {
+    auto r = http::problem(429, "Too Many Requests",
+                           "too many failed authentications from this address; retry in " +
+                               std::to_string(wait_s) + " s");
+    r.headers.emplace_back("Retry-After", std::to_string(wait_s));
+    return r;
+  }
+  auto r = http::problem_from_error(principal.error());
+  r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ledgerflow\"");
+  return r;
+}
+
 std::optional<Principal> ApiService::admit(const http::Request& req, http::Responder& res,
                                            const std::string& access) {
-  auto principal = auth_.authenticate(req.header("Authorization"));
-  if (!principal) {
-    auto r = http::problem_from_error(principal.error());
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ledgerflow\"");
-    res(std::move(r));
+  auto identified = identify(req);
+  if (auto* refusal = std::get_if<http::Response>(&identified)) {
+    res(std::move(*refusal));
     return std::nullopt;
   }
-  res.set_user(principal->user);
-  if (const std::int64_t wait_s = limiter_.acquire(principal->user); wait_s > 0) {
+  auto principal = std::get<Principal>(std::move(identified));
+  res.set_user(principal.user);
+  if (const std::int64_t wait_s = limiter_.acquire(principal.user); wait_s > 0) {
     auto r = http::problem(429, "Too Many Requests",
-                           "rate limit for user '" + principal->user + "' exceeded; retry in " +
+                           "rate limit for user '" + principal.user + "' exceeded; retry in " +
                                std::to_string(wait_s) + " s");
     r.headers.emplace_back("Retry-After", std::to_string(wait_s));
     res(std::move(r));
     return std::nullopt;
   }
-  if (auto why = access_.refusal(*principal, access)) {
-    res(http::problem(403, "Forbidden", "user '" + principal->user + "' " + *why,
+  if (auto why = access_.refusal(principal, access)) {
+    res(http::problem(403, "Forbidden", "user '" + principal.user + "' " + *why,
                       {{"code", "forbidden"}}));
     return std::nullopt;
   }
-  return std::move(*principal);
+  return principal;
 }
 
 void ApiService::on_pool(const http::Request& req, http::Responder res, const std::string& access,
@@ -249,6 +272,26 @@ bool ApiService::may_see_task(const Principal& p, const rt::TaskRecord& t) const
   return false;
 }
 
+http::Response ApiService::not_found_instance(const std::string& id) {
+  return http::problem_from_error(Error{ErrorCode::not_found, "instance '" + id + "' not found"});
+}
+
+bool ApiService::may_read(const Principal& p, const rt::InstanceRecord& r, bool tasks) {
+  if (p.sees_everything() || r.created_by == p.user) return true;
+  auto d = host_.definitions().get(r.workflow, r.version);
+  if (!d) return false;
+  const auto& read = (*d)->permissions.read;
+  if (!read || read->allows(p.user, p.roles, r.created_by)) return true;
+  if (!tasks) return false;
+  rt::TaskFilter tf;
+  tf.instance_id = r.id;
+  tf.limit = 100;
+  auto ts = host_.store().tasks(tf);
+  if (!ts) return false;
+  return std::any_of(ts->begin(), ts->end(),
+                     [&](const rt::TaskRecord& t) { return may_see_task(p, t); });
+}
+
 void ApiService::answer_command(std::shared_ptr<http::Responder> res, Result<rt::InstanceRecord> r,
                                 int success_status) {
   if (!r) {
@@ -284,8 +327,8 @@ http::Handler ApiService::bind(OpenMember m) {
 std::vector<Route> ApiService::routes() {
   return {
       {"GET", "/healthz", "public", bind(&ApiService::healthz)},
-      {"GET", "/readyz", "public", bind(&ApiService::readyz)},
-      {"GET", "/metrics", "public", bind(&ApiService::metrics)},
+      {"GET", "/readyz", "monitor", bind(&ApiService::readyz)},
+      {"GET", "/metrics", "monitor", bind(&ApiService::metrics)},
       {"GET", "/v1/openapi.yaml", "public", bind(&ApiService::openapi_yaml)},
       {"GET", "/v1/openapi.json", "public", bind(&ApiService::openapi_json)},
       {"GET", "/v1/events", "read", bind(&ApiService::events_stream)},
@@ -330,19 +373,29 @@ Result<void> ApiService::add_route(http::Router& router, Route route) {
   if (auto* h = std::get_if<http::Handler>(&route.handler)) {
     return router.add(route.method, route.pattern, std::move(*h));
   }
+  // Keys are checked as soon as the header arrives: a request without a valid key never
+  // gets its body buffered (imports may carry 64 MiB).
+  http::HeaderCheck check_key = [this](const http::Request& head) -> std::optional<http::Response> {
+    auto identified = identify(head);
+    if (auto* refusal = std::get_if<http::Response>(&identified)) return std::move(*refusal);
+    return std::nullopt;
+  };
   if (auto* h = std::get_if<PoolHandler>(&route.handler)) {
-    return router.add(route.method, route.pattern,
-                      [this, access = route.access, work = std::move(*h)](const http::Request& req,
-                                                                          http::Responder res) {
-                        on_pool(req, std::move(res), access, work);
-                      });
+    return router.add(
+        route.method, route.pattern,
+        [this, access = route.access, work = std::move(*h)](const http::Request& req,
+                                                            http::Responder res) {
+          on_pool(req, std::move(res), access, work);
+        },
+        std::move(check_key));
   }
   return router.add(
       route.method, route.pattern,
       [this, access = route.access, work = std::move(std::get<AsyncHandler>(route.handler))](
           const http::Request& req, http::Responder res) {
         now(req, std::move(res), access, work);
-      });
+      },
+      std::move(check_key));
 }
 
 Result<void> ApiService::register_routes(http::Router& router) {

@@ -26,6 +26,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/thread_pool.hpp>
@@ -47,6 +48,11 @@ struct ApiOptions {
   double rate_per_second = 500;
   double rate_burst = 1000;
   std::size_t max_sse_clients = 256;
+  std::size_t max_sse_clients_per_user = 8;
+  // Failed authentications per client address: `failed_auth_burst` at once, then this many
+  // per second; beyond that the address gets 429 until its bucket refills.
+  double failed_auth_per_second = 1;
+  double failed_auth_burst = 20;
   std::string openapi_path;   // empty: the document compiled in (api/openapi.yaml of the build)
   std::string dashboard_dir;  // static files served at / (may be empty)
   std::string models_dir;     // the model registry (for /v1/models)
@@ -91,6 +97,9 @@ class ApiService {
   Result<void> add_route(http::Router& router, Route route);
 
   // Authenticates, authorises and rate-limits; answers the failure itself (nullopt).
+  // The principal of the request's API key, or the answer refusing it: 401 (with
+  // WWW-Authenticate), or 429 once the client's address failed too often.
+  std::variant<Principal, http::Response> identify(const http::Request& req);
   std::optional<Principal> admit(const http::Request& req, http::Responder& res,
                                  const std::string& access);
   // admit, then runs `work` on the worker pool and answers with its response.
@@ -108,11 +117,18 @@ class ApiService {
   nlohmann::json instance_view(const rt::InstanceRecord& r);
   nlohmann::json task_view(const rt::TaskRecord& t);
   bool may_see_task(const Principal& p, const rt::TaskRecord& t) const;
+  // Read scope of an instance: admins and auditors, its creator, the users its workflow's
+  // permissions.read allows (everyone when absent) and, with `tasks`, the candidates of
+  // its tasks (one more read; lists skip it).
+  bool may_read(const Principal& p, const rt::InstanceRecord& r, bool tasks = true);
+  // The answer for an instance outside the caller's read scope: the same 404 as for an
+  // instance that does not exist, so ids cannot be probed.
+  static http::Response not_found_instance(const std::string& id);
 
   // Handlers. System (routes_system.cpp): no authentication.
   void healthz(const http::Request& req, http::Responder res);
-  void readyz(const http::Request& req, http::Responder res);
-  void metrics(const http::Request& req, http::Responder res);
+  void readyz(const Principal& p, const http::Request& req, std::shared_ptr<http::Responder> res);
+  void metrics(const Principal& p, const http::Request& req, std::shared_ptr<http::Responder> res);
   void openapi_yaml(const http::Request& req, http::Responder res);
   void openapi_json(const http::Request& req, http::Responder res);
   void dashboard_index(const http::Request& req, http::Responder res);
@@ -173,6 +189,7 @@ class ApiService {
   Authenticator auth_;
   ApiOptions options_;
   RateLimiter limiter_;
+  RateLimiter failed_auth_;  // keyed by client address
   AccessPolicy access_;
   std::unique_ptr<EventHub> events_;
   boost::asio::thread_pool pool_;

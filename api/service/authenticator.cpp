@@ -76,6 +76,9 @@ Result<Authenticator> Authenticator::load(const std::string& file) {
     e.principal.user = kv.first.as<std::string>();
     const YAML::Node spec = kv.second;
     const std::string who = "user '" + e.principal.user + "': ";
+    if (e.principal.user == "system") {
+      return bad(kv.first, who + "the name is reserved for the engine itself");
+    }
     if (!spec.IsMap()) return bad(spec, who + "expected {roles: [...], key_sha256: ...}");
     for (const auto& field : spec) {
       const std::string key = field.first.as<std::string>();

@@ -91,13 +91,43 @@ const std::map<std::string, Setter>& setters() {
       {"users", text(&DaemonConfig::users)},
       {"demo_users", text(&DaemonConfig::demo_users)},
       {"demo",
-       [](DaemonConfig& c, const std::string& v) -> Result<void> {
-         auto b = parse_bool("demo", v);
-         if (!b) return b.error();
-         c.demo = *b;
-         return {};
+       [](DaemonConfig&, const std::string&) -> Result<void> {
+         // The published demo keys (admin included) must never be switched on quietly by
+         // a stray environment variable or config line.
+         return Error::invalid(
+             "'demo' cannot be set in a config file or the environment; only the --demo flag "
+             "enables the demo users");
        }},
       {"dashboard", text(&DaemonConfig::dashboard)},
+      {"egress.allow_hosts",
+       [](DaemonConfig& c, const std::string& v) -> Result<void> {
+         c.egress.allow_hosts.clear();
+         std::size_t start = 0;
+         while (start <= v.size()) {
+           std::size_t end = v.find(',', start);
+           if (end == std::string::npos) end = v.size();
+           std::string host = v.substr(start, end - start);
+           host.erase(0, host.find_first_not_of(" \t"));
+           host.erase(host.find_last_not_of(" \t") + 1);
+           if (!host.empty()) c.egress.allow_hosts.push_back(host);
+           start = end + 1;
+         }
+         return {};
+       }},
+      {"egress.allow_private_networks",
+       [](DaemonConfig& c, const std::string& v) -> Result<void> {
+         auto b = parse_bool("egress.allow_private_networks", v);
+         if (!b) return b.error();
+         c.egress.allow_private_networks = *b;
+         return {};
+       }},
+      {"egress.max_in_flight",
+       [](DaemonConfig& c, const std::string& v) -> Result<void> {
+         auto n = parse_int("egress.max_in_flight", v, 1, 10'000);
+         if (!n) return n.error();
+         c.egress.max_in_flight = *n;
+         return {};
+       }},
       {"threads", integer(&DaemonConfig::threads, "threads", 1, 64)},
       {"worker_threads", integer(&DaemonConfig::worker_threads, "worker_threads", 1, 64)},
       {"engine_shards", integer(&DaemonConfig::engine_shards, "engine_shards", 1, 64)},
@@ -144,6 +174,9 @@ std::map<std::string, Setter> limit_setters() {
        limit(&DaemonConfig::Limits::sse_heartbeat_ms, "limits.sse_heartbeat_ms", 10, 3'600'000)},
       {"limits.max_sse_clients",
        limit(&DaemonConfig::Limits::max_sse_clients, "limits.max_sse_clients", 0, 100'000)},
+      {"limits.max_sse_clients_per_user",
+       limit(&DaemonConfig::Limits::max_sse_clients_per_user, "limits.max_sse_clients_per_user",
+             1, 100'000)},
       {"limits.rate_per_second",
        [](DaemonConfig& c, const std::string& v) -> Result<void> {
          auto d = parse_double("limits.rate_per_second", v, 0, 1e9);
@@ -224,7 +257,9 @@ Result<void> apply_yaml(DaemonConfig& c, const YAML::Node& node, const std::stri
       continue;
     }
     if (kv.second.IsMap()) {
-      if (key != "limits") return Error::invalid(where + "'" + key + "' is not a section");
+      if (key != "limits" && key != "egress") {
+        return Error::invalid(where + "'" + key + "' is not a section");
+      }
       if (auto r = apply_yaml(c, kv.second, key + ".", file); !r) return r;
       continue;
     }
@@ -235,8 +270,18 @@ Result<void> apply_yaml(DaemonConfig& c, const YAML::Node& node, const std::stri
       for (const auto& [k, _] : table) known += (known.empty() ? "" : ", ") + k;
       return Error::invalid(where + "unknown key '" + key + "' (known: " + known + ")");
     }
-    if (!kv.second.IsScalar()) return Error::invalid(where + "'" + key + "' must be a value");
-    if (auto r = it->second(c, kv.second.as<std::string>()); !r) {
+    std::string value;
+    if (kv.second.IsSequence()) {  // a list: the same as its comma-separated text
+      for (const auto& item : kv.second) {
+        if (!item.IsScalar()) return Error::invalid(where + "'" + key + "' must be a list of values");
+        value += (value.empty() ? "" : ",") + item.as<std::string>();
+      }
+    } else if (kv.second.IsScalar()) {
+      value = kv.second.as<std::string>();
+    } else {
+      return Error::invalid(where + "'" + key + "' must be a value");
+    }
+    if (auto r = it->second(c, value); !r) {
       return Error::invalid(where + r.error().message);
     }
   }

@@ -28,7 +28,14 @@ struct DaemonConfig {
   std::string plugins = "";             // C-ABI scorer plugins (*.so); empty = none
   std::string users = "config/users.yaml";
   std::string demo_users = "config/demo-users.yaml";
-  bool demo = false;  // use demo_users (fixed, published keys) instead of users
+
+  // Outbound HTTP (the http action, remote scorers): plugins/http/egress_policy.h.
+  struct Egress {
+    std::vector<std::string> allow_hosts;  // empty: any public host
+    bool allow_private_networks = false;
+    std::int64_t max_in_flight = 32;
+  } egress;
+  bool demo = false;  // use demo_users (published keys); only the --demo flag sets it
   std::string dashboard = "api/dashboard/dist";  // static files served at /
   int threads = 2;                               // network threads
   int worker_threads = 2;                        // threads for database reads behind the API
@@ -49,6 +56,7 @@ struct DaemonConfig {
     std::int64_t sse_queue_events = 1024;
     std::int64_t sse_heartbeat_ms = 15'000;
     std::int64_t max_sse_clients = 256;
+    std::int64_t max_sse_clients_per_user = 8;
     double rate_per_second = 500;  // per API key; 0 = unlimited
     double rate_burst = 1000;
   } limits;

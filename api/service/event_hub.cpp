@@ -1,5 +1,7 @@
 #include "api/service/event_hub.h"
 
+#include <algorithm>
+
 #include "api/service/masking.h"
 #include "engine/expr/timestamp.h"
 
@@ -26,14 +28,23 @@ EventHub::~EventHub() {
 }
 
 Result<void> EventHub::subscribe(std::shared_ptr<http::SseStream> stream,
-                                 std::optional<std::uint64_t> after_seq) {
+                                 std::optional<std::uint64_t> after_seq, const std::string& user,
+                                 VisibleFn visible) {
   {
     std::lock_guard lock(mu_);
     if (subscribers_.size() >= options_.max_subscribers) {
       return Error{ErrorCode::unavailable, "too many event streams are open (limit " +
                                                std::to_string(options_.max_subscribers) + ")"};
     }
-    subscribers_.push_back(Subscriber{std::move(stream), after_seq.value_or(head_)});
+    const auto own = std::count_if(subscribers_.begin(), subscribers_.end(),
+                                   [&](const Subscriber& s) { return s.user == user; });
+    if (!user.empty() && static_cast<std::size_t>(own) >= options_.max_per_user) {
+      return Error{ErrorCode::unavailable, "user '" + user + "' already has " +
+                                               std::to_string(own) + " event streams open (limit " +
+                                               std::to_string(options_.max_per_user) + ")"};
+    }
+    subscribers_.push_back(
+        Subscriber{std::move(stream), after_seq.value_or(head_), user, std::move(visible), {}});
     nudged_ = true;
   }
   cv_.notify_all();
@@ -46,6 +57,12 @@ void EventHub::nudge() {
     nudged_ = true;
   }
   cv_.notify_all();
+}
+
+std::size_t EventHub::subscribers_of(const std::string& user) const {
+  std::lock_guard lock(mu_);
+  return static_cast<std::size_t>(std::count_if(
+      subscribers_.begin(), subscribers_.end(), [&](const Subscriber& s) { return s.user == user; }));
 }
 
 std::uint64_t EventHub::head() const {
@@ -104,6 +121,18 @@ void EventHub::read_new() {
 }
 
 bool EventHub::send(Subscriber& s, const rt::EventRecord& e) {
+  if (s.visible && !e.instance_id.empty()) {
+    constexpr std::size_t kMaxCachedInstances = 10'000;
+    auto it = s.visible_cache.find(e.instance_id);
+    if (it == s.visible_cache.end()) {
+      if (s.visible_cache.size() >= kMaxCachedInstances) s.visible_cache.clear();
+      it = s.visible_cache.emplace(e.instance_id, s.visible(e.instance_id)).first;
+    }
+    if (!it->second) {  // outside the subscriber's read scope: skipped, not sent
+      s.cursor = e.seq;
+      return true;
+    }
+  }
   rt::EventRecord copy = e;
   if (e.kind == "emit") mask_json(copy.payload, mask_for_(e.instance_id));
   if (!s.stream->send(std::to_string(e.seq), e.kind, data_of(copy))) return false;

@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "api/http/sse_stream.h"
@@ -31,6 +32,7 @@ namespace ledgerflow::api {
 
 struct EventHubOptions {
   std::size_t max_subscribers = 256;
+  std::size_t max_per_user = 8;  // one user cannot take every stream
   std::size_t ring_events = 10'000;  // recent events kept for subscribers to catch up
   std::size_t page = 500;            // events read from the store at a time
   int poll_ms = 100;                 // how often the feed is read without a nudge
@@ -47,9 +49,17 @@ class EventHub {
   EventHub& operator=(const EventHub&) = delete;
 
   // Adds a stream that receives every event with seq > after_seq (nullopt: only events
-  // from now on). unavailable when max_subscribers are connected.
+  // from now on) for `user`. unavailable when max_subscribers are connected, or when
+  // `user` already has max_per_user streams open.
+  // `visible(instance_id)`, when given, says whether this subscriber may read an
+  // instance's events (its read scope); others are skipped. Answers are cached per
+  // subscriber (bounded), so it is asked about each instance about once.
+  using VisibleFn = std::function<bool(const std::string& instance_id)>;
   Result<void> subscribe(std::shared_ptr<http::SseStream> stream,
-                         std::optional<std::uint64_t> after_seq);
+                         std::optional<std::uint64_t> after_seq, const std::string& user = {},
+                         VisibleFn visible = {});
+  // Open streams of `user`.
+  std::size_t subscribers_of(const std::string& user) const;
   // Wakes the follower now (something was just committed).
   void nudge();
   // The seq of the newest event read so far.
@@ -62,6 +72,9 @@ class EventHub {
   struct Subscriber {
     std::shared_ptr<http::SseStream> stream;
     std::uint64_t cursor = 0;
+    std::string user;
+    VisibleFn visible;
+    std::unordered_map<std::string, bool> visible_cache;
   };
   void run();
   void read_new();

@@ -87,6 +87,8 @@ struct RouteContext {
   rt::Executor& executor;
   rt::DefinitionRegistry& definitions;
   const Authenticator& auth;
+  // The role rules (a handler checks a second rule that depends on the request).
+  const AccessPolicy& access;
   // Tells the change feed (/v1/events) that something was written.
   std::function<void()> nudge_events;
 };

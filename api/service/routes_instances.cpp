@@ -6,6 +6,7 @@
 #include "api/http/problem.h"
 #include "api/service/api_service.h"
 #include "api/service/masking.h"
+#include "engine/expr/json_input.h"
 #include "engine/expr/timestamp.h"
 
 namespace ledgerflow::api {
@@ -35,8 +36,11 @@ void run_start(rt::Executor& executor, boost::asio::thread_pool& pool, rt::Start
   rt::StartRequest again = start;
   executor.start(std::move(start), [&executor, &pool, again = std::move(again), retries,
                                     done = std::move(done)](Result<rt::InstanceRecord> r) mutable {
+    // A concurrent request with the same Idempotency-Key may commit first and also take
+    // the business key: either conflict means "look again", and the retry replays it.
     if (!r && retries > 0 && !again.idempotency_key.empty() &&
-        r.error().is(ErrorReason::idempotency_key_taken)) {
+        (r.error().is(ErrorReason::idempotency_key_taken) ||
+         r.error().is(ErrorReason::business_key_taken))) {
       boost::asio::post(pool, [&executor, &pool, again = std::move(again), retries,
                                done = std::move(done)]() mutable {
         run_start(executor, pool, std::move(again), retries - 1, std::move(done));
@@ -55,12 +59,9 @@ Result<rt::StartRequest> start_request(const Principal& p, const http::Request& 
   start.workflow = std::string(rq.param("name").value_or(""));
   start.actor = rt::Actor{p.user, p.roles};
   if (!rq.body().empty()) {
-    // nlohmann::json::parse throws on malformed input; caught here, at the call.
-    try {
-      start.input = nlohmann::json::parse(rq.body());
-    } catch (const nlohmann::json::parse_error& e) {
-      return Error::invalid(std::string("the request body is not valid JSON: ") + e.what());
-    }
+    auto input = expr::parse_json_input(rq.body());
+    if (!input) return Error::invalid("the request body: " + input.error().message);
+    start.input = std::move(*input);
     if (!start.input.is_object()) {
       return Error::invalid("the request body (the instance's input) must be a JSON object");
     }
@@ -119,7 +120,7 @@ void ApiService::start_instance(const Principal& p, const http::Request& rq,
             });
 }
 
-http::Response ApiService::list_instances(const Principal&, const http::Request& rq) {
+http::Response ApiService::list_instances(const Principal& p, const http::Request& rq) {
   rt::InstanceFilter f;
   if (auto w = rq.query_param("workflow")) f.workflow = std::string(*w);
   if (auto s = rq.query_param("status")) {
@@ -148,14 +149,17 @@ http::Response ApiService::list_instances(const Principal&, const http::Request&
   f.limit = *limit + 1;  // one more tells whether there is a next page
   auto rows = host_.store().instances(f);
   if (!rows) return http::problem_from_error(rows.error());
-  return page_response(*rows, *limit,
-                       [this](const rt::InstanceRecord& row) { return instance_view(row); });
+  // Read scopes filter the page after the query: a page may hold fewer than `limit` items
+  // while next_cursor still leads on (it is the last row scanned, seen or not).
+  return page_response(*rows, *limit, [this](const rt::InstanceRecord& row) { return instance_view(row); },
+                       [&](const rt::InstanceRecord& row) { return may_read(p, row, false); });
 }
 
 http::Response ApiService::get_instance(const Principal& p, const http::Request& rq) {
   const std::string id(rq.param("id").value_or(""));
   auto rec = host_.store().instance(id);
   if (!rec) return http::problem_from_error(rec.error());
+  if (!may_read(p, *rec)) return not_found_instance(id);
   nlohmann::json view = instance_view(*rec);
   rt::TaskFilter tf;
   tf.instance_id = id;
@@ -170,7 +174,7 @@ http::Response ApiService::get_instance(const Principal& p, const http::Request&
   return Response::json(200, view);
 }
 
-http::Response ApiService::instance_history(const Principal&, const http::Request& rq) {
+http::Response ApiService::instance_history(const Principal& p, const http::Request& rq) {
   const std::string id(rq.param("id").value_or(""));
   std::uint64_t after = 0;
   if (auto a = rq.query_param("after")) {
@@ -183,6 +187,7 @@ http::Response ApiService::instance_history(const Principal&, const http::Reques
   if (!limit) return http::problem_from_error(limit.error());
   auto rec = host_.store().instance(id);
   if (!rec) return http::problem_from_error(rec.error());
+  if (!may_read(p, *rec)) return not_found_instance(id);
   auto rows = host_.store().history(id, after, *limit);
   if (!rows) return http::problem_from_error(rows.error());
   const auto keys = mask_for_definition(rec->workflow, rec->version);

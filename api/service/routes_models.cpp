@@ -214,10 +214,11 @@ void ApiService::write_model_alias(const Principal& p, const std::string& name,
   });
 }
 
-http::Response ApiService::instance_decisions(const Principal&, const http::Request& rq) {
+http::Response ApiService::instance_decisions(const Principal& p, const http::Request& rq) {
   const std::string id(rq.param("id").value_or(""));
   auto rec = host_.store().instance(id);
   if (!rec) return http::problem_from_error(rec.error());
+  if (!may_read(p, *rec)) return not_found_instance(id);
   const auto keys = mask_for_definition(rec->workflow, rec->version);
   nlohmann::json items = nlohmann::json::array();
   std::uint64_t after = 0;

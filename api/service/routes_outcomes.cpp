@@ -15,6 +15,7 @@
 #include "api/service/api_service.h"
 #include "api/service/model_performance.h"
 #include "engine/scoring/scorer.h"
+#include "engine/expr/json_input.h"
 
 namespace ledgerflow::api {
 namespace {
@@ -37,8 +38,9 @@ struct OutcomeInput {
 
 // Validates the body: one outcome object or an array of them.
 Result<std::vector<OutcomeInput>> parse_outcomes(const std::string& body) {
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
-  if (doc.is_discarded()) return Error::invalid("the body is not valid JSON");
+  auto parsed = expr::parse_json_input(body);
+  if (!parsed) return Error::invalid("the request body: " + parsed.error().message);
+  nlohmann::json doc = std::move(*parsed);
   if (doc.is_object()) doc = nlohmann::json::array({std::move(doc)});
   if (!doc.is_array() || doc.empty()) {
     return Error::invalid("expected an outcome object or a non-empty array of them");

@@ -73,8 +73,7 @@ void ApiService::healthz(const Request&, Responder res) {
 // Ready = the writer commits (an empty write set goes through the write queue and
 // BEGIN IMMEDIATE/COMMIT) and the workflows are deployed (they are, before the server
 // starts; the count is reported).
-void ApiService::readyz(const Request&, Responder res) {
-  auto responder = std::make_shared<Responder>(std::move(res));
+void ApiService::readyz(const Principal&, const Request&, std::shared_ptr<Responder> responder) {
   host_.store().submit(rt::WriteSet{}, [this, responder](Result<void> w) {
     if (!w) {
       (*responder)(http::problem(503, "Service Unavailable",
@@ -95,7 +94,7 @@ void ApiService::readyz(const Request&, Responder res) {
   });
 }
 
-void ApiService::metrics(const Request&, Responder res) {
+void ApiService::metrics(const Principal&, const Request&, std::shared_ptr<Responder> res) {
   const auto st = host_.store().stats();
   const auto ex = host_.executor().stats();
   std::ostringstream m;
@@ -117,7 +116,7 @@ void ApiService::metrics(const Request&, Responder res) {
     << "ledgerflow_events_head " << events_->head() << "\n";
   Response out = Response::text(200, m.str());
   out.content_type = "text/plain; version=0.0.4";
-  res(std::move(out));
+  (*res)(std::move(out));
 }
 
 void ApiService::openapi(bool as_json, Responder& res) {
@@ -150,7 +149,7 @@ void ApiService::openapi_json(const Request&, Responder res) {
 }
 
 // Live change feed (server-sent events). Last-Event-ID (or ?after=) resumes.
-void ApiService::events_stream(const Principal&, const Request& rq,
+void ApiService::events_stream(const Principal& p, const Request& rq,
                                std::shared_ptr<Responder> responder) {
   std::optional<std::uint64_t> after;
   std::string_view from;
@@ -170,10 +169,27 @@ void ApiService::events_stream(const Principal&, const Request& rq,
     (*responder)(http::problem(503, "Service Unavailable", "too many event streams are open"));
     return;
   }
+  if (const std::size_t own = events_->subscribers_of(p.user);
+      own >= options_.max_sse_clients_per_user) {
+    auto r = http::problem(429, "Too Many Requests",
+                           "user '" + p.user + "' already has " + std::to_string(own) +
+                               " event streams open (limit " +
+                               std::to_string(options_.max_sse_clients_per_user) + ")");
+    r.headers.emplace_back("Retry-After", "5");
+    (*responder)(std::move(r));
+    return;
+  }
   auto stream = responder->start_sse({{"Cache-Control", "no-store"}});
   if (!stream) return;
   stream->comment("ledgerflow events; head " + std::to_string(events_->head()));
-  if (auto s = events_->subscribe(stream, after); !s) stream->close();
+  EventHub::VisibleFn visible;
+  if (!p.sees_everything()) {
+    visible = [this, p](const std::string& instance_id) {
+      auto rec = host_.store().instance(instance_id);
+      return rec && may_read(p, *rec);
+    };
+  }
+  if (auto s = events_->subscribe(stream, after, p.user, std::move(visible)); !s) stream->close();
 }
 
 // The dashboard (static files), when built.

@@ -87,10 +87,14 @@ void ApiService::task_command(const Principal& p, const Request& rq, std::shared
     (*out)(http::problem(400, "Bad Request", e.error().message));
     return;
   }
-  if (type == rt::Event::Type::task_delegate && !auth_.user(e->to)) {
-    (*out)(http::problem(422, "Unprocessable Entity",
-                         "cannot delegate to unknown user '" + e->to + "'"));
-    return;
+  if (type == rt::Event::Type::task_delegate) {
+    auto target = auth_.user(e->to);
+    if (!target) {
+      (*out)(http::problem(422, "Unprocessable Entity",
+                           "cannot delegate to unknown user '" + e->to + "'"));
+      return;
+    }
+    e->to_roles = target->roles;  // the engine checks the delegate may act on the task
   }
   boost::asio::post(pool_, [this, p, e = std::move(*e), out]() mutable {
     send_task_event(p, std::move(e), std::move(out));

@@ -300,6 +300,7 @@ Handler add_import(CLI::App& app) {
         o.allow_extra_columns = a->allow_extra;
         o.dry_run = a->dry_run;
         o.user = session->actor().user;
+        o.roles = session->actor().roles;
         o.now_us = rt::SystemClock().now_us();
         o.start_workflow = job.start;
         if (!job.start.empty()) {

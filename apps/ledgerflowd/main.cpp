@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <cstdio>
 #include <iostream>
 
@@ -29,6 +30,7 @@
 #include "engine/runtime/clock.h"
 #include "plugins/finance/api/finance_routes.h"
 #include "plugins/finance/finance_module.h"
+#include "plugins/http/egress_policy.h"
 
 extern char** environ;
 
@@ -56,6 +58,14 @@ std::string members(const nlohmann::json& j) {
   return s.size() >= 2 ? s.substr(1, s.size() - 2) : std::string();
 }
 
+// True for names and addresses that only this machine can reach.
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,13 +75,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> overrides;
   std::string listen, db, workflows, models, users, log_level;
   bool demo = false;
+  bool demo_on_network = false;
   app.add_option("--config", config_path, "YAML configuration file (keys: see docs/operations.md)");
   app.add_option("--listen", listen,
                  "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 = any)");
   app.add_option("--db", db, "SQLite database file (created if missing)");
   app.add_flag("--demo", demo,
                "Use the demo users and their published API keys (config/demo-users.yaml); "
-               "never in production");
+               "never in production; refused on a listener that is not loopback");
+  app.add_flag("--demo-on-network", demo_on_network,
+               "With --demo: allow a listener that is not loopback (anyone who can reach it "
+               "can use the published admin key)");
   app.add_option("--workflows", workflows,
                  "Directories (comma-separated) of workflow files deployed at start");
   app.add_option("--models", models, "Model registry directory");
@@ -118,6 +132,14 @@ int main(int argc, char** argv) {
     std::cerr << "ledgerflowd: " << address.error().message << "\n";
     return kExitConfig;
   }
+  if (config->demo && !demo_on_network && !is_loopback_host(address->first)) {
+    std::cerr << "ledgerflowd: --demo publishes its API keys (admin included); refusing to "
+                 "listen on '"
+              << address->first
+              << "', which is not loopback. Listen on 127.0.0.1, or add --demo-on-network "
+                 "if you really mean it.\n";
+    return kExitConfig;
+  }
   auto log = make_logger(config->log_level);
 
   const std::string users_file = config->demo ? config->demo_users : config->users;
@@ -142,6 +164,13 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   rt::SystemClock clock;
+  // Outbound HTTP goes only where the configuration allows (the http action and remote
+  // scorers, which are loaded with the models below).
+  plugins::EgressPolicy egress;
+  egress.allow_hosts = config->egress.allow_hosts;
+  egress.allow_private_networks = config->egress.allow_private_networks;
+  egress.max_in_flight = static_cast<std::size_t>(config->egress.max_in_flight);
+  plugins::set_default_egress_policy(egress);
   api::EngineHostOptions ho;
   ho.database = config->database;
   ho.synchronous_full = config->synchronous_full;
@@ -191,6 +220,7 @@ int main(int argc, char** argv) {
   ao.rate_per_second = config->limits.rate_per_second;
   ao.rate_burst = config->limits.rate_burst;
   ao.max_sse_clients = static_cast<std::size_t>(config->limits.max_sse_clients);
+  ao.max_sse_clients_per_user = static_cast<std::size_t>(config->limits.max_sse_clients_per_user);
   ao.dashboard_dir = config->dashboard;
   ao.models_dir = config->models;
   ao.access = config->access;

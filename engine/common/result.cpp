@@ -38,6 +38,8 @@ std::string_view to_string(ErrorReason reason) {
       return "segregation_of_duties";
     case ErrorReason::not_a_candidate:
       return "not_a_candidate";
+    case ErrorReason::not_permitted:
+      return "not_permitted";
   }
   return "unknown";
 }

@@ -53,6 +53,8 @@ enum class ErrorReason {
   segregation_of_duties,
   // forbidden: the user is not a candidate (user, role, delegate or assignee) of a task.
   not_a_candidate,
+  // forbidden: the workflow's permissions (start, signals) do not allow the user.
+  not_permitted,
 };
 
 std::string_view to_string(ErrorReason reason);

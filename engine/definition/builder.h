@@ -84,6 +84,8 @@ class Builder {
   StateSpec read_succeed(const Node& n);
   StateSpec read_fail(const Node& n);
   void read_input(const Node& n, Definition& d);
+  void read_permissions(const Node& n, Definition& d);
+  Permission read_permission(const Node& n, std::string_view what);
 
   // --- graph checks (graph_check.cpp)
   void check_flow_graph(const Flow& flow, const FlowInfo& info);

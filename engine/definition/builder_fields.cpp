@@ -1,8 +1,8 @@
 // Generic field readers of the loader: types, required keys, unknown keys with a
 // did-you-mean, durations, expressions and templates, each problem located.
-#include <regex>
 
 #include "engine/definition/builder.h"
+#include "engine/definition/names.h"
 
 namespace ledgerflow::def::detail {
 namespace {
@@ -18,10 +18,6 @@ std::string quoted(std::string_view key) {
   return out;
 }
 
-const std::regex& path_pattern() {
-  static const std::regex re(R"([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])*)");
-  return re;
-}
 
 // Where inside the file byte `offset` of a scalar's text lies (exact for single-line
 // plain and quoted scalars without escapes; the scalar's start otherwise).
@@ -81,8 +77,7 @@ std::optional<int> Builder::read_int(const Node& obj, std::string_view key, int 
   const Node* n = obj.find(key);
   if (!n) return std::nullopt;
   std::string what = quoted(key);
-  static const std::regex int_re("[-+]?[0-9]+");
-  if (!n->is_number() || !std::regex_match(n->text, int_re)) {
+  if (!n->is_number() || !is_integer_text(n->text)) {
     report(n->loc,
            what + " must be an integer, got " +
                (n->is_number() ? "'" + n->text + "'" : std::string(Node::describe(n->kind))));
@@ -130,7 +125,7 @@ std::vector<std::string> Builder::read_string_list(const Node& obj, std::string_
 std::optional<std::string> Builder::read_path(const Node& obj, std::string_view key) {
   auto s = read_string(obj, key);
   if (!s) return std::nullopt;
-  if (!std::regex_match(*s, path_pattern())) {
+  if (!is_data_path(*s)) {
     report(obj.find(key)->loc, quoted(key) +
                                    " must be a data path such as 'risk' or "
                                    "'checks.match', got '" +

@@ -1,9 +1,9 @@
 // Per-state-type readers of the loader: the fields of each state type (docs/dsl.md).
 #include <algorithm>
 #include <array>
-#include <regex>
 
 #include "engine/definition/builder.h"
+#include "engine/definition/names.h"
 
 namespace ledgerflow::def::detail {
 namespace {
@@ -44,10 +44,6 @@ const TypeFields& fields_of(StateType t) {
   return table[static_cast<std::size_t>(t)];
 }
 
-const std::regex& error_name_pattern() {
-  static const std::regex re("[a-z][a-z0-9_.]*");
-  return re;
-}
 
 }  // namespace
 
@@ -204,7 +200,7 @@ void Builder::read_common(const Node& n, State& s) {
       const Node* errs = item.find("errors");
       if (!errs || !errs->is_sequence()) continue;
       for (const auto& e : errs->items) {
-        if (e.is_string() && !std::regex_match(e.text, error_name_pattern()))
+        if (e.is_string() && !is_error_name(e.text))
           report(e.loc,
                  "'" + e.text + "' is not an error name (lower-case letters, digits, '_' and '.')");
       }
@@ -215,7 +211,6 @@ void Builder::read_common(const Node& n, State& s) {
 StateSpec Builder::read_task(const Node& n) {
   TaskSpec t;
   t.action = read_string(n, "action").value_or("");
-  static const std::regex plugin_action("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
   const Node* with = n.find("with");
   if (with && expect(*with, Node::Kind::mapping, "'with'")) {
     if (auto tpl = read_template(*with)) t.with = std::move(*tpl);
@@ -237,7 +232,22 @@ StateSpec Builder::read_task(const Node& n) {
   } else if (t.action == "http") {
     need("url");
     need("method");
-  } else if (!std::regex_match(t.action, plugin_action)) {
+    // The host is part of the reviewed definition, never of instance data: a URL whose
+    // scheme or host comes from a template would let an input send the daemon anywhere.
+    if (const Node* url = with ? with->find("url") : nullptr) {
+      const std::string& u = url->text;
+      const auto scheme_end = u.find("://");
+      const auto authority_end =
+          scheme_end == std::string::npos ? u.size() : u.find_first_of("/?#", scheme_end + 3);
+      if (!url->is_string() || scheme_end == std::string::npos ||
+          u.substr(0, authority_end).find("${") != std::string::npos) {
+        report(url->loc,
+               "an http action's 'url' must write its scheme and host literally (e.g. "
+               "\"http://erp.example.com/api/${invoice.id}\"): a host taken from instance data "
+               "would let an input send the daemon anywhere");
+      }
+    }
+  } else if (!is_plugin_action(t.action)) {
     std::string s = did_you_mean(t.action, {"set", "emit", "http"});
     report(action->loc, "unknown action '" + t.action + "'" +
                             (s.empty() ? "" : " (did you mean '" + s + "'?)") +
@@ -249,9 +259,8 @@ StateSpec Builder::read_task(const Node& n) {
 
 StateSpec Builder::read_score(const Node& n) {
   ScoreSpec s;
-  static const std::regex model_ref("[a-z][a-z0-9_]*(@([a-z][a-z0-9_]*|[0-9]+))?");
   auto check_ref = [&](const Node& node) {
-    if (!std::regex_match(node.text, model_ref)) {
+    if (!is_model_ref(node.text)) {
       report(node.loc,
              "'" + node.text + "' is not a model reference (name, name@alias or name@version)");
       return false;
@@ -353,9 +362,8 @@ StateSpec Builder::read_approval(const Node& n) {
   if (const Node* t = n.find("title"); t && expect(*t, Node::Kind::string, "'title'"))
     a.title = read_template(*t);
   if (const Node* on = n.find("on"); on && expect(*on, Node::Kind::mapping, "'on'")) {
-    static const std::regex outcome("[a-z][a-z0-9_]*");
     for (const auto& e : on->entries) {
-      if (!std::regex_match(e.key, outcome)) {
+      if (!is_workflow_name(e.key)) {
         report(e.key_loc, "outcome '" + e.key + "' must be lower-case letters, digits and '_'");
         continue;
       }
@@ -378,9 +386,8 @@ StateSpec Builder::read_wait(const Node& n) {
   if (n.find("duration")) w.duration = read_duration(n, "duration");
   w.until = read_expr_field(n, "until");
   if (n.find("signal")) {
-    static const std::regex signal_name("[A-Za-z_][A-Za-z0-9_.-]*");
     w.signal = read_string(n, "signal").value_or("");
-    if (!w.signal.empty() && !std::regex_match(w.signal, signal_name))
+    if (!w.signal.empty() && !is_signal_name(w.signal))
       report(n.find("signal")->loc,
              "'" + w.signal + "' is not a signal name (letters, digits, '_', '.', '-')");
   }
@@ -427,9 +434,8 @@ StateSpec Builder::read_map(const Node& n) {
 
 StateSpec Builder::read_subflow(const Node& n) {
   SubflowSpec s;
-  static const std::regex name("[a-z][a-z0-9_]*");
   if (auto w = read_string(n, "workflow")) {
-    if (!std::regex_match(*w, name))
+    if (!is_workflow_name(*w))
       report(n.find("workflow")->loc, "'" + *w + "' is not a workflow name");
     s.workflow = *w;
   }
@@ -447,7 +453,7 @@ StateSpec Builder::read_succeed(const Node& n) {
 StateSpec Builder::read_fail(const Node& n) {
   FailSpec f;
   if (auto e = read_string(n, "error")) {
-    if (!std::regex_match(*e, error_name_pattern()))
+    if (!is_error_name(*e))
       report(n.find("error")->loc,
              "'" + *e + "' is not an error name (lower-case letters, digits, '_' and '.')");
     f.error = *e;

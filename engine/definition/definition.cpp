@@ -1,5 +1,7 @@
 #include "engine/definition/definition.h"
 
+#include <algorithm>
+
 #include <array>
 
 namespace ledgerflow::def {
@@ -58,6 +60,15 @@ std::size_t count_in(const Flow& flow) {
 }
 
 }  // namespace
+
+bool Permission::allows(const std::string& user, const std::vector<std::string>& user_roles,
+                        const std::string& created_by) const {
+  if (creator && !created_by.empty() && user == created_by) return true;
+  if (std::find(users.begin(), users.end(), user) != users.end()) return true;
+  return std::any_of(user_roles.begin(), user_roles.end(), [&](const std::string& r) {
+    return std::find(roles.begin(), roles.end(), r) != roles.end();
+  });
+}
 
 const State* Definition::find_state(std::string_view name) const {
   return find_in(flow, name);

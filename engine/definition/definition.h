@@ -180,6 +180,30 @@ struct State {
   std::vector<std::string> targets() const;
 };
 
+// Who may do something to an instance from outside (over the API or the CLI). The engine
+// itself (timers, actions' signals, child results: the actor "system") is never limited.
+struct Permission {
+  std::vector<std::string> roles;  // any one of them suffices
+  std::vector<std::string> users;
+  bool creator = false;  // the user who started the instance
+
+  // True when `user` (holding `roles`) passes; `created_by` is the instance's starter.
+  bool allows(const std::string& user, const std::vector<std::string>& user_roles,
+              const std::string& created_by = {}) const;
+};
+
+// permissions: {start: Permission, signals: {name: Permission}}
+struct Permissions {
+  // Who may start an instance (and so claim its business key); absent: any user who may
+  // write.
+  std::optional<Permission> start;
+  // Who may send each signal; a signal not listed is refused to every user (default deny).
+  std::map<std::string, Permission> signals;
+  // Who may read instances (get, list, history, decisions, events) besides their creator,
+  // the candidates of their tasks, admins and auditors; absent: every user.
+  std::optional<Permission> read;
+};
+
 struct Definition {
   std::string name;
   std::optional<int> version;
@@ -187,8 +211,10 @@ struct Definition {
   std::string description;
   nlohmann::json input_schema;                                    // null when absent
   std::shared_ptr<const valijson::Schema> compiled_input_schema;  // parsed once at load
+  bool input_schema_uses_regex = false;  // pattern/patternProperties/format: inputs bounded
   std::vector<std::string> sensitive;
   std::optional<Duration> timeout;
+  Permissions permissions;
   Flow flow;
 
   // The document as JSON, the same for the YAML and JSON spelling of a definition.
@@ -205,6 +231,10 @@ struct Definition {
 
 // Checks a start input against `input.schema`; the error names the JSON path that
 // fails, e.g. "input does not match input.schema at /invoice/amount: ...".
+// Strings and keys of the input are bounded first where the schema uses regular
+// expressions (pattern, patternProperties, format), which valijson runs recursively.
 Result<void> validate_input(const Definition& d, const nlohmann::json& input);
+// True when the schema uses pattern, patternProperties or format anywhere.
+bool schema_uses_regex(const nlohmann::json& schema);
 
 }  // namespace ledgerflow::def

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <map>
 #include <memory>
-#include <regex>
+#include <cctype>
 #include <sstream>
 #include <stdexcept>
 
@@ -45,17 +45,25 @@ ParseResult fail(Location loc, std::string message) {
 
 // A SAX consumer that only records the first syntax error.
 struct SyntaxCheck : nlohmann::json_sax<nlohmann::json> {
+  explicit SyntaxCheck(std::size_t max_scalar) : max_scalar_bytes(max_scalar) {}
+  std::size_t max_scalar_bytes;
   std::size_t error_offset = 0;
   std::string error;
+  bool bounded(const string_t& text) {
+    if (text.size() <= max_scalar_bytes) return true;
+    error = "a string or number of " + std::to_string(text.size()) + " bytes is longer than " +
+            std::to_string(max_scalar_bytes) + " bytes (the limit)";
+    return false;
+  }
   bool null() override { return true; }
   bool boolean(bool) override { return true; }
   bool number_integer(number_integer_t) override { return true; }
   bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
+  bool number_float(number_float_t, const string_t& text) override { return bounded(text); }
+  bool string(string_t& text) override { return bounded(text); }
   bool binary(binary_t&) override { return true; }
   bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
+  bool key(string_t& text) override { return bounded(text); }
   bool end_object() override { return true; }
   bool start_array(std::size_t) override { return true; }
   bool end_array() override { return true; }
@@ -70,6 +78,7 @@ struct SyntaxCheck : nlohmann::json_sax<nlohmann::json> {
     if (error.find("last read") == std::string::npos && !last_token.empty()) {
       error += "; last read: '" + last_token + "'";
     }
+    if (error.size() > 300) error = error.substr(0, 300) + "...";
     return false;
   }
 };
@@ -195,7 +204,7 @@ ParseResult parse_json(std::string_view text, const ParseLimits& limits) {
         location_at(text, at),
         "nesting is deeper than " + std::to_string(limits.max_depth) + " levels (the limit)");
   }
-  SyntaxCheck check;
+  SyntaxCheck check(limits.max_scalar_bytes);
   nlohmann::json::sax_parse(text, &check, nlohmann::json::input_format_t::json, true, false);
   if (!check.error.empty()) {
     // The parser stops one byte past an invalid literal ("tru}"); point at its start.
@@ -225,10 +234,38 @@ Location from_mark(const YAML::Mark& m) {
   return Location{static_cast<std::uint32_t>(m.line + 1), static_cast<std::uint32_t>(m.column + 1)};
 }
 
-bool matches_number(const std::string& s) {
-  static const std::regex number(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  static const std::regex special(R"(0x[0-9a-fA-F]+|0o[0-7]+)");
-  return std::regex_match(s, number) || std::regex_match(s, special);
+// YAML 1.2 core schema numbers: [-+]?(.digits|digits[.digits*])([eE][-+]?digits)?, 0x.., 0o..
+// A linear scan: std::regex backtracks recursively and a long scalar would exhaust the
+// stack (scalars are also capped by ParseLimits::max_scalar_bytes).
+bool matches_number(std::string_view s) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto all = [&](std::string_view t, auto pred) {
+    return !t.empty() && std::all_of(t.begin(), t.end(), pred);
+  };
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') {
+    return all(s.substr(2), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  }
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'o') {
+    return all(s.substr(2), [](char c) { return c >= '0' && c <= '7'; });
+  }
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  std::size_t int_digits = 0;
+  while (i < s.size() && digit(s[i])) ++i, ++int_digits;
+  std::size_t frac_digits = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && digit(s[i])) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    std::size_t exp_digits = 0;
+    while (i < s.size() && digit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
 }
 
 // Resolves a plain scalar per the YAML 1.2 core schema.
@@ -267,6 +304,12 @@ class YamlBuilder : public YAML::EventHandler {
                 const std::string& value) override {
     Node n;
     n.loc = from_mark(mark);
+    if (value.size() > limits_.max_scalar_bytes) {
+      throw YamlLimitError(n.loc, "a scalar of " + std::to_string(value.size()) +
+                                      " bytes is longer than " +
+                                      std::to_string(limits_.max_scalar_bytes) +
+                                      " bytes (the limit)");
+    }
     n.text = value;
     if (tag == "?") {
       n.kind = resolve_plain(value);

@@ -25,6 +25,7 @@ struct ParseLimits {
   std::size_t max_bytes = 1 << 20;  // 1 MiB
   std::size_t max_depth = 64;       // nesting of mappings/lists
   std::size_t max_nodes = 200000;   // after alias expansion
+  std::size_t max_scalar_bytes = 64 * 1024;  // one string, number or key
 };
 
 struct ParseResult {

@@ -24,12 +24,67 @@ std::string pointer_of(const std::vector<std::string>& context) {
   return out.empty() ? "/" : out;
 }
 
+// valijson runs `pattern`, `patternProperties` and `format` (date, time, date-time) through
+// std::regex, which matches by recursive backtracking: a string of ~30,000 characters
+// exhausts a thread's stack. Where the schema uses any of them, every string and key of the
+// input is bounded first.
+constexpr std::size_t kMaxRegexCheckedBytes = 4096;
+
+bool uses_regex(const nlohmann::json& schema) {
+  if (schema.is_array()) {
+    for (const auto& item : schema) {
+      if (uses_regex(item)) return true;
+    }
+    return false;
+  }
+  if (!schema.is_object()) return false;
+  for (auto it = schema.begin(); it != schema.end(); ++it) {
+    if (it.key() == "pattern" || it.key() == "patternProperties" || it.key() == "format") {
+      return true;
+    }
+    if (uses_regex(it.value())) return true;
+  }
+  return false;
+}
+
+// The first string or key longer than the bound, as a JSON pointer; empty when none.
+std::string too_long_for_regex(const nlohmann::json& v, const std::string& at) {
+  if (v.is_string()) {
+    return v.get_ref<const std::string&>().size() > kMaxRegexCheckedBytes ? (at.empty() ? "/" : at)
+                                                                           : std::string();
+  }
+  if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (auto p = too_long_for_regex(v[i], at + "/" + std::to_string(i)); !p.empty()) return p;
+    }
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string here = at + "/" + it.key().substr(0, 64);
+      if (it.key().size() > kMaxRegexCheckedBytes) return here;
+      if (auto p = too_long_for_regex(it.value(), here); !p.empty()) return p;
+    }
+  }
+  return {};
+}
+
 }  // namespace
+
+bool schema_uses_regex(const nlohmann::json& schema) {
+  return uses_regex(schema);
+}
 
 Result<void> validate_input(const Definition& d, const nlohmann::json& input) {
   if (!input.is_object())
     return Error::invalid("the input must be a JSON object, got " + std::string(input.type_name()));
   if (!d.compiled_input_schema) return {};
+  if (d.input_schema_uses_regex) {
+    if (auto at = too_long_for_regex(input, ""); !at.empty()) {
+      return Error::invalid("input does not match input.schema at " + at +
+                            ": a string or key is longer than " +
+                            std::to_string(kMaxRegexCheckedBytes) +
+                            " bytes (the limit where the schema checks a pattern or format)");
+    }
+  }
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(input);

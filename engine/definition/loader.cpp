@@ -10,6 +10,7 @@
 #include <valijson/schema_parser.hpp>
 
 #include "engine/definition/builder.h"
+#include "engine/definition/names.h"
 
 namespace ledgerflow::def {
 namespace detail {
@@ -51,6 +52,8 @@ const std::set<std::string>& json_schema_types() {
                                            "number", "integer", "string"};
   return types;
 }
+
+constexpr std::size_t kMaxPatternBytes = 1000;
 
 // valijson accepts some malformed schemas silently; check the keywords users get wrong.
 void check_schema_types(const nlohmann::json& schema, const std::string& at,
@@ -106,6 +109,10 @@ void check_schema_types(const nlohmann::json& schema, const std::string& at,
     } else if (key == "pattern") {
       if (!v.is_string()) {
         errors.push_back(at + "/pattern: must be a string");
+      } else if (v.get_ref<const std::string&>().size() > kMaxPatternBytes) {
+        // std::regex compiles by recursive descent: the pattern itself is bounded.
+        errors.push_back(at + "/pattern: longer than " + std::to_string(kMaxPatternBytes) +
+                         " bytes (the limit)");
       } else {
         try {
           std::regex re(v.get<std::string>(), std::regex::ECMAScript);
@@ -119,6 +126,47 @@ void check_schema_types(const nlohmann::json& schema, const std::string& at,
 }
 
 }  // namespace
+
+Permission Builder::read_permission(const Node& n, std::string_view what) {
+  Permission p;
+  if (!expect(n, Node::Kind::mapping, what)) return p;
+  static constexpr Field kFields[] = {{"roles"}, {"users"}, {"creator"}};
+  check_keys(n, kFields, what);
+  p.roles = read_string_list(n, "roles");
+  p.users = read_string_list(n, "users");
+  if (const Node* c = n.find("creator")) {
+    if (c->kind == Node::Kind::boolean) {
+      p.creator = c->text == "true";
+    } else {
+      report(c->loc, std::string(what) + ": 'creator' must be true or false");
+    }
+  }
+  if (p.roles.empty() && p.users.empty() && !p.creator) {
+    report(n.loc, std::string(what) +
+                      " allows nobody: give 'roles', 'users' or 'creator: true' (a signal the "
+                      "engine alone sends needs no entry)");
+  }
+  return p;
+}
+
+void Builder::read_permissions(const Node& n, Definition& d) {
+  if (!expect(n, Node::Kind::mapping, "'permissions'")) return;
+  static constexpr Field kFields[] = {{"start"}, {"signals"}, {"read"}};
+  check_keys(n, kFields, "'permissions'");
+  if (const Node* r = n.find("read")) d.permissions.read = read_permission(*r, "'permissions.read'");
+  if (const Node* s = n.find("start")) d.permissions.start = read_permission(*s, "'permissions.start'");
+  if (const Node* sig = n.find("signals");
+      sig && expect(*sig, Node::Kind::mapping, "'permissions.signals'")) {
+    for (const auto& e : sig->entries) {
+      if (!is_signal_name(e.key)) {
+        report(e.key_loc, "'" + e.key + "' is not a signal name (letters, digits, '_', '.', '-')");
+        continue;
+      }
+      d.permissions.signals[e.key] =
+          read_permission(e.value, "'permissions.signals." + e.key + "'");
+    }
+  }
+}
 
 void Builder::read_input(const Node& n, Definition& d) {
   if (!expect(n, Node::Kind::mapping, "'input'")) return;
@@ -149,6 +197,7 @@ void Builder::read_input(const Node& n, Definition& d) {
   if (errors.empty()) {
     d.input_schema = std::move(j);
     d.compiled_input_schema = std::move(parsed);
+    d.input_schema_uses_regex = schema_uses_regex(d.input_schema);
     input_schema_ = d.input_schema;
   }
 }
@@ -177,7 +226,6 @@ void Builder::read_flow_states(const Node& flow_node, Flow& flow) {
   const Node* states = flow_node.find("states");
   if (states && expect(*states, Node::Kind::mapping, "'states'")) {
     if (states->entries.empty()) report(states->loc, "'states' needs at least one state");
-    static const std::regex name_re("[A-Za-z_][A-Za-z0-9_-]*");
     for (const auto& e : states->entries) {
       state_ = e.key;
       if (++state_count_ > options_.max_states && !too_many_states_reported_) {
@@ -186,7 +234,7 @@ void Builder::read_flow_states(const Node& flow_node, Flow& flow) {
                               " states (the limit)");
       }
       if (too_many_states_reported_) continue;
-      if (!std::regex_match(e.key, name_re) || e.key.size() > 128) {
+      if (e.key.size() > 128 || !is_state_name(e.key)) {
         report(e.key_loc,
                "state names are letters, digits, '_' and '-' (starting with a letter or '_', at "
                "most 128)");
@@ -214,13 +262,13 @@ Definition Builder::build(const Node& root) {
   root_ = &root;
   static constexpr Field kTop[] = {{"workflow", true}, {"version"},     {"title"},
                                    {"description"},    {"input"},       {"sensitive"},
-                                   {"timeout"},        {"start", true}, {"states", true}};
+                                   {"timeout"},        {"start", true}, {"states", true},
+                                   {"permissions"}};
   check_keys(root, kTop, "the definition");
   collect_output_roots(root, output_roots_);
   collect_state_names(root, all_state_names_);
   if (auto name = read_string(root, "workflow")) {
-    static const std::regex name_re("[a-z][a-z0-9_]*");
-    if (!std::regex_match(*name, name_re) || name->size() > 64) {
+    if (name->size() > 64 || !is_workflow_name(*name)) {
       report(root.find("workflow")->loc,
              "'workflow' must be a name of lower-case letters, digits and '_' "
              "(starting with a letter, at most 64), got '" +
@@ -233,15 +281,14 @@ Definition Builder::build(const Node& root) {
   d.description = read_string(root, "description").value_or("");
   if (const Node* in = root.find("input")) read_input(*in, d);
   if (root.find("sensitive")) {
-    static const std::regex path_re(
-        R"([A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])*)");
     d.sensitive = read_string_list(root, "sensitive");
     for (const auto& item : root.find("sensitive")->items) {
-      if (item.is_string() && !std::regex_match(item.text, path_re))
+      if (item.is_string() && !is_data_path(item.text))
         report(item.loc, "'" + item.text + "' is not a data path (e.g. invoice.vendor_iban)");
     }
   }
   if (root.find("timeout")) d.timeout = read_duration(root, "timeout");
+  if (const Node* p = root.find("permissions")) read_permissions(*p, d);
   read_flow_states(root, d.flow);
   d.canonical = root.to_json();
   return d;

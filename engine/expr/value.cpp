@@ -217,8 +217,14 @@ nlohmann::json to_json(const Value& v) {
     case Kind::boolean:
       return v.as_bool();
     case Kind::number: {
-      if (auto i = v.as_number().to_int64()) return *i;
-      return v.as_number().to_double();
+      // Money is decimal: a value a JSON number (a double) cannot carry exactly is written
+      // as its decimal text ("1000000000000000.01"); number() reads it back exactly.
+      const Decimal& d = v.as_number();
+      if (auto i = d.to_int64()) return *i;
+      const double approx = d.to_double();
+      Decimal back;
+      if (Decimal::from_double(approx, &back) && back == d) return approx;
+      return d.to_string();
     }
     case Kind::string:
       return v.as_string();

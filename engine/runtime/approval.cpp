@@ -4,13 +4,30 @@
 //  * only a candidate (by user, by role, by delegation or escalation) or the assignee acts;
 //  * the instance's submitter and every user the `forbid` list names never act;
 //  * one user never gives two of the `min_approvals` approvals;
-//  * a task acts once: completing a completed task is a conflict.
+//  * a task acts once: completing a completed task is a conflict;
+//  * delegation goes only to a user who could act on the task anyway (a candidate user or
+//    the holder of a candidate role), never to a service account, never by or to a user
+//    who already gave an approval on it: a second approval cannot be handed to someone
+//    the first approver chose;
+//  * approvals count distinct humans: a service account never gives one.
 #include <algorithm>
+#include <array>
+#include <string_view>
 
 #include "engine/runtime/stepper.h"
 
 namespace ledgerflow::rt::detail {
 namespace {
+
+// Roles of accounts that are programs, not people (the ERP feed, other systems): they may
+// start work and send data, but never approve or receive a delegated task.
+constexpr std::array<std::string_view, 2> kServiceRoles = {"integration", "service"};
+
+bool is_service_account(const std::vector<std::string>& roles) {
+  return std::any_of(roles.begin(), roles.end(), [](const std::string& r) {
+    return std::find(kServiceRoles.begin(), kServiceRoles.end(), r) != kServiceRoles.end();
+  });
+}
 
 bool contains(const nlohmann::json& list, const std::string& v) {
   if (!list.is_array()) return false;
@@ -160,6 +177,38 @@ Result<void> Stepper::check_may_act(const Frame& f, const std::string& action) {
   return {};
 }
 
+Result<void> Stepper::check_delegation(const nlohmann::json& t, const Event& e) const {
+  const std::string& user = ctx_.actor.user;
+  const std::string task_id = text(t, "id");
+  auto refuse = [&](std::string why) {
+    return Error{ErrorCode::forbidden, "task '" + task_id + "' cannot be delegated to '" + e.to +
+                                           "': " + std::move(why),
+                 ErrorReason::segregation_of_duties};
+  };
+  if (e.to == user) return refuse("a user cannot delegate to themselves");
+  if (contains(field(t, "forbidden"), e.to)) {
+    return Error{ErrorCode::forbidden, "segregation of duties: user '" + e.to +
+                                           "' may not act on task '" + task_id +
+                                           "', so it cannot be delegated to them",
+                 ErrorReason::segregation_of_duties};
+  }
+  for (const auto& a : array(t, "approvals")) {
+    if (text(a, "user") == user) {
+      return refuse("user '" + user +
+                    "' already gave an approval on it and may not choose who gives the next");
+    }
+    if (text(a, "user") == e.to) return refuse("they already gave an approval on it");
+  }
+  if (is_service_account(e.to_roles)) return refuse("it is a service account, not a person");
+  bool eligible = contains(field(t, "users"), e.to);
+  for (const auto& role : e.to_roles) eligible = eligible || contains(field(t, "roles"), role);
+  if (!eligible) {
+    return refuse("they hold none of the task's candidate roles (" + array(t, "roles").dump() +
+                  ")");
+  }
+  return {};
+}
+
 Result<void> Stepper::on_task(const Event& e) {
   Frame* found = nullptr;
   for (auto& f : st_.frames) {
@@ -191,6 +240,7 @@ Result<void> Stepper::on_task(const Event& e) {
   }
   if (e.type == Event::Type::task_delegate) {
     if (e.to.empty()) return Error::invalid("delegate needs 'to': the user to delegate to");
+    if (auto ok = check_delegation(t, e); !ok) return ok;
     if (contains(field(t, "forbidden"), e.to)) {
       return Error{ErrorCode::forbidden, "segregation of duties: user '" + e.to +
                                              "' may not act on task '" + e.task_id +
@@ -211,6 +261,12 @@ Result<void> Stepper::on_task(const Event& e) {
     for (const auto& o : spec.on) known += (known.empty() ? "" : ", ") + o.first;
     return Error::invalid("outcome '" + e.outcome +
                           "' is not one of this task's outcomes: " + known);
+  }
+  if (is_service_account(ctx_.actor.roles)) {
+    return Error{ErrorCode::forbidden,
+                 "segregation of duties: service account '" + user + "' may not act on task '" +
+                     e.task_id + "'; approvals come from people",
+                 ErrorReason::segregation_of_duties};
   }
   if (!field(t, "approvals").is_array()) t["approvals"] = nlohmann::json::array();
   for (const auto& a : t["approvals"]) {

@@ -38,22 +38,22 @@ Result<Deployment> DefinitionRegistry::deploy(const std::string& source, def::Fo
   std::string hash = content_hash(d);
   std::lock_guard lock(deploy_mu_);
   auto existing = store_.definition_by_hash(d.name, hash);
-  if (existing) {
+  auto latest = store_.definition(d.name, 0);
+  if (!latest && latest.error().code != ErrorCode::not_found) return latest.error();
+  // Identical to the current version: nothing to do. Identical to an older version only
+  // (a rollback after a bad deploy): that content becomes current as a new version, so
+  // what runs is always what was deployed last and the history shows the rollback.
+  if (existing && latest && existing->hash == latest->hash) {
     out.name = d.name;
-    out.version = existing->version;
+    out.version = latest->version;
     out.created = false;
-    auto cached = get(d.name, existing->version);
+    auto cached = get(d.name, latest->version);
     if (!cached) return cached.error();
     out.definition = *cached;
     return out;
   }
-  if (existing.error().code != ErrorCode::not_found) return existing.error();
-  int version = 1;
-  if (auto latest = store_.definition(d.name, 0)) {
-    version = latest->version + 1;
-  } else if (latest.error().code != ErrorCode::not_found) {
-    return latest.error();
-  }
+  if (!existing && existing.error().code != ErrorCode::not_found) return existing.error();
+  const int version = latest ? latest->version + 1 : 1;
   WriteSet ws;
   ws.definitions.push_back(DefinitionRecord{
       d.name, version, hash, format == def::Format::json ? "json" : "yaml", source, now_us, user});

@@ -1,6 +1,8 @@
 // DefinitionRegistry: deployed workflow definitions, versioned. Deploying changed
-// content under a name creates version N+1; deploying identical content (same canonical
-// form, whatever the spelling) returns the existing version. Instances stay pinned to
+// content under a name creates version N+1; deploying content identical to the current
+// version (same canonical form, whatever the spelling) returns it. Content identical to an
+// older version only (a rollback) becomes current as version N+1: the latest deployment
+// is always what runs. Instances stay pinned to
 // the version they started with, so every version stays loadable.
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -39,7 +41,8 @@ class DefinitionRegistry {
   explicit DefinitionRegistry(EngineStore& store, DeployCheck check = {})
       : store_(store), check_(std::move(check)) {}
 
-  // Validates, then stores a new version unless identical content exists. Invalid
+  // Validates, then stores a new version unless the current version has identical content.
+  // Invalid
   // source returns a Deployment with problems (and version 0).
   Result<Deployment> deploy(const std::string& source, def::Format format, const std::string& user,
                             std::int64_t now_us);

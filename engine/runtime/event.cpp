@@ -54,6 +54,7 @@ nlohmann::json to_json(const Event& e) {
     case Event::Type::task_delegate:
       j["task_id"] = e.task_id;
       j["to"] = e.to;
+      j["to_roles"] = e.to_roles;
       break;
     case Event::Type::cancel:
       j["comment"] = e.comment;
@@ -85,6 +86,11 @@ Event event_from_json(const nlohmann::json& j) {
   e.outcome = j.value("outcome", std::string());
   e.comment = j.value("comment", std::string());
   e.to = j.value("to", std::string());
+  if (auto it = j.find("to_roles"); it != j.end() && it->is_array()) {
+    for (const auto& r : *it) {
+      if (r.is_string()) e.to_roles.push_back(r.get<std::string>());
+    }
+  }
   return e;
 }
 

@@ -12,10 +12,17 @@
 
 namespace ledgerflow::rt {
 
+// Who causes an event: a user with their roles, or the engine itself ("system", no roles:
+// timers, action results, signals actions deliver, child instances). "system" is reserved:
+// no API user may carry that name (the authenticator refuses it).
 struct Actor {
   std::string user = "system";
   std::vector<std::string> roles;
 };
+
+inline bool is_engine(const Actor& a) {
+  return a.user == "system" && a.roles.empty();
+}
 
 struct Event {
   enum class Type : std::uint8_t {
@@ -49,6 +56,7 @@ struct Event {
   std::string outcome;         // task_complete
   std::string comment;         // task_complete, cancel
   std::string to;              // task_delegate
+  std::vector<std::string> to_roles;  // task_delegate: the roles `to` holds (from the caller)
 };
 
 std::string_view to_string(Event::Type type);

@@ -294,6 +294,7 @@ Result<Executor::Loaded> Executor::load_start(const Command& c) {
   in.ctx.new_instance_id = r.instance_id;
   in.ctx.parent_id = r.parent_id;
   in.ctx.parent_effect_id = r.parent_effect_id;
+  in.ctx.submitter = r.submitter;
   in.event.type = Event::Type::start;
   in.event.input = r.input;
   in.event.business_key = r.business_key;
@@ -442,6 +443,7 @@ void Executor::dispatch_effect(OutboxRecord effect) {
     r.instance_id = p.value("child_id", std::string());
     r.parent_id = effect.instance_id;
     r.parent_effect_id = effect.id;
+    r.submitter = p.value("submitter", std::string());
     std::string parent = effect.instance_id;
     std::string effect_id = effect.id;
     start_internal(std::move(r), [this, parent, effect_id](Result<InstanceRecord> res) {
@@ -497,12 +499,25 @@ void Executor::effect_loop() {
     }
     if (effect.kind == kEffectSignal) {
       deliver_signal(effect);
+    } else if (!instance_is_active(effect.instance_id)) {
+      // Cancelled (or finished) after the effect was queued: its outbox row went with that
+      // write; an action must not act for an instance that no longer wants it.
+      WriteSet ws;
+      ws.outbox_done.push_back(effect.id);
+      store_.submit(std::move(ws), [](Result<void>) {});
     } else {
       Event result = effect.kind == kEffectScore ? run_score(effect) : run_action(effect);
       send(effect.instance_id, std::move(result), Actor{}, nullptr);
     }
     finish_one();
   }
+}
+
+bool Executor::instance_is_active(const std::string& instance_id) {
+  auto rec = store_.instance(instance_id);
+  // Unreadable: run it (the action's own idempotency key still guards a repeat).
+  if (!rec) return true;
+  return rec->status == InstanceStatus::running || rec->status == InstanceStatus::waiting;
 }
 
 Event Executor::run_action(const OutboxRecord& effect) {

@@ -64,6 +64,7 @@ struct StartRequest {
   std::string instance_id;
   std::string parent_id;
   std::string parent_effect_id;
+  std::string submitter;  // child instances: the root submitter (their created_by)
 };
 
 class Executor {
@@ -151,6 +152,9 @@ class Executor {
   void dispatch_effect(OutboxRecord effect);
   void effect_loop();
   Event run_score(const OutboxRecord& effect);
+  // False once the instance is finished or cancelled (read from the store, so a cancel
+  // committed after the effect was queued is seen).
+  bool instance_is_active(const std::string& instance_id);
   Event run_action(const OutboxRecord& effect);
   void deliver_signal(const OutboxRecord& effect);
   void finish_one();

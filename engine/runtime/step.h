@@ -35,6 +35,12 @@ struct StepContext {
   std::string new_instance_id;          // start: the id of the new instance
   std::string parent_id;                // start of a child instance: its parent
   std::string parent_effect_id;         // start of a child instance: the parent's effect
+  // start of a child instance: the root instance's submitter, who becomes the child's
+  // created_by (so segregation of duties holds inside subflows too).
+  std::string submitter;
+  // replay(): permissions are admission checks made when the event was accepted; replay
+  // re-applies recorded events without them.
+  bool replaying = false;
   const nlohmann::json* env = nullptr;  // values of `env.*` in expressions
   // The HMAC-SHA-256 key under which score steps pseudonymise sensitive feature values in
   // what they record (engine/scoring/pseudonym.h). Empty: such values are recorded as

@@ -70,7 +70,27 @@ expr::EvalContext Stepper::eval_context() const {
   return c;
 }
 
+std::string describe(const def::Permission& p) {
+  std::vector<std::string> parts;
+  auto list = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+  };
+  if (!p.roles.empty()) parts.push_back("roles [" + list(p.roles) + "]");
+  if (!p.users.empty()) parts.push_back("users [" + list(p.users) + "]");
+  if (p.creator) parts.push_back("the instance's creator");
+  return parts.empty() ? std::string("nobody") : list(parts);
+}
+
 Result<Transition> Stepper::start(const Event& e) {
+  if (def_.permissions.start && !is_engine(ctx_.actor) && !ctx_.replaying &&
+      !def_.permissions.start->allows(ctx_.actor.user, ctx_.actor.roles)) {
+    return Error{ErrorCode::forbidden,
+                 "user '" + ctx_.actor.user + "' may not start workflow '" + def_.name +
+                     "' (its permissions.start allows " + describe(*def_.permissions.start) + ")",
+                 ErrorReason::not_permitted};
+  }
   if (auto ok = def::validate_input(def_, e.input); !ok) return ok.error();
   open_instance(e);
   Frame root;
@@ -93,7 +113,7 @@ void Stepper::open_instance(const Event& e) {
   rec_.workflow = def_.name;
   rec_.version = ctx_.definition_version;
   rec_.business_key = e.business_key;
-  rec_.created_by = ctx_.actor.user;
+  rec_.created_by = ctx_.submitter.empty() ? ctx_.actor.user : ctx_.submitter;
   rec_.parent_id = ctx_.parent_id;
   rec_.created_at_us = ctx_.now_us;
   rec_.status = InstanceStatus::running;
@@ -102,6 +122,7 @@ void Stepper::open_instance(const Event& e) {
   ev["version"] = ctx_.definition_version;
   if (!ctx_.parent_id.empty()) ev["parent_id"] = ctx_.parent_id;
   if (!ctx_.parent_effect_id.empty()) ev["parent_effect_id"] = ctx_.parent_effect_id;
+  if (!ctx_.submitter.empty()) ev["submitter"] = ctx_.submitter;
   if (!ctx_.legacy_jitter) {
     st_.jitter = kJitterFnv1a;
     ev["jitter"] = kJitterFnv1a;  // replay reads the scheme from here
@@ -367,6 +388,11 @@ void Stepper::cancel_frame(std::uint32_t id, const std::string& why) {
   for (auto c : children) cancel_frame(c, why);
   Frame& f = frame(id);
   if (f.wait == WaitKind::task) write_task(f, TaskStatus::cancelled, "");
+  if (f.wait == WaitKind::effect && !f.correlation.is_string()) {
+    // An action or score not yet run: consumed in this same write, so it never runs after
+    // the cancel commits (the effect thread also re-checks the instance before acting).
+    tr_.effects_done.push_back(f.wait_key);
+  }
   if (f.wait == WaitKind::effect && f.correlation.is_string()) {
     // A child instance started by a subflow state: cancel it too.
     tr_.effects.push_back(OutboxRecord{next_id("e"),

@@ -11,6 +11,9 @@
 
 namespace ledgerflow::rt::detail {
 
+// "roles [a, b], users [c] or the instance's creator", for refusals.
+std::string describe(const def::Permission& p);
+
 // A state-level failure: an error name that retry/catch match, and a message.
 struct Failure {
   std::string error;
@@ -76,6 +79,7 @@ class Stepper {
   // --- human tasks (approval.cpp)
   void write_task(const Frame& f, TaskStatus status, const std::string& outcome);
   Result<void> check_may_act(const Frame& f, const std::string& action);
+  Result<void> check_delegation(const nlohmann::json& task, const Event& e) const;
 
   const def::Definition& def_;
   const StepContext& ctx_;

@@ -101,6 +101,21 @@ Result<void> Stepper::on_timer(const Event& e) {
 }
 
 Result<void> Stepper::on_signal(const Event& e) {
+  if (!is_engine(ctx_.actor) && !ctx_.replaying) {
+    const auto& allowed = def_.permissions.signals;
+    const auto it = allowed.find(e.name);
+    if (it == allowed.end() ||
+        !it->second.allows(ctx_.actor.user, ctx_.actor.roles, rec_.created_by)) {
+      return Error{ErrorCode::forbidden,
+                   "user '" + ctx_.actor.user + "' may not send signal '" + e.name +
+                       "' to instances of workflow '" + def_.name + "' (" +
+                       (it == allowed.end() ? std::string("no permissions.signals entry names it")
+                                            : "its permissions.signals entry allows " +
+                                                  describe(it->second)) +
+                       ")",
+                   ErrorReason::not_permitted};
+    }
+  }
   for (auto& f : st_.frames) {
     if (f.wait != WaitKind::signal || f.wait_key != e.name) continue;
     if (!f.correlation.is_null() && f.correlation != e.correlation) continue;
@@ -186,6 +201,7 @@ Result<InstanceRecord> replay(const def::Definition& definition,
     StepContext ctx;
     ctx.now_us = h.at_us;
     ctx.env = env;
+    ctx.replaying = true;
     if (h.data.contains("actor")) {
       ctx.actor.user = h.data["actor"].value("user", std::string("system"));
       ctx.actor.roles = h.data["actor"].value("roles", std::vector<std::string>());
@@ -195,6 +211,7 @@ Result<InstanceRecord> replay(const def::Definition& definition,
       ctx.parent_effect_id = h.data.value("parent_effect_id", std::string());
       ctx.definition_version = h.data.value("version", 0);
       ctx.parent_id = h.data.value("parent_id", std::string());
+      ctx.submitter = h.data.value("submitter", std::string());
       ctx.legacy_jitter = !h.data.contains("jitter");
     }
     if (rec) {

@@ -249,7 +249,8 @@ void Stepper::enter_subflow(std::uint32_t id, const def::State& s) {
               {{"workflow", spec.workflow},
                {"version", spec.version ? *spec.version : 0},
                {"input", std::move(input)},
-               {"child_id", child_id}});
+               {"child_id", child_id},
+               {"submitter", rec_.created_by}});
   frame(id).correlation = child_id;  // so cancelling the frame cancels the child
 }
 

@@ -30,7 +30,7 @@ struct InstanceFilter {
   std::string business_key;              // empty = any
   std::optional<std::int64_t> created_after_us;
   std::string after_id;     // cursor: ids are time-ordered; list ids > after_id
-  std::size_t limit = 100;  // at most 1000
+  std::size_t limit = 100;  // at most 1001 (a page of 1000 and one to see a next page)
 };
 
 struct TaskFilter {

@@ -55,6 +55,18 @@ ActionResult HttpActionRunner::run(const rt::ActionRequest& request) {
     }
     auto call = parse_http_call(request, limits_);
     if (!call) return ActionResult::failure("action_error", call.error().message);
+    struct Slot {
+      std::atomic<std::size_t>& n;
+      ~Slot() { --n; }
+    };
+    if (++in_flight_ > limits_.egress.max_in_flight) {
+      --in_flight_;
+      return ActionResult::failure(
+          "http_error", call->describe() + ": more than " +
+                            std::to_string(limits_.egress.max_in_flight) +
+                            " outbound calls are in flight (egress.max_in_flight); retry later");
+    }
+    Slot slot{in_flight_};
     if (call->url.scheme == "https") {
       return ActionResult::failure(
           "http_error", call->describe() + ": https is not supported yet (no TLS); use http://");

@@ -8,7 +8,8 @@
 // case; body parsed when the response is JSON, else text). Failures: "http_error" for a
 // non-2xx status, refused connection, DNS failure, an over-limit response or https://
 // (TLS is not supported yet); "timeout" when the deadline passes; "action_error" for
-// malformed arguments. Redirects are not followed. run() never throws.
+// malformed arguments. Redirects are not followed. run() never throws. Calls go only where
+// the egress policy allows (plugins/http/egress_policy.h), at most max_in_flight at once.
 //
 // Owns one io_context on one thread: every call's resolve/connect/write/read is async on
 // it, each on its own strand, so a hung DNS lookup cannot hold a worker past its deadline.
@@ -18,6 +19,7 @@
 // runner while a run() is in progress.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -43,6 +45,7 @@ class HttpActionRunner final : public rt::ActionRunner {
 
   HttpLimits limits_;
   std::unique_ptr<Io> io_;
+  std::atomic<std::size_t> in_flight_{0};  // bounded by limits_.egress.max_in_flight
 };
 
 }  // namespace ledgerflow::plugins

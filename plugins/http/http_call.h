@@ -15,6 +15,7 @@
 
 #include "engine/common/result.h"
 #include "engine/runtime/action_runner.h"
+#include "plugins/http/egress_policy.h"
 
 namespace ledgerflow::plugins {
 
@@ -26,6 +27,8 @@ struct HttpLimits {
   std::size_t max_headers = 64;                         // request headers given in args
   std::int64_t max_timeout_ms = 10 * 60 * 1000;         // 10 minutes
   std::string user_agent = "ledgerflow/0.1";
+  // Where calls may go (plugins/http/egress_policy.h); the process default unless set.
+  EgressPolicy egress = default_egress_policy();
 };
 
 struct Url {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -51,6 +52,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
         stream_(strand_),
         resolve_timer_(strand_),
         call_(std::move(call)),
+        egress_(limits.egress),
         done_(std::move(done)),
         deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(call_.timeout_ms)),
         max_body_bytes_(limits.max_response_body_bytes),
@@ -83,6 +85,10 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void resolve() {
+    if (!egress_host_allowed(egress_, call_.url.host, call_.url.port)) {
+      return fail("http_error", "host '" + call_.url.host_header() +
+                                    "' is not allowed by the egress policy (egress.allow_hosts)");
+    }
     // The resolver has no deadline of its own; this timer cancels it.
     resolve_timer_.expires_at(deadline_);
     resolve_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -97,14 +103,29 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
     resolve_timer_.cancel();
     if (resolve_timed_out_) return fail_timeout("resolving " + call_.url.host);
-    if (ec) return fail("http_error", "cannot resolve '" + call_.url.host + "': " + ec.message());
+    if (ec) return fail("http_error", "cannot resolve '" + call_.url.host + "'");
+    // Connect only to the addresses checked here: no second lookup that a rebinding DNS
+    // server could answer with an internal address.
+    endpoints_.clear();
+    for (const auto& entry : results) {
+      if (egress_.allow_private_networks || !is_non_public_address(entry.endpoint().address())) {
+        endpoints_.push_back(entry.endpoint());
+      }
+    }
+    if (endpoints_.empty()) {
+      return fail("http_error", "host '" + call_.url.host_header() +
+                                    "' is not allowed: it is not a public address "
+                                    "(egress.allow_private_networks)");
+    }
     stream_.expires_at(deadline_);
-    stream_.async_connect(results,
+    stream_.async_connect(endpoints_,
                           beast::bind_front_handler(&Exchange::on_connect, shared_from_this()));
   }
 
   void on_connect(beast::error_code ec, const tcp::endpoint&) {
-    if (ec) return fail_io(ec, "connect to " + call_.url.host_header());
+    // One text for refused, unreachable and reset: error texts must not map ports.
+    if (ec == beast::error::timeout) return fail_timeout("connecting");
+    if (ec) return fail("http_error", "could not connect to " + call_.url.host_header());
     stream_.expires_at(deadline_);
     http::async_write(stream_, request_,
                       beast::bind_front_handler(&Exchange::on_write, shared_from_this()));
@@ -195,6 +216,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   beast::tcp_stream stream_;
   net::steady_timer resolve_timer_;
   HttpCall call_;
+  EgressPolicy egress_;
+  std::vector<tcp::endpoint> endpoints_;
   HttpDone done_;
   std::chrono::steady_clock::time_point deadline_;
   std::size_t max_body_bytes_;

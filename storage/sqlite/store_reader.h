@@ -3,8 +3,9 @@
 //
 // Filtered lists are built from a fixed set of clauses (one per filter that is set) with
 // every value bound, so each combination is one cached prepared statement. Lists return at
-// most kMaxListLimit rows (InstanceFilter::limit says "at most 1000"; the same cap applies
-// to history, tasks, timers, outbox and events); callers page with the cursor.
+// most kMaxListLimit rows (the API's largest page, 1000, plus the one row that tells a next
+// page exists; the same cap applies to history, tasks, timers, outbox and events); callers
+// page with the cursor.
 // A stored value that does not decode (bad JSON, unknown status) is ErrorCode::corruption.
 // Thread-safety: none; one per borrowed connection.
 #pragma once
@@ -21,7 +22,7 @@
 
 namespace ledgerflow::storage {
 
-inline constexpr std::size_t kMaxListLimit = 1000;
+inline constexpr std::size_t kMaxListLimit = 1001;
 
 class StoreReader {
  public:

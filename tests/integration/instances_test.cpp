@@ -320,8 +320,9 @@ TEST_CASE("A signal completes an instance waiting for it", "[daemon]") {
   CHECK(started["status"] == "waiting");
   CHECK(started["states"] == json::array({"wait_payment"}));
 
-  // Wrong name, wrong correlation, no correlation: refused, still waiting.
-  d.call("POST", "/v1/instances/" + id + "/signals/payment_failed", "dave", 409,
+  // A name its permissions do not list (403), wrong correlation, no correlation (409):
+  // refused, still waiting.
+  d.call("POST", "/v1/instances/" + id + "/signals/payment_failed", "dave", 403,
          {{"correlation", "SO-7"}});
   d.call("POST", "/v1/instances/" + id + "/signals/payment_received", "dave", 409,
          {{"correlation", "SO-8"}, {"payload", {{"amount", 1}}}});

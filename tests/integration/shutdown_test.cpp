@@ -102,11 +102,15 @@ TEST_CASE("SIGTERM under load loses no acknowledged start", "[daemon]") {
   }
 
   // Ready and measurable after the restart; and it takes new work.
-  auto ready = d.request("GET", "/readyz", "");
+  // Both need a key (role admin, auditor or monitor); without one they answer 401.
+  auto anonymous = d.request("GET", "/metrics", "");
+  REQUIRE(anonymous);
+  CHECK(anonymous->status == 401);
+  auto ready = d.request("GET", "/readyz", "ivan");
   REQUIRE(ready);
   CHECK(ready->status == 200);
   CHECK(json::parse(ready->body)["status"] == "ready");
-  auto metrics = d.request("GET", "/metrics", "");
+  auto metrics = d.request("GET", "/metrics", "ivan");
   REQUIRE(metrics);
   CHECK(metrics->status == 200);
   CHECK(metrics->header("content-type").rfind("text/plain", 0) == 0);

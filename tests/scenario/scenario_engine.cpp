@@ -177,6 +177,7 @@ records::ImportReport ScenarioEngine::import_dir(const fs::path& dir,
     o.format = records::PayloadFormat::csv;
     o.source = file.filename().string();
     o.user = "scenario";
+    o.roles = {"integration"};  // the shipped workflows start from the integration path
     o.now_us = engine_->clock().now_us();
     o.start_workflow = start;
     auto report = need(records::import_records(read_text(file), o, finance_->records(),
@@ -210,6 +211,7 @@ records::ImportReport ScenarioEngine::import_csv(const std::string& type, const 
   o.format = records::PayloadFormat::csv;
   o.source = source.empty() ? type + ".csv" : source;
   o.user = "scenario";
+  o.roles = {"integration"};  // the shipped workflows start from the integration path
   o.now_us = engine_->clock().now_us();
   o.start_workflow = workflow;
   auto report = need(records::import_records(csv, o, finance_->records(),

@@ -139,12 +139,13 @@ class StepHarness {
 
   Result<void> act(const std::string& task_id, const std::string& outcome, rt::Actor actor,
                    rt::Event::Type type = rt::Event::Type::task_complete,
-                   const std::string& to = "") {
+                   const std::string& to = "", std::vector<std::string> to_roles = {}) {
     rt::Event e;
     e.type = type;
     e.task_id = task_id;
     e.outcome = outcome;
     e.to = to;
+    e.to_roles = std::move(to_roles);
     return send(e, std::move(actor));
   }
 

@@ -1,6 +1,8 @@
 // /v1/records/{type}: importing business records (CSV, JSON array or NDJSON; role
 // integration or admin), optionally starting a workflow per record, and reading one
 // record back (IBANs and tax ids masked).
+#include <set>
+
 #include "api/http/problem.h"
 #include "api/service/handler_support.h"
 #include "engine/runtime/clock.h"
@@ -68,6 +70,7 @@ Response FinanceRoutes::import_records(const Principal& p, const Request& rq) {
   o.allow_extra_columns = *extra;
   o.dry_run = *dry;
   o.user = p.user;
+  o.roles = p.roles;
   o.now_us = context_->clock.now_us();
   if (auto start = rq.query_param("start")) {
     o.start_workflow = std::string(*start);
@@ -90,11 +93,17 @@ Response FinanceRoutes::import_records(const Principal& p, const Request& rq) {
   return Response::json(200, body);
 }
 
-Response FinanceRoutes::get_record(const Principal&, const Request& rq) {
+Response FinanceRoutes::get_record(const Principal& p, const Request& rq) {
   const std::string type_name(rq.param("type").value_or(""));
   const records::RecordType* type = records::find_record_type(type_name);
   if (type == nullptr) {
     return http::problem(404, "Not Found", "no record type '" + type_name + "'");
+  }
+  static const std::set<std::string> kReceivables = {"customers", "ar_invoices",
+                                                     "incoming_payments", "orders"};
+  const std::string rule = kReceivables.count(type_name) ? "ar_records" : "ap_records";
+  if (auto why = context_->access.refusal(p, rule)) {
+    return http::problem(403, "Forbidden", "user '" + p.user + "' " + *why, {{"code", "forbidden"}});
   }
   if (type->key.size() != 1) {
     return http::problem(400, "Bad Request",

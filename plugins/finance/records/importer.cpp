@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 
+#include "engine/expr/json_input.h"
 #include "plugins/finance/records/csv.h"
 
 namespace ledgerflow::records {
@@ -24,29 +25,12 @@ struct RawRow {
 constexpr std::string_view kInlineLines = "lines";
 constexpr std::size_t kMaxInlineLines = 1000;
 
-// nlohmann's DOM builder, except that a JSON number written as a plain decimal keeps
-// its text, as a string: a double cannot hold 1000000000000000.01 and would round it
-// silently; the column's kind then parses the text exactly (money, quantities) or
-// refuses it. Numbers with an exponent stay doubles (and money refuses them as before
-// unless they are within rounding noise of a 4-decimal value).
-class DecimalKeepingSax : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
- public:
-  using json_sax_dom_parser::json_sax_dom_parser;
-  bool number_float(double value, const std::string& text) {
-    if (text.find_first_of("eE") != std::string::npos) {
-      return json_sax_dom_parser::number_float(value, text);
-    }
-    std::string copy = text;
-    return string(copy);
-  }
-};
-
-// json::parse keeping plain decimals as their text; throws json::parse_error like it.
-nlohmann::json parse_keeping_decimals(std::string_view text) {
-  nlohmann::json out;
-  DecimalKeepingSax sax(out, /*allow_exceptions_=*/true);
-  nlohmann::json::sax_parse(text, &sax);
-  return out;
+// Record payloads keep plain decimals as their text (amounts are read exactly by the
+// record types), with the nesting bound and number errors of every untrusted JSON input.
+Result<nlohmann::json> parse_keeping_decimals(std::string_view text) {
+  expr::JsonInputOptions options;
+  options.keep_decimal_text = true;
+  return expr::parse_json_input(text, options);
 }
 
 bool has_inline_lines(const RecordType& type) {
@@ -210,12 +194,9 @@ RawRow json_row(const RecordType& type, const nlohmann::json& v, std::size_t row
 Result<std::vector<RawRow>> parse_json_rows(std::string_view payload, const ImportOptions& o) {
   std::vector<RawRow> rows;
   if (o.format == PayloadFormat::json) {
-    nlohmann::json doc;
-    try {
-      doc = parse_keeping_decimals(payload);
-    } catch (const nlohmann::json::parse_error& e) {
-      return Error::invalid(o.source + ": not valid JSON: " + e.what());
-    }
+    auto parsed = parse_keeping_decimals(payload);
+    if (!parsed) return Error::invalid(o.source + ": " + parsed.error().message);
+    nlohmann::json doc = std::move(*parsed);
     if (!doc.is_array()) {
       return Error::invalid(o.source + ": a JSON array of " + std::string(o.type->name) +
                             " records is expected (or NDJSON: one object per line)");
@@ -245,12 +226,9 @@ Result<std::vector<RawRow>> parse_json_rows(std::string_view payload, const Impo
       return Error::invalid(o.source + ": more than " + std::to_string(o.max_rows) +
                             " records; split the payload");
     }
-    nlohmann::json v;
-    try {
-      v = parse_keeping_decimals(line);
-    } catch (const nlohmann::json::parse_error&) {
-      v = nlohmann::json(nlohmann::json::value_t::discarded);
-    }
+    auto parsed = parse_keeping_decimals(line);
+    nlohmann::json v =
+        parsed ? std::move(*parsed) : nlohmann::json(nlohmann::json::value_t::discarded);
     if (v.is_discarded()) {
       RawRow raw;
       raw.row = line_no;
@@ -273,6 +251,19 @@ std::string key_for_message(const std::vector<std::string>& parts) {
   return out;
 }
 
+// True when `instance` was started with an input other than `input` (false when that
+// cannot be told: the history is not readable through this store).
+bool started_with_other_input(rt::EngineStore& engine_store, const rt::InstanceRecord& instance,
+                              const nlohmann::json& input) {
+  auto* reads = dynamic_cast<rt::ReadModel*>(&engine_store);
+  if (reads == nullptr) return false;
+  auto first = reads->history(instance.id, 0, 1);
+  if (!first || first->empty()) return false;
+  const nlohmann::json& event = first->front().data;
+  return event.is_object() && event.value("type", std::string()) == "start" &&
+         event.value("input", nlohmann::json()) != input;
+}
+
 // Starts the workflow for accepted records (see the header), at most `kInFlight` at once.
 void start_workflows(const std::vector<const Record*>& accepted, const ImportOptions& o,
                      RecordStore& store, rt::Executor& executor, rt::EngineStore& engine_store,
@@ -290,17 +281,6 @@ void start_workflows(const std::vector<const Record*>& accepted, const ImportOpt
   };
   for (const Record* record : accepted) {
     const std::string key = record->key_text();
-    auto existing = engine_store.instance_by_business_key(o.start_workflow, key);
-    if (!existing) {
-      std::lock_guard lock(mu);
-      note_error(key + ": " + existing.error().message);
-      continue;
-    }
-    if (existing->has_value()) {
-      std::lock_guard lock(mu);
-      ++report.already_started;
-      continue;
-    }
     const RecordType& type = *record->type;
     nlohmann::json input = nlohmann::json::object();
     input[std::string(type.singular)] = to_workflow_json(type, record->data);
@@ -343,11 +323,35 @@ void start_workflows(const std::vector<const Record*>& accepted, const ImportOpt
       nlohmann::json& out = input[std::string(type.singular)]["lines"] = nlohmann::json::array();
       for (const auto& l : *lines) out.push_back(to_workflow_json(line_type, l.data));
     }
+    auto existing = engine_store.instance_by_business_key(o.start_workflow, key);
+    if (!existing) {
+      std::lock_guard lock(mu);
+      note_error(key + ": " + existing.error().message);
+      continue;
+    }
+    if (existing->has_value()) {
+      // Already started: by an earlier import of the same record (nothing to do), or by
+      // someone else with other data, which the import must not hide.
+      auto differs = started_with_other_input(engine_store, **existing, input);
+      std::lock_guard lock(mu);
+      if (differs) {
+        ++report.key_conflicts;
+        if (report.conflicts.size() < kMaxStartErrors) {
+          report.conflicts.push_back(key + ": business key is held by instance " +
+                                     (*existing)->id + " (started by '" +
+                                     (*existing)->created_by + "') whose input differs from " +
+                                     "this record");
+        }
+      } else {
+        ++report.already_started;
+      }
+      continue;
+    }
     rt::StartRequest request;
     request.workflow = o.start_workflow;
     request.input = std::move(input);
     request.business_key = key;
-    request.actor = rt::Actor{o.user, {}};
+    request.actor = rt::Actor{o.user, o.roles};
     {
       std::unique_lock lock(mu);
       cv.wait(lock, [&] { return in_flight < kInFlight; });
@@ -415,9 +419,11 @@ nlohmann::json ImportReport::to_json() const {
                         {"error_count", error_count},
                         {"errors", std::move(errs)}};
   if (error_count > errors.size()) out["errors_truncated"] = true;
-  if (started + already_started + start_failed > 0) {
+  if (started + already_started + start_failed + key_conflicts > 0) {
     out["workflows"] = {{"started", started},
                         {"already_started", already_started},
+                        {"key_conflicts", key_conflicts},
+                        {"conflicts", conflicts},
                         {"failed", start_failed},
                         {"errors", start_errors}};
   }

@@ -46,6 +46,7 @@ struct ImportOptions {
   bool allow_extra_columns = false;
   std::size_t max_rows = kDefaultMaxImportRows;
   std::string user;  // who imports
+  std::vector<std::string> roles;  // their roles (the workflow's permissions.start checks them)
   std::int64_t now_us = 0;
   std::string start_workflow;  // empty: start nothing
   bool dry_run = false;        // validate only
@@ -70,7 +71,11 @@ struct ImportReport {
   std::vector<ImportError> errors;  // the first kMaxReportedErrors
   bool committed = false;
   std::size_t started = 0;
-  std::size_t already_started = 0;
+  std::size_t already_started = 0;  // by an earlier import of the same record
+  // The business key is held by an instance started with other input (by another path,
+  // another user): reported here, never silently counted as started.
+  std::size_t key_conflicts = 0;
+  std::vector<std::string> conflicts;  // the first few
   std::size_t start_failed = 0;
   std::vector<std::string> start_errors;  // the first few
   nlohmann::json to_json() const;

@@ -344,3 +344,69 @@ TEST_CASE("limit: file over 1 MiB", "[unit][definition][limits]") {
       std::string(kHeader) + "  a: {type: succeed}\n# " + std::string(1 << 20, 'x') + "\n";
   expect_one(doc, 1, 1, "", "the limit for a definition is 1048576 bytes");
 }
+
+TEST_CASE("an http action's host is written literally, never taken from data",
+          "[unit][definition][attack]") {
+  expect_one(std::string(kHeader) +
+                 "  a:\n"                                    // 4
+                 "    type: task\n"                          // 5
+                 "    action: http\n"                        // 6
+                 "    with:\n"                               // 7
+                 "      method: GET\n"                       // 8
+                 "      url: \"http://${target}/metrics\"\n"  // 9
+                 "    next: b\n"                             // 10
+                 "  b: {type: succeed}\n",
+             9, 12, "a", "scheme and host literally");
+  expect_one(std::string(kHeader) +
+                 "  a: {type: task, action: http, with: {method: GET, url: \"${u}\"}, next: b}\n"
+                 "  b: {type: succeed}\n",
+             4, 58, "a", "scheme and host literally");
+  auto ok = load_definition(
+      std::string(kHeader) +
+      "  a: {type: task, action: http, with: {method: GET, url: \"http://erp.example/i/${id}\"}, "
+      "next: b}\n"
+      "  b: {type: succeed}\n");
+  INFO(dump(ok.problems));
+  CHECK(ok.ok());
+}
+
+TEST_CASE("permissions: who may start and who may send each signal", "[unit][definition]") {
+  auto r = load_definition(
+      "workflow: demo\n"
+      "permissions:\n"
+      "  start: {roles: [integration], users: [erp2]}\n"
+      "  signals:\n"
+      "    dispute_raised: {roles: [collector], creator: true}\n"
+      "start: a\n"
+      "states:\n"
+      "  a: {type: succeed}\n");
+  INFO(dump(r.problems));
+  REQUIRE(r.ok());
+  const auto& p = r.definition->permissions;
+  REQUIRE(p.start);
+  CHECK(p.start->allows("erp", {"integration"}));
+  CHECK(p.start->allows("erp2", {}));
+  CHECK_FALSE(p.start->allows("alice", {"ap_clerk", "admin"}));
+  const auto& dispute = p.signals.at("dispute_raised");
+  CHECK(dispute.allows("erin", {"collector"}, "bob"));
+  CHECK(dispute.allows("bob", {}, "bob"));  // the creator
+  CHECK_FALSE(dispute.allows("tom", {"treasury"}, "bob"));
+
+  expect_one(
+      "workflow: demo\n"
+      "permissions:\n"
+      "  signals:\n"
+      "    paid: {}\n"
+      "start: a\n"
+      "states:\n"
+      "  a: {type: succeed}\n",
+      4, 11, "", "allows nobody");
+  expect_one(
+      "workflow: demo\n"
+      "permissions:\n"
+      "  start: {role: [x]}\n"
+      "start: a\n"
+      "states:\n"
+      "  a: {type: succeed}\n",
+      3, 11, "", "unknown key 'role'");
+}

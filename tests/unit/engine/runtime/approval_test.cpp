@@ -140,19 +140,59 @@ start: approve
 states:
   approve:
     type: approval
-    candidates: {users: [bob]}
+    candidates: {users: [bob], roles: [collector]}
     forbid: [submitted_by]
     on: {approved: done}
   done: {type: succeed}
 )");
   require_ok(h.start({{"submitted_by", "dora"}}, kAlice));
   std::string task = h.open_task()->id;
-  auto to_forbidden = h.act(task, "", kBob, rt::Event::Type::task_delegate, "dora");
+  auto to_forbidden =
+      h.act(task, "", kBob, rt::Event::Type::task_delegate, "dora", {"collector"});
   REQUIRE_FALSE(to_forbidden.ok());
   CHECK(to_forbidden.error().code == ErrorCode::forbidden);
-  require_ok(h.act(task, "", kBob, rt::Event::Type::task_delegate, "erin"));
+  require_ok(h.act(task, "", kBob, rt::Event::Type::task_delegate, "erin", {"collector"}));
   CHECK(h.tasks[task].candidate_users == std::vector<std::string>{"bob", "erin"});
   require_ok(h.act(task, "approved", kErin));
+  CHECK(h.rec.status == rt::InstanceStatus::succeeded);
+}
+
+// The dual-control bypass: a manager gives approval 1 of 2 and hands the task to someone
+// of their choosing (or to a service account) for approval 2.
+TEST_CASE("delegation never lets one person choose the second approver of a dual control",
+          "[unit][runtime][sod][attack]") {
+  StepHarness h(kTwoApprovals);
+  require_ok(h.start({{"invoice", {{"id", "I-1"}}}}, kAlice));
+  const std::string task = h.open_task()->id;
+  require_ok(h.act(task, "approved", kBob));
+
+  // Bob approved: he may not hand the task on, not even to a fellow manager.
+  auto by_approver = h.act(task, "", kBob, rt::Event::Type::task_delegate, "ben", {"ap_manager"});
+  REQUIRE_FALSE(by_approver.ok());
+  CHECK(by_approver.error().code == ErrorCode::forbidden);
+  CHECK_THAT(by_approver.error().message, Catch::Contains("already gave an approval"));
+
+  // Ben may not delegate to the integration account, nor back to bob, nor to someone
+  // without a candidate role, nor to himself.
+  for (const auto& [to, roles] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"erp", {"integration"}},
+           {"bob", {"ap_manager"}},
+           {"erin", {"collector"}},
+           {"ben", {"ap_manager"}}}) {
+    INFO("delegate to " << to);
+    auto r = h.act(task, "", kBen, rt::Event::Type::task_delegate, to, roles);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::forbidden);
+  }
+  // A service account never approves, even when it holds a candidate role.
+  auto by_service =
+      h.act(task, "approved", rt::Actor{"erp", {"integration", "ap_manager"}});
+  REQUIRE_FALSE(by_service.ok());
+  CHECK(by_service.error().is(ErrorReason::segregation_of_duties));
+  CHECK(h.rec.status != rt::InstanceStatus::succeeded);
+
+  // The second approval still comes from a second person.
+  require_ok(h.act(task, "approved", kBen));
   CHECK(h.rec.status == rt::InstanceStatus::succeeded);
 }
 

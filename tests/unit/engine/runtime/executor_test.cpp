@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "engine/runtime/executor.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -25,10 +26,16 @@ class FakeRunner : public rt::ActionRunner {
     requests.push_back(r);
     if (r.action == "fake.fail") return rt::ActionResult::failure("http_error", "down");
     if (r.action == "fake.throw") throw std::runtime_error("boom");
+    if (r.action == "fake.block") {
+      entered.set_value();
+      release.get_future().wait();  // holds the (only) effect thread until the test says
+    }
     return rt::ActionResult::success({{"echo", r.args}});
   }
   std::mutex mu;
   std::vector<rt::ActionRequest> requests;
+  std::promise<void> entered;
+  std::promise<void> release;
 };
 
 class FixedScorer : public scoring::Scorer {
@@ -55,7 +62,8 @@ class FixedRegistry : public scoring::ScorerRegistry {
 };
 
 struct Engine {
-  explicit Engine(const std::filesystem::path& db, std::int64_t max_page_count = 0) {
+  explicit Engine(const std::filesystem::path& db, std::int64_t max_page_count = 0,
+                  std::size_t effect_threads = 4) {
     storage::SqliteOptions o;
     o.path = db.string();
     o.max_page_count = max_page_count;
@@ -65,10 +73,13 @@ struct Engine {
     defs = std::make_unique<rt::DefinitionRegistry>(*store);
     runner = std::make_shared<FakeRunner>();
     rt::ActionTable actions;
-    for (const char* name : {"fake.check", "fake.fail", "fake.throw"}) {
+    for (const char* name : {"fake.check", "fake.fail", "fake.throw", "fake.block"}) {
       REQUIRE(actions.add(name, runner).ok());
     }
-    exec = std::make_unique<rt::Executor>(*store, *defs, clock, &scorers, std::move(actions));
+    rt::ExecutorOptions options;
+    options.effect_threads = effect_threads;
+    exec = std::make_unique<rt::Executor>(*store, *defs, clock, &scorers, std::move(actions),
+                                          options);
     REQUIRE(exec->recover().ok());
   }
   ~Engine() {
@@ -284,6 +295,32 @@ TEST_CASE("executor: versions pin running instances", "[unit][executor]") {
   CHECK(e.get(fresh->id).status == rt::InstanceStatus::failed);  // v2 behaviour
 }
 
+// Change control: after a tampered version, redeploying the reviewed file makes it what
+// runs again (a new version with the old content), also after a restart.
+TEST_CASE("executor: redeploying reviewed content after a tampered version makes it current",
+          "[unit][executor][attack]") {
+  TempDir dir;
+  std::string tampered = std::string(kFlow);
+  tampered.replace(tampered.find("on: {approved: done"), 19, "on: {approved: rejected");
+  {
+    Engine e(dir.path() / "lf.db");
+    CHECK(e.deploy(kFlow) == 1);
+    CHECK(e.deploy(tampered) == 2);
+    CHECK(e.deploy(kFlow) == 3);  // the rollback is a new version...
+    CHECK(e.deploy(kFlow) == 3);  // ...once: the same content again changes nothing
+    auto latest = e.defs->latest_version("ap");
+    REQUIRE(latest.ok());
+    CHECK(*latest == 3);
+  }
+  Engine e(dir.path() / "lf.db");
+  CHECK(e.deploy(kFlow) == 3);
+  auto started = e.start("ap", {{"invoice", {{"amount", 5000}}}});
+  REQUIRE(started.ok());
+  CHECK(started->version == 3);
+  REQUIRE(e.act(e.open_task(started->id), "approved", kBob).ok());
+  CHECK(e.get(started->id).status == rt::InstanceStatus::succeeded);  // the reviewed behaviour
+}
+
 TEST_CASE("executor: timers fire from the clock, including after a restart", "[unit][executor]") {
   TempDir dir;
   std::string id;
@@ -348,6 +385,48 @@ TEST_CASE("executor: a subflow runs as a child instance", "[unit][executor]") {
   CHECK(e.outbox_size() == 0);
 }
 
+// The submitter of the root instance is the submitter of its subflows: they may not
+// approve inside a child either (a child does not start "as the system").
+TEST_CASE("executor: a subflow's approval refuses the root instance's submitter",
+          "[unit][executor][attack]") {
+  TempDir dir;
+  Engine e(dir.path() / "lf.db");
+  e.deploy(R"(
+workflow: review
+start: approve
+states:
+  approve:
+    type: approval
+    candidates: {roles: [ap_clerk, ap_manager]}
+    on: {approved: done}
+  done: {type: succeed}
+)");
+  e.deploy(
+      "workflow: outer
+start: s
+states:
+  s: {type: subflow, workflow: review, input: {}, "
+      "next: d}
+  d: {type: succeed}
+");
+  auto root = e.start("outer", nlohmann::json::object(), rt::Actor{"alice", {"ap_clerk"}});
+  REQUIRE(root.ok());
+  e.exec->wait_idle();
+  std::string child_id;
+  for (const auto& i : e.all()) {
+    if (i.workflow == "review") child_id = i.id;
+  }
+  REQUIRE_FALSE(child_id.empty());
+  CHECK(e.get(child_id).created_by == "alice");
+  const std::string task = e.open_task(child_id);
+  REQUIRE_FALSE(task.empty());
+  auto self = e.act(task, "approved", rt::Actor{"alice", {"ap_clerk"}});
+  REQUIRE_FALSE(self.ok());
+  CHECK(self.error().is(ErrorReason::segregation_of_duties));
+  REQUIRE(e.act(task, "approved", kBob).ok());
+  CHECK(e.get(root->id).status == rt::InstanceStatus::succeeded);
+}
+
 TEST_CASE("executor: a full disk fails the write, nothing half-written, others carry on",
           "[unit][executor]") {
   TempDir dir;
@@ -392,4 +471,54 @@ TEST_CASE("executor: a corrupted database is refused with a clear error", "[unit
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().code == ErrorCode::corruption);
   CHECK_THAT(s.error().message, Catch::Contains("bad.db"));
+}
+
+// Cancel stops what is queued: an action waiting for an effect thread when its instance
+// is cancelled never runs (the cancel consumes it in the same write, and the effect
+// thread re-checks the instance before acting).
+TEST_CASE("executor: a cancelled instance's queued action never runs", "[unit][executor][attack]") {
+  TempDir dir;
+  Engine e(dir.path() / "lf.db", 0, /*effect_threads=*/1);
+  e.deploy(R"(
+workflow: blocker
+start: hold
+states:
+  hold: {type: task, action: fake.block, next: done}
+  done: {type: succeed}
+)");
+  e.deploy(R"(
+workflow: pay
+start: pay
+states:
+  pay: {type: task, action: fake.check, with: {amount: 250000}, next: done}
+  done: {type: succeed}
+)");
+  auto start = [&](const std::string& wf) {
+    rt::StartRequest r;
+    r.workflow = wf;
+    r.input = nlohmann::json::object();
+    r.actor = {"alice", {"ap_clerk"}};
+    auto out = e.exec->start_sync(std::move(r));
+    REQUIRE(out.ok());
+    return out->id;
+  };
+  start("blocker");
+  e.runner->entered.get_future().wait();  // the only effect thread is now busy
+  const std::string pay = start("pay");   // its action is queued behind it
+
+  std::promise<Result<rt::InstanceRecord>> cancelled;
+  rt::Event cancel;
+  cancel.type = rt::Event::Type::cancel;
+  cancel.comment = "wrong payee";
+  e.exec->send(pay, std::move(cancel), rt::Actor{"alice", {"ap_clerk"}},
+               [&](Result<rt::InstanceRecord> r) { cancelled.set_value(std::move(r)); });
+  auto r = cancelled.get_future().get();
+  REQUIRE(r.ok());
+  CHECK(r->status == rt::InstanceStatus::cancelled);
+
+  e.runner->release.set_value();
+  e.exec->wait_idle();
+  std::lock_guard lock(e.runner->mu);
+  for (const auto& req : e.runner->requests) CHECK(req.action != "fake.check");
+  CHECK(e.get(pay).status == rt::InstanceStatus::cancelled);
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "engine/runtime/executor.h"
+#include "plugins/http/egress_policy.h"
 #include "plugins/registry/directory_registry.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -78,6 +79,16 @@ TEST_CASE("score: bad models and garbage answers are catchable scorer_errors",
   o.path = (dir.path() / "lf.db").string();
   auto store = storage::SqliteStore::open(o);
   REQUIRE(store.ok());
+  // The remote model's server is on 127.0.0.1, which the default egress policy refuses.
+  struct EgressGuard {
+    plugins::EgressPolicy before = plugins::default_egress_policy();
+    EgressGuard() {
+      plugins::EgressPolicy loopback = before;
+      loopback.allow_private_networks = true;
+      plugins::set_default_egress_policy(loopback);
+    }
+    ~EgressGuard() { plugins::set_default_egress_policy(before); }
+  } egress;
   auto registry =
       plugins::DirectoryRegistry::open((dir.path() / "models").string(), [](const std::string&) {});
   REQUIRE(registry.ok());

@@ -10,6 +10,8 @@
 #include "unit/plugins/http/test_http_server.h"
 
 using ledgerflow::plugins::HttpActionRunner;
+using ledgerflow::plugins::HttpLimits;
+
 using ledgerflow::plugins::test::TestHttpServer;
 using ledgerflow::plugins::test::unused_port;
 using ledgerflow::rt::ActionRequest;
@@ -17,6 +19,13 @@ using ledgerflow::rt::ActionResult;
 using nlohmann::json;
 
 namespace {
+// These tests talk to servers on 127.0.0.1, which the default egress policy refuses.
+HttpLimits loopback_limits() {
+  HttpLimits limits;
+  limits.egress.allow_private_networks = true;
+  return limits;
+}
+
 
 ActionRequest request(json args) {
   ActionRequest r;
@@ -39,7 +48,7 @@ void require_failure(const ActionResult& r, const std::string& error) {
 
 TEST_CASE("http: POST echo carries body, idempotency key and headers", "[unit][plugins]") {
   TestHttpServer server;
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
 
   auto result = runner.run(request({{"method", "POST"},
                                     {"url", server.url("/echo?x=1")},
@@ -64,7 +73,7 @@ TEST_CASE("http: POST echo carries body, idempotency key and headers", "[unit][p
 
 TEST_CASE("http: GET sends no body and no content type", "[unit][plugins]") {
   TestHttpServer server;
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
   auto result = runner.run(request({{"method", "GET"},
                                     {"url", server.url("/echo")},
                                     {"headers", {{"User-Agent", "custom/1"}}}}));
@@ -79,7 +88,7 @@ TEST_CASE("http: GET sends no body and no content type", "[unit][plugins]") {
 
 TEST_CASE("http: non-2xx is http_error naming the call and status", "[unit][plugins]") {
   TestHttpServer server;
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
   auto url = server.url("/status/503");
   auto result = runner.run(request({{"method", "POST"}, {"url", url}, {"body", {{"a", 1}}}}));
   require_failure(result, "http_error");
@@ -93,7 +102,7 @@ TEST_CASE("http: non-2xx is http_error naming the call and status", "[unit][plug
 
 TEST_CASE("http: a slow server is a timeout", "[unit][plugins]") {
   TestHttpServer server;  // /slow answers after 5 s
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
   for (const json& timeout : {json(200), json("PT0.2S")}) {
     // A timeout failure means the runner returned before the server's answer came.
     auto result = runner.run(
@@ -109,7 +118,7 @@ TEST_CASE("http: a slow server is a timeout", "[unit][plugins]") {
 
 TEST_CASE("http: response bodies (big, text, bad JSON, empty)", "[unit][plugins]") {
   TestHttpServer server;
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
   auto big = runner.run(request({{"method", "GET"}, {"url", server.url("/big")}}));
   require_failure(big, "http_error");
   CHECK_THAT(big.message, Catch::Contains("larger than the limit of 1048576 bytes"));
@@ -130,11 +139,11 @@ TEST_CASE("http: response bodies (big, text, bad JSON, empty)", "[unit][plugins]
 }
 
 TEST_CASE("http: connection refused and https are http_error", "[unit][plugins]") {
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
   auto url = "http://127.0.0.1:" + std::to_string(unused_port()) + "/x";
   auto refused = runner.run(request({{"method", "GET"}, {"url", url}}));
   require_failure(refused, "http_error");
-  CHECK_THAT(refused.message, Catch::StartsWith("GET " + url + ": connect to 127.0.0.1:"));
+  CHECK_THAT(refused.message, Catch::StartsWith("GET " + url + ": could not connect to 127.0.0.1:"));
 
   auto tls = runner.run(request({{"method", "GET"}, {"url", "https://127.0.0.1/"}}));
   require_failure(tls, "http_error");
@@ -142,7 +151,7 @@ TEST_CASE("http: connection refused and https are http_error", "[unit][plugins]"
 }
 
 TEST_CASE("http: malformed arguments are action_error", "[unit][plugins]") {
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
   struct Case {
     json args;
     const char* expected;
@@ -178,7 +187,7 @@ TEST_CASE("http: malformed arguments are action_error", "[unit][plugins]") {
 
 TEST_CASE("http: concurrent calls from 4 threads", "[unit][plugins]") {
   TestHttpServer server;
-  HttpActionRunner runner;
+  HttpActionRunner runner(loopback_limits());
   std::vector<int> ok(4, 0);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -192,4 +201,28 @@ TEST_CASE("http: concurrent calls from 4 threads", "[unit][plugins]") {
   }
   for (auto& th : threads) th.join();
   CHECK(ok == std::vector<int>(4, 10));
+}
+
+TEST_CASE("http: the egress policy refuses internal addresses and hosts not on the list",
+          "[unit][plugins][attack]") {
+  TestHttpServer server;
+  // Default policy: 127.0.0.1 (the daemon's own API) and the metadata address are refused
+  // after resolution, before any connection.
+  HttpActionRunner strict{HttpLimits{}};
+  for (const std::string url : {server.url("/echo"), std::string("http://169.254.169.254/latest"),
+                                std::string("http://localhost:1/"), std::string("http://10.1.2.3/")}) {
+    INFO(url);
+    auto r = strict.run(request({{"method", "GET"}, {"url", url}}));
+    require_failure(r, "http_error");
+    CHECK_THAT(r.message, Catch::Contains("not allowed"));
+  }
+  // An allow-list: other hosts are refused by name, before any lookup.
+  HttpLimits listed = loopback_limits();
+  listed.egress.allow_hosts = {"*.bank.example", "127.0.0.1:" + std::to_string(server.port())};
+  HttpActionRunner runner(listed);
+  auto other = runner.run(request({{"method", "GET"}, {"url", "http://127.0.0.1:1/"}}));
+  require_failure(other, "http_error");
+  CHECK_THAT(other.message, Catch::Contains("egress.allow_hosts"));
+  auto allowed = runner.run(request({{"method", "GET"}, {"url", server.url("/echo")}}));
+  CHECK(allowed.ok);
 }

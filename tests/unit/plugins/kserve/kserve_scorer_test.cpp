@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "engine/runtime/clock.h"
+#include "plugins/http/http_action_runner.h"
 #include "plugins/kserve/kserve_scorer.h"
 #include "plugins/registry/directory_registry.h"
 #include "support/temp_dir.h"
@@ -39,6 +40,12 @@ json model_doc(const std::string& base_url, json extra = json::object()) {
 
 std::unique_ptr<KserveScorer> make_scorer(const std::string& base_url, json extra = json::object(),
                                           KserveScorer::Options options = {}) {
+  if (!options.http) {
+    // The test server is on 127.0.0.1, which the default egress policy refuses.
+    ledgerflow::plugins::HttpLimits limits;
+    limits.egress.allow_private_networks = true;
+    options.http = std::make_shared<ledgerflow::plugins::HttpActionRunner>(limits);
+  }
   auto s = KserveScorer::from_model_file(model_doc(base_url, std::move(extra)), "model.json",
                                          "risk", "1", std::move(options));
   INFO((s.ok() ? "" : s.error().message));
