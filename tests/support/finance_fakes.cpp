@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/expr/timestamp.h"
+#include "plugins/finance/records/ar_rules.h"
 #include "plugins/finance/records/decimal.h"
 #include "plugins/finance/records/journal_rules.h"
 #include "plugins/finance/records/vendor_bank.h"
@@ -101,10 +102,8 @@ std::optional<int> day_field(const nlohmann::json& data, std::string_view field)
   return static_cast<int>(*us / kMicrosPerDay);
 }
 
-Result<const std::vector<records::StoredColumn>*> key_for_prefix(const RecordType& type,
-                                                                 std::size_t parts,
-                                                                 std::vector<records::StoredColumn>&
-                                                                     key) {
+Result<const std::vector<records::StoredColumn>*> key_for_prefix(
+    const RecordType& type, std::size_t parts, std::vector<records::StoredColumn>& key) {
   if (type.table.empty()) return no_table(type.name);
   key = type.key_columns();
   if (parts == 0 || parts > key.size()) {
@@ -146,7 +145,8 @@ std::vector<const Row*> rows_where(const State& s, std::string_view type, Keep k
   for (const auto& [key, row] : *table) {
     if (keep(row)) out.push_back(&row);
   }
-  std::stable_sort(out.begin(), out.end(), [&](const Row* a, const Row* b) { return before(*a, *b); });
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Row* a, const Row* b) { return before(*a, *b); });
   return out;
 }
 
@@ -190,7 +190,8 @@ void ar_invoice_updated(State& s, const Row& row) {
   if (st.status == "open" || st.status == "paid") {
     const bool covered = st.applied_e4 >= amount;
     st.status = covered ? "paid" : "open";
-    st.closed_day = covered ? std::optional<int>(st.closed_day.value_or(updated_day)) : std::nullopt;
+    st.closed_day =
+        covered ? std::optional<int>(st.closed_day.value_or(updated_day)) : std::nullopt;
   }
   st.customer_id = text_of(t, row, "customer_id");
   st.currency = field_text(row.data, "currency");
@@ -209,16 +210,6 @@ void ar_invoice_updated(State& s, const Row& row) {
       }
     }
   }
-}
-
-std::string status_after(const std::string& kind) {
-  if (kind == "credit_note") return "credited";
-  if (kind == "write_off") return "written_off";
-  return "paid";
-}
-
-bool known_kind(const std::string& kind) {
-  return kind == "cash" || kind == "bank_charges" || kind == "credit_note" || kind == "write_off";
 }
 
 void write_payment_state(State& s, const records::PaymentApplication& d) {
@@ -242,16 +233,8 @@ Result<records::ApplicationResult> apply_to(State& s, const records::PaymentAppl
   records::ApplicationResult out;
   for (std::size_t i = 0; i < p.allocations.size(); ++i) {
     const records::Allocation& a = p.allocations[i];
-    if (!known_kind(a.kind)) return Error::invalid(doing + ": unknown allocation kind " + a.kind);
-    if (a.amount_e4 <= 0) {
-      return Error::invalid(doing + ": the amount for invoice " + a.invoice_id +
-                            " must be positive");
-    }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (p.allocations[j].invoice_id == a.invoice_id && p.allocations[j].kind == a.kind) {
-        return Error::invalid(doing + ": invoice " + a.invoice_id + " is allocated twice");
-      }
-    }
+    auto acceptable = records::check_allocation(p, i, doing);
+    if (!acceptable) return acceptable.error();
     if (s.applications.count({p.payment_id, a.invoice_id, a.kind}) != 0) {
       if (i > 0) {
         return Error{ErrorCode::conflict,
@@ -266,27 +249,20 @@ Result<records::ApplicationResult> apply_to(State& s, const records::PaymentAppl
     }
     records::ArInvoiceState& st = it->second;
     const std::int64_t amount = st.amount_e4, applied = st.applied_e4;
-    if (st.status != "open") {
-      return Error{ErrorCode::conflict, doing + ": invoice " + a.invoice_id + " is " + st.status};
-    }
-    if (a.amount_e4 > amount - applied) {
-      return Error{ErrorCode::conflict, doing + ": " + records::format_e4(a.amount_e4) +
-                                            " is more than the " +
-                                            records::format_e4(amount - applied) +
-                                            " still open on invoice " + a.invoice_id};
-    }
-    const bool closes = applied + a.amount_e4 >= amount;
+    auto closing = records::allocation_closes(a, amount, applied, st.status, doing);
+    if (!closing) return closing.error();
+    const bool closes = *closing;
     s.applications[{p.payment_id, a.invoice_id, a.kind}] =
         FakeFinanceStore::ArApplication{a.amount_e4, p.applied_day, p.now_us, p.by, p.instance_id};
     st.applied_e4 += a.amount_e4;
-    st.status = closes ? status_after(a.kind) : "open";
+    st.status = closes ? records::status_after(a.kind) : "open";
     st.closed_day = closes ? std::optional<int>(p.applied_day) : std::nullopt;
     if (closes) st.promised_day.reset();
     if (closes) {
       for (auto& [key, hold] : s.holds) {
         if (key.second == a.invoice_id && !hold.released_at_us) {
           hold.released_at_us = p.now_us;
-          hold.released_by = p.by + " (" + status_after(a.kind) + ")";
+          hold.released_by = p.by + " (" + records::status_after(a.kind) + ")";
         }
       }
     }
@@ -352,12 +328,14 @@ Result<records::UpsertCounts> FakeFinanceStore::upsert(const std::vector<records
             seq_it = next_seq.emplace(type.name, max + 1).first;
           }
           Key key;
-          for (const auto& c : type.key_columns()) key.push_back(records::stored_value(record.data, c));
+          for (const auto& c : type.key_columns())
+            key.push_back(records::stored_value(record.data, c));
           if (record.inline_line_nos) {
             Table& lines = s.tables["invoice_lines"];
             const auto& keep = *record.inline_line_nos;
             for (auto it = lines.begin(); it != lines.end();) {
-              const bool of_invoice = std::get<std::string>(it->first.front()) == record.key.front();
+              const bool of_invoice =
+                  std::get<std::string>(it->first.front()) == record.key.front();
               const std::int64_t line = std::get<std::int64_t>(it->first.at(1));
               if (of_invoice && std::find(keep.begin(), keep.end(), line) == keep.end()) {
                 it = lines.erase(it);
@@ -657,7 +635,8 @@ Result<records::CustomerArHistory> FakeFinanceStore::customer_history(
       ++h.disputes;
     }
   }
-  if (h.issued_count > 0) h.issued_mean_e4 = issued_total / static_cast<std::int64_t>(h.issued_count);
+  if (h.issued_count > 0)
+    h.issued_mean_e4 = issued_total / static_cast<std::int64_t>(h.issued_count);
   for (const auto& [key, hold] : state_.holds) {
     if (key.first == customer_id && !hold.released_at_us) h.on_credit_hold = true;
   }
@@ -691,8 +670,8 @@ Result<std::vector<records::ArInvoiceState>> FakeFinanceStore::open_ar_of_custom
     const std::string& customer_id, std::size_t limit) {
   std::lock_guard lock(mu_);
   return states_where(
-      state_, limit,
-      [&](const auto& st) { return st.customer_id == customer_id && st.open(); }, by_due);
+      state_, limit, [&](const auto& st) { return st.customer_id == customer_id && st.open(); },
+      by_due);
 }
 
 Result<std::vector<records::ArInvoiceState>> FakeFinanceStore::ar_by_number_key(
@@ -722,8 +701,8 @@ Result<std::vector<records::ArInvoiceState>> FakeFinanceStore::open_ar_page(
     const std::string& after_invoice_id, std::size_t limit) {
   std::lock_guard lock(mu_);
   return states_where(
-      state_, limit,
-      [&](const auto& st) { return st.open() && st.invoice_id > after_invoice_id; }, by_id);
+      state_, limit, [&](const auto& st) { return st.open() && st.invoice_id > after_invoice_id; },
+      by_id);
 }
 
 Result<void> FakeFinanceStore::record_risk(const std::string& invoice_id, double p_late,
@@ -741,9 +720,9 @@ Result<void> FakeFinanceStore::record_risk(const std::string& invoice_id, double
 
 Result<records::ApplicationResult> FakeFinanceStore::apply(
     const records::PaymentApplication& application) {
-  return transact<records::ApplicationResult>(
-      mu_, state_, "applying payment " + application.payment_id,
-      [&](State& s) { return apply_to(s, application); });
+  return transact<records::ApplicationResult>(mu_, state_,
+                                              "applying payment " + application.payment_id,
+                                              [&](State& s) { return apply_to(s, application); });
 }
 
 Result<void> FakeFinanceStore::set_payment_state(const records::PaymentApplication& decision) {
@@ -769,9 +748,9 @@ Result<std::vector<records::PaymentState>> FakeFinanceStore::unapplied_payments(
   const Table* incoming = table_of(state_, "incoming_payments");
   std::vector<records::PaymentState> out;
   for (const auto& [id, p] : state_.payments) {
-    const bool wanted = status.empty()
-                            ? (p.status == "review" || p.status == "unapplied" || p.status == "applied")
-                            : p.status == status;
+    const bool wanted =
+        status.empty() ? (p.status == "review" || p.status == "unapplied" || p.status == "applied")
+                       : p.status == status;
     if (!wanted) continue;
     if (!(std::pair(p.updated_at_us, p.payment_id) < std::pair(before_us, before_id))) continue;
     if (p.status == "applied" && p.unapplied_e4 <= 0) continue;
@@ -795,9 +774,11 @@ Result<std::vector<records::PaymentState>> FakeFinanceStore::unapplied_payments(
   return out;
 }
 
-Result<records::ApplicationResult> FakeFinanceStore::close_invoice(
-    const std::string& invoice_id, const std::string& kind, int day, const std::string& by,
-    const std::string& instance_id, std::int64_t now_us) {
+Result<records::ApplicationResult> FakeFinanceStore::close_invoice(const std::string& invoice_id,
+                                                                   const std::string& kind, int day,
+                                                                   const std::string& by,
+                                                                   const std::string& instance_id,
+                                                                   std::int64_t now_us) {
   if (kind != "credit_note" && kind != "write_off") {
     return Error::invalid("an invoice is closed by a credit_note or a write_off, not " + kind);
   }
@@ -880,21 +861,21 @@ Result<std::size_t> FakeFinanceStore::release_credit_holds(const std::string& cu
                                                            const std::string& invoice_id,
                                                            const std::string& by,
                                                            std::int64_t now_us) {
-  return transact<std::size_t>(
-      mu_, state_, "releasing credit holds of customer " + customer_id,
-      [&](State& s) -> Result<std::size_t> {
-        std::size_t released = 0;
-        for (auto& [key, hold] : s.holds) {
-          if (key.first != customer_id || (!invoice_id.empty() && key.second != invoice_id) ||
-              hold.released_at_us) {
-            continue;
-          }
-          hold.released_at_us = now_us;
-          hold.released_by = by;
-          ++released;
-        }
-        return released;
-      });
+  return transact<std::size_t>(mu_, state_, "releasing credit holds of customer " + customer_id,
+                               [&](State& s) -> Result<std::size_t> {
+                                 std::size_t released = 0;
+                                 for (auto& [key, hold] : s.holds) {
+                                   if (key.first != customer_id ||
+                                       (!invoice_id.empty() && key.second != invoice_id) ||
+                                       hold.released_at_us) {
+                                     continue;
+                                   }
+                                   hold.released_at_us = now_us;
+                                   hold.released_by = by;
+                                   ++released;
+                                 }
+                                 return released;
+                               });
 }
 
 Result<std::vector<std::string>> FakeFinanceStore::customers_on_hold(std::size_t limit) {
@@ -946,9 +927,9 @@ Result<records::OpenOrders> FakeFinanceStore::open_orders(const std::string& cus
 }
 
 Result<void> FakeFinanceStore::record_order_decision(const std::string& order_id,
-                                                     const std::string& status,
+                                                     const std::string& status, const std::string&,
                                                      const std::string&, const std::string&,
-                                                     const std::string&, std::int64_t) {
+                                                     std::int64_t) {
   if (status != "released" && status != "blocked") {
     return Error::invalid("an order is released or blocked, not " + status);
   }
@@ -1028,6 +1009,12 @@ Result<std::vector<records::ApCommitment>> FakeFinanceStore::ap_commitments(int 
 }
 
 // ---- test hooks
+
+std::size_t FakeFinanceStore::record_count(std::string_view type) const {
+  std::lock_guard lock(mu_);
+  const Table* table = table_of(state_, type);
+  return table == nullptr ? 0 : table->size();
+}
 
 std::vector<PostedEntry> FakeFinanceStore::journal() const {
   std::lock_guard lock(mu_);

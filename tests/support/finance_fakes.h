@@ -17,8 +17,9 @@
 //  - the journal: the production posting rule records::repost (records/journal_rules.h),
 //    entry ids that only grow, a key reused for another document refused as a conflict;
 //  - the AR ledger: invoice state created and corrected on import as the finance
-//    schema's triggers do (plugins/finance/sqlite/finance_schema.cpp, version 3), cash
-//    application with its refusals and idempotent re-runs, payment decisions and the
+//    schema's triggers do (plugins/finance/sqlite/finance_schema.cpp, version 3; SQL
+//    there, so re-stated here), cash application with its refusals by the production
+//    rules (records/ar_rules.h) and idempotent re-runs, payment decisions and the
 //    unapplied worklist, credit notes and write-offs, dunning, promises, disputes,
 //    customer history as of a day, credit holds (released when their invoice closes),
 //    open orders, order decisions, credit-limit changes (logged once per instance),
@@ -32,8 +33,8 @@
 // Floating-point sums in customer_history may differ from SQLite's in the last bits
 // (another summation order).
 //
-// Test hooks (not part of the interface): the journal's entries and the credit-limit
-// change log, to check what was written without SQL.
+// Test hooks (not part of the interface): record counts, the journal's entries and the
+// credit-limit change log, to check what was written without SQL.
 // Thread-safety: every method is thread-safe (one mutex).
 #pragma once
 
@@ -43,6 +44,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -157,7 +159,9 @@ class FakeFinanceStore final : public records::FinanceStore {
   Result<std::vector<records::ApCommitment>> ap_commitments(int from_day, int to_day,
                                                             std::size_t limit) override;
 
-  // Test hooks: the journal in entry order; the credit-limit change log in order.
+  // Test hooks: how many records of a type are stored ("invoices"); the journal in entry
+  // order; the credit-limit change log in order.
+  std::size_t record_count(std::string_view type) const;
   std::vector<PostedEntry> journal() const;
   std::vector<LoggedLimitChange> credit_limit_changes() const;
 

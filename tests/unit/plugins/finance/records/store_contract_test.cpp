@@ -80,7 +80,8 @@ records::PaymentApplication payment(const std::string& id, const std::string& cu
   return p;
 }
 
-records::ApplicationResult apply_ok(records::FinanceStore& s, const records::PaymentApplication& p) {
+records::ApplicationResult apply_ok(records::FinanceStore& s,
+                                    const records::PaymentApplication& p) {
   auto r = s.apply(p);
   if (!r) FAIL(p.payment_id << ": " << r.error().message);
   return *r;
@@ -420,7 +421,7 @@ TEMPLATE_TEST_CASE("store contract: AR imports create the state; corrections fol
   CHECK(corrected.invoice_day == day("2026-01-12"));
   CHECK(corrected.due_day == day("2026-02-28"));
   CHECK(corrected.status == "open");
-  CHECK(corrected.disputed_day == day("2026-01-01"));  // the day the ledger learned of it
+  CHECK(corrected.disputed_day == day("2026-01-01"));          // the day the ledger learned of it
   CHECK(state_of(s, "I2").disputed_day == day("2026-01-11"));  // never cleared by an import
 
   // Covered by the cash: paid that day (a credit balance); raised again: open again.
@@ -478,10 +479,11 @@ TEMPLATE_TEST_CASE("store contract: a customer's history as of the start of a da
   CHECK(h.sd_days_late == Approx(std::sqrt(146.0 / 3.0)));
   CHECK(h.recent_count == 3);
   CHECK(h.recent_days_late == Approx(6.0));
-  CHECK(h.open_count == 3);                 // A4, A5, A7
-  CHECK(h.open_e4 == 1300 * kE4);           // A7 less what was paid before the day
+  CHECK(h.open_count == 3);        // A4, A5, A7
+  CHECK(h.open_e4 == 1300 * kE4);  // A7 less what was paid before the day
   CHECK(h.overdue_e4 == 800 * kE4);
-  CHECK(h.overdue_30_count == 1);
+  CHECK(h.overdue_30_count == 1);                               // A4, 31 days past due
+  CHECK(history(s, "C1", "2026-05-31").overdue_30_count == 0);  // 30 days is not more than 30
   CHECK(h.disputed_open_count == 1);
   CHECK(h.issued_count == 7);
   CHECK(h.issued_mean_e4 == 3000 * kE4 / 7);
@@ -596,9 +598,9 @@ TEMPLATE_TEST_CASE("store contract: applying cash, its refusals and re-runs",
   CHECK(state_of(s, "B2").applied_e4 == 50 * kE4);  // nothing of it written
 
   // Bank charges close it; the payment's applied amount is its cash only.
-  const auto r = apply_ok(
-      s, payment("P7", "C2", {{"B2", 140 * kE4, "cash"}, {"B2", 10 * kE4, "bank_charges"}},
-                 "2026-02-05"));
+  const auto r =
+      apply_ok(s, payment("P7", "C2", {{"B2", 140 * kE4, "cash"}, {"B2", 10 * kE4, "bank_charges"}},
+                          "2026-02-05"));
   REQUIRE(r.invoices.size() == 2);
   CHECK_FALSE(r.invoices[0].closed);
   CHECK(r.invoices[1].closed);
@@ -739,9 +741,9 @@ TEMPLATE_TEST_CASE("store contract: credit notes, write-offs, promises, dunning,
   CHECK(d1.expected_days_late == Approx(12.5));
   CHECK(d1.sd_days_late == Approx(4.0));
   CHECK(d1.model_version == "ar_late_payment@3");
-  for (auto r : {s.set_promise("NOPE", 1, kNowUs), s.record_dunning("NOPE", "reminder", kNowUs),
-                 s.record_dispute("NOPE", 1, kNowUs),
-                 s.record_risk("NOPE", 0.1, 0, 1, "m", kNowUs)}) {
+  for (auto r :
+       {s.set_promise("NOPE", 1, kNowUs), s.record_dunning("NOPE", "reminder", kNowUs),
+        s.record_dispute("NOPE", 1, kNowUs), s.record_risk("NOPE", 0.1, 0, 1, "m", kNowUs)}) {
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::not_found);
   }
@@ -854,8 +856,8 @@ TEMPLATE_TEST_CASE("store contract: open orders, order decisions, credit limits"
         records::format_e4(10000 * kE4));
 }
 
-TEMPLATE_TEST_CASE("store contract: AP commitments and open AR pages",
-                   "[unit][ar][contract]", SqliteBackend, FakeBackend) {
+TEMPLATE_TEST_CASE("store contract: AP commitments and open AR pages", "[unit][ar][contract]",
+                   SqliteBackend, FakeBackend) {
   TestType backend;
   records::FinanceStore& s = backend.store();
   seed_ap(s);
