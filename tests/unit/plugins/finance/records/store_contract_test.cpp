@@ -2,12 +2,14 @@
 // (plugins/finance/sqlite) and the in-memory fake the action tests use
 // (tests/support/finance_fakes.h), so the fake cannot drift from what it stands in for.
 // Only the records::FinanceStore interface is used here; what only SQLite has (the
-// schema, triggers, raw rows, concurrency) is tested in tests/unit/plugins/finance/sqlite.
+// schema, triggers, raw rows, durability) is tested in tests/unit/plugins/finance/sqlite.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <thread>
 
 #include "engine/expr/timestamp.h"
 #include "plugins/finance/records/decimal.h"
@@ -366,6 +368,35 @@ TEMPLATE_TEST_CASE("store contract: the journal posts once per key and once per 
   CHECK_FALSE(payment_of_i1->already_posted);
   CHECK(payment_of_i1->entry_id > second->entry_id);
   CHECK(s.journal_size().value() == 3);
+}
+
+TEMPLATE_TEST_CASE("store contract: concurrent postings of one document make one entry",
+                   "[unit][records][contract]", SqliteBackend, FakeBackend) {
+  TestType backend;
+  records::FinanceStore& s = backend.store();
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::atomic<int> posted{0}, conflicts{0}, other{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int d = 0; d < 10; ++d) {
+        auto r = s.post(posting("inst-" + std::to_string(t) + "/s" + std::to_string(d), "invoice",
+                                "D" + std::to_string(d)));
+        if (r) {
+          ++posted;
+        } else if (r.error().code == ErrorCode::conflict) {
+          ++conflicts;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(posted == 10);
+  CHECK(conflicts == 30);
+  CHECK(other == 0);
+  CHECK(s.journal_size().value() == 10);
 }
 
 TEMPLATE_TEST_CASE("store contract: AR imports create the state; corrections follow the record",
