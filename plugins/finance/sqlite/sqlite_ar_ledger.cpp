@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "plugins/finance/records/ar_rules.h"
 #include "plugins/finance/records/decimal.h"
 #include "plugins/finance/sqlite/sqlite_record_store.h"
 
@@ -65,16 +66,6 @@ records::PaymentState payment_state_row(const Statement& s) {
   p.unapplied_e4 = s.column_int(6);
   p.updated_at_us = s.column_int(7);
   return p;
-}
-
-std::string status_after(const std::string& kind) {
-  if (kind == "credit_note") return "credited";
-  if (kind == "write_off") return "written_off";
-  return "paid";
-}
-
-bool known_kind(const std::string& kind) {
-  return kind == "cash" || kind == "bank_charges" || kind == "credit_note" || kind == "write_off";
 }
 
 }  // namespace
@@ -274,16 +265,8 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
   records::ApplicationResult out;
   for (std::size_t i = 0; i < p.allocations.size(); ++i) {
     const records::Allocation& a = p.allocations[i];
-    if (!known_kind(a.kind)) return Error::invalid(doing + ": unknown allocation kind " + a.kind);
-    if (a.amount_e4 <= 0) {
-      return Error::invalid(doing + ": the amount for invoice " + a.invoice_id +
-                            " must be positive");
-    }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (p.allocations[j].invoice_id == a.invoice_id && p.allocations[j].kind == a.kind) {
-        return Error::invalid(doing + ": invoice " + a.invoice_id + " is allocated twice");
-      }
-    }
+    auto acceptable = records::check_allocation(p, i, doing);
+    if (!acceptable) return acceptable.error();
     // A re-run of this application finds its own rows: nothing more to do.
     auto seen = db.query_one(
         "SELECT 1 FROM ar_applications WHERE payment_id = ? AND invoice_id = ? AND kind = ?", doing,
@@ -310,17 +293,9 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
     if (!invoice) return invoice.error();
     if (!*invoice) return Error{ErrorCode::not_found, doing + ": no AR invoice " + a.invoice_id};
     const std::int64_t amount = (*invoice)->amount, applied = (*invoice)->applied;
-    const std::string& status = (*invoice)->status;
-    if (status != "open") {
-      return Error{ErrorCode::conflict, doing + ": invoice " + a.invoice_id + " is " + status};
-    }
-    if (a.amount_e4 > amount - applied) {
-      return Error{ErrorCode::conflict, doing + ": " + records::format_e4(a.amount_e4) +
-                                            " is more than the " +
-                                            records::format_e4(amount - applied) +
-                                            " still open on invoice " + a.invoice_id};
-    }
-    const bool closes = applied + a.amount_e4 >= amount;
+    auto closing = records::allocation_closes(a, amount, applied, (*invoice)->status, doing);
+    if (!closing) return closing.error();
+    const bool closes = *closing;
     auto recorded = db.run(
         "INSERT INTO ar_applications (payment_id, invoice_id, kind, amount_e4, applied_day, "
         "applied_at_us, applied_by, instance_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -331,7 +306,7 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
         "UPDATE ar_invoice_state SET applied_e4 = applied_e4 + ?, status = ?, closed_day = ?, "
         "promised_day = CASE WHEN ? THEN NULL ELSE promised_day END, updated_at_us = ? WHERE "
         "invoice_id = ?",
-        doing, a.amount_e4, closes ? status_after(a.kind) : "open",
+        doing, a.amount_e4, closes ? records::status_after(a.kind) : "open",
         closes ? std::optional<int>(p.applied_day) : std::nullopt, closes ? 1 : 0, p.now_us,
         a.invoice_id);
     if (!updated) return updated.error();
@@ -340,7 +315,7 @@ Result<records::ApplicationResult> SqliteRecordStore::apply_locked(
       auto released = db.run(
           "UPDATE credit_holds SET released_at_us = ?, released_by = ? WHERE invoice_id = ? AND "
           "released_at_us IS NULL",
-          doing, p.now_us, p.by + " (" + status_after(a.kind) + ")", a.invoice_id);
+          doing, p.now_us, p.by + " (" + records::status_after(a.kind) + ")", a.invoice_id);
       if (!released) return released.error();
     }
     out.invoices.push_back({a.invoice_id, a.amount_e4, amount - applied - a.amount_e4, closes});

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <variant>
 
-#include "engine/expr/timestamp.h"
-#include "plugins/finance/records/decimal.h"
-#include "plugins/finance/records/duplicate_rules.h"
+#include "plugins/finance/records/journal_rules.h"
+#include "plugins/finance/records/stored_columns.h"
 #include "plugins/finance/records/vendor_bank.h"
 #include "plugins/finance/sqlite/finance_schema.h"
 #include "storage/sqlite/schema.h"
@@ -13,7 +13,6 @@
 namespace ledgerflow::storage {
 namespace {
 
-using records::Derive;
 using records::Record;
 using records::RecordType;
 using records::StoredColumn;
@@ -96,52 +95,23 @@ Result<const TableSql*> sql_for_prefix(const RecordType& type, std::size_t parts
   return sql;
 }
 
-std::string field_text(const nlohmann::json& data, std::string_view field) {
-  auto it = data.find(field);
-  if (it == data.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-std::int64_t micros_of(const std::string& text) {
-  return expr::parse_timestamp(text).value_or(0);
+void bind_value(Statement& s, int index, const records::StoredValue& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v)) {
+    s.bind_int(index, *n);
+  } else {
+    s.bind_text(index, std::get<std::string>(v));
+  }
 }
 
 void bind_derived(Statement& s, int index, const nlohmann::json& data, const StoredColumn& c) {
-  const std::string text = field_text(data, c.field);
-  switch (c.derive) {
-    case Derive::text:
-      s.bind_text(index, text);
-      return;
-    case Derive::integer:
-      s.bind_int(index, data.value(c.field, std::int64_t{0}));
-      return;
-    case Derive::day:
-      s.bind_int(index, micros_of(text) / expr::kMicrosPerDay);
-      return;
-    case Derive::micros:
-      s.bind_int(index, micros_of(text));
-      return;
-    case Derive::e4:
-      s.bind_int(index, records::parse_decimal_e4(text).value_or(0));
-      return;
-    case Derive::inv_norm:
-      s.bind_text(index, records::normalize_invoice_number(text));
-      return;
-    case Derive::inv_key:
-      s.bind_text(index, records::invoice_number_key(text));
-      return;
-  }
+  bind_value(s, index, records::stored_value(data, c));
 }
 
 // A key (prefix) given as text, bound by its column's type.
 void bind_key(Statement& s, const std::vector<StoredColumn>& key,
               const std::vector<std::string>& parts) {
   for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (key[i].derive == Derive::integer) {
-      s.bind_int(static_cast<int>(i + 1), std::atoll(parts[i].c_str()));
-    } else {
-      s.bind_text(static_cast<int>(i + 1), parts[i]);
-    }
+    bind_value(s, static_cast<int>(i + 1), records::key_part_value(key[i], parts[i]));
   }
 }
 
@@ -463,13 +433,7 @@ Result<records::JournalEntry> SqliteRecordStore::post_locked(const records::Jour
       },
       p.document_type, p.document_id);
   if (!posted) return posted.error();
-  if (*posted) {
-    const records::JournalEntry& e = (*posted)->entry;
-    if ((*posted)->idempotency_key == p.idempotency_key) return e;
-    return Error{ErrorCode::conflict,
-                 p.document_type + " " + p.document_id + " is already posted (journal entry " +
-                     std::to_string(e.entry_id) + " by instance " + e.instance_id + ")"};
-  }
+  if (*posted) return records::repost(p, (*posted)->entry, (*posted)->idempotency_key);
   auto inserted = db.run(
       "INSERT INTO journal (idempotency_key, posted_at_us, instance_id, document_type, "
       "document_id, amount_e4, currency, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

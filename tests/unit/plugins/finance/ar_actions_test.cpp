@@ -1,4 +1,6 @@
-// The AR and O2C actions (plugins/finance/ar_actions.h) on a real SQLite store: each
+// The AR and O2C actions (plugins/finance/ar_actions.h) on the in-memory finance store
+// (tests/support/finance_fakes.h; store_contract_test.cpp holds it to the SQLite store's
+// behaviour): each
 // action's output, its bad arguments (`action_error` naming the argument) and ledger
 // conflicts (`conflict`); cash application end to end (ar.match_payment, then
 // ar.apply_payment with what it suggested); dunning stages; the promise-to-pay window;
@@ -9,6 +11,7 @@
 #include "engine/runtime/clock.h"
 #include "plugins/finance/ar_actions.h"
 #include "plugins/finance/records/decimal.h"
+#include "support/finance_fakes.h"
 #include "unit/plugins/finance/records_test_support.h"
 
 using namespace records_test;
@@ -47,13 +50,13 @@ const char* kInvoicesCsv =
     "F1,C2,SI-2026-000201,2026-05-01,2026-05-31,EUR,777.00,0\n";
 
 struct Ar {
-  RecordDb db;
+  finance_fakes::FakeFinanceStore store;
   rt::FakeClock clock{micros("2026-06-01T10:00:00Z")};
-  ArActionRunner runner{*db.store, *db.store, clock};
+  ArActionRunner runner{store, store, clock};
 
   Ar() {
-    import_ok(*db.store, "customers", kCustomersCsv);
-    import_ok(*db.store, "ar_invoices", kInvoicesCsv);
+    import_ok(store, "customers", kCustomersCsv);
+    import_ok(store, "ar_invoices", kInvoicesCsv);
   }
 
   rt::ActionResult run(const std::string& action, json args, const std::string& instance = "inst-1",
@@ -78,14 +81,14 @@ struct Ar {
     if (prefixed) CHECK_THAT(r.message, Catch::StartsWith(action + ": "));
   }
   records::ArInvoiceState state(const std::string& id) {
-    auto s = db.store->ar_invoice(id);
+    auto s = store.ar_invoice(id);
     REQUIRE(s);
     REQUIRE(s->has_value());
     return **s;
   }
   json customer(const std::string& id) {
     const auto& t = *records::find_record_type("customers");
-    auto s = db.store->get(t, {id});
+    auto s = store.get(t, {id});
     REQUIRE(s);
     REQUIRE(s->has_value());
     return records::to_workflow_json(t, (*s)->data);
@@ -142,9 +145,9 @@ json apply_first(Ar& f, const json& pay, const json& match, const std::string& i
 TEST_CASE("ArActionRunner installs the AR and O2C actions only", "[unit][ar]") {
   Ar f;
   rt::ActionTable table;
-  REQUIRE(ArActionRunner::install(
-              std::make_shared<ArActionRunner>(*f.db.store, *f.db.store, f.clock), table)
-              .ok());
+  REQUIRE(
+      ArActionRunner::install(std::make_shared<ArActionRunner>(f.store, f.store, f.clock), table)
+          .ok());
   CHECK(table.size() == 19);
   for (const char* a :
        {"ar.customer_history", "ar.track_invoice", "ar.dunning_next", "ar.record_dunning",
@@ -453,7 +456,7 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
     const auto e1 = f.state("E1");
     CHECK(e1.status == "paid");
     CHECK(e1.closed_day == day("2026-06-01"));
-    auto ps = f.db.store->payment_state("P1");
+    auto ps = f.store.payment_state("P1");
     REQUIRE(ps);
     REQUIRE(ps->has_value());
     CHECK((*ps)->status == "applied");
@@ -519,7 +522,7 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
     const auto e1 = f.state("E1");
     CHECK(e1.status == "paid");
     CHECK(e1.applied_e4 == 1000 * kE4);
-    CHECK((*f.db.store->payment_state("P1"))->applied_e4 == 990 * kE4);
+    CHECK((*f.store.payment_state("P1"))->applied_e4 == 990 * kE4);
   }
   SECTION("short beyond tolerance is a partial payment, not applied automatically") {
     const json m =
@@ -563,7 +566,7 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
     CHECK(has_flag(m, "customer_inferred"));
     const json applied = apply_first(f, pay, m, "cash-1");
     CHECK(applied["closed"] == json::array({"E3"}));
-    CHECK((*f.db.store->payment_state("P1"))->customer_id == "C1");
+    CHECK((*f.store.payment_state("P1"))->customer_id == "C1");
   }
   SECTION("nobody's payment: unmatched and flagged") {
     const json m = f.ok("ar.match_payment", {{"payment", payment("P1", "", 12345.67, "hello")}});
@@ -598,7 +601,7 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
               {{{"invoice_id", "E2"}, {"amount", 250}}, {{"invoice_id", "E3"}, {"amount", 500}}}}},
             "conflict", "E3");
     CHECK(f.state("E2").applied_e4 == 0);
-    auto ps = f.db.store->payment_state("P1");
+    auto ps = f.store.payment_state("P1");
     REQUIRE(ps);
     CHECK_FALSE(ps->has_value());
     // An overpayment leaves the rest unapplied.
@@ -606,7 +609,7 @@ TEST_CASE("Cash application: ar.match_payment, then ar.apply_payment", "[unit][a
         f.ok("ar.apply_payment", {{"payment", payment("P1", "C1", 300, "x")},
                                   {"allocations", {{{"invoice_id", "E2"}, {"amount", 250}}}}});
     CHECK(out["unapplied"] == "50.00");
-    CHECK((*f.db.store->payment_state("P1"))->unapplied_e4 == 50 * kE4);
+    CHECK((*f.store.payment_state("P1"))->unapplied_e4 == 50 * kE4);
   }
   SECTION("ar.apply_payment's bad arguments") {
     const json pay = payment("P1", "C1", 1000, "x");
@@ -668,7 +671,7 @@ TEST_CASE("ar.leave_unapplied records a review or an unapplied payment", "[unit]
                   "cash-9");
   CHECK(out["status"] == "review");
   CHECK(out["unapplied"] == "55.50");
-  auto ps = f.db.store->payment_state("P1");
+  auto ps = f.store.payment_state("P1");
   REQUIRE(ps);
   REQUIRE(ps->has_value());
   CHECK((*ps)->status == "review");
@@ -678,7 +681,7 @@ TEST_CASE("ar.leave_unapplied records a review or an unapplied payment", "[unit]
   CHECK((*ps)->instance_id == "cash-9");
   f.ok("ar.leave_unapplied",
        {{"payment", payment("P1", "C2", 55.5, "?")}, {"status", "unapplied"}});
-  ps = f.db.store->payment_state("P1");
+  ps = f.store.payment_state("P1");
   CHECK((*ps)->status == "unapplied");
   CHECK((*ps)->customer_id == "C2");  // the payment's own
 
@@ -694,7 +697,7 @@ TEST_CASE("ar.leave_unapplied records a review or an unapplied payment", "[unit]
 TEST_CASE("o2c.credit_exposure: open AR + open orders + this order against the limit",
           "[unit][ar]") {
   Ar f;
-  import_ok(*f.db.store, "orders",
+  import_ok(f.store, "orders",
             "order_id,customer_id,order_date,currency,amount\n"
             "O1,C2,2026-05-20,EUR,1000\n"
             "O2,C2,2026-05-25,EUR,600\n"
@@ -785,16 +788,16 @@ TEST_CASE("o2c.credit_exposure: open AR + open orders + this order against the l
 
 TEST_CASE("o2c.release_order, o2c.block_order and o2c.update_credit_limit", "[unit][ar]") {
   Ar f;
-  import_ok(*f.db.store, "orders",
+  import_ok(f.store, "orders",
             "order_id,customer_id,order_date,currency,amount\nO1,C1,2026-05-20,EUR,1000\n");
   json out = f.ok("o2c.release_order", {{"order_id", "O1"}});
   CHECK(out["status"] == "released");
   CHECK(out["by"] == "system");
-  CHECK(*f.db.store->order_decision("O1") == std::optional<std::string>("released"));
+  CHECK(*f.store.order_decision("O1") == std::optional<std::string>("released"));
   out = f.ok("o2c.block_order", {{"order_id", "O1"}, {"reason", "limit"}, {"by", "dave"}});
   CHECK(out["status"] == "blocked");
   CHECK(out["by"] == "dave");
-  CHECK(*f.db.store->order_decision("O1") == std::optional<std::string>("blocked"));
+  CHECK(*f.store.order_decision("O1") == std::optional<std::string>("blocked"));
   f.fails("o2c.release_order", json::object(), "action_error", "order_id");
   f.fails("o2c.block_order", {{"order_id", "NOPE"}}, "action_error", "no order NOPE");
 
@@ -808,7 +811,12 @@ TEST_CASE("o2c.release_order, o2c.block_order and o2c.update_credit_limit", "[un
   CHECK(out["new_limit"] == "15000.00");
   CHECK(out["approved_by"] == "carol");
   CHECK(f.customer("C1")["credit_limit"] == "15000.00");
-  CHECK(f.db.count("credit_limit_changes") == 1);
+  REQUIRE(f.store.credit_limit_changes().size() == 1);
+  const auto logged = f.store.credit_limit_changes().front();
+  CHECK(logged.changed_by == "carol");
+  CHECK(logged.reason == "raised after review");
+  CHECK(logged.instance_id == "o2c-1");
+  CHECK(logged.old_limit_e4 == 10000 * kE4);
   // A decimal string works too (records carry money as strings).
   out = f.ok("o2c.update_credit_limit",
              {{"customer_id", "C1"}, {"new_limit", "15000.50"}, {"approved_by", "carol"}});
@@ -830,7 +838,7 @@ TEST_CASE("o2c.release_order, o2c.block_order and o2c.update_credit_limit", "[un
           "no customer NOPE");
   f.fails("o2c.update_credit_limit", {{"new_limit", 5}, {"approved_by", "carol"}}, "action_error",
           "customer_id");
-  CHECK(f.db.count("credit_limit_changes") == 2);
+  CHECK(f.store.credit_limit_changes().size() == 2);
 }
 
 TEST_CASE("ar.apply_payment spreads bank charges over the invoices, largest first", "[unit][ar]") {

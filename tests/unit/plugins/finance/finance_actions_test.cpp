@@ -1,10 +1,13 @@
-// The finance actions (plugins/finance/finance_actions.h) on a SQLite record store:
+// The finance actions (plugins/finance/finance_actions.h) on the in-memory finance store
+// (tests/support/finance_fakes.h; store_contract_test.cpp holds it to the SQLite store's
+// behaviour):
 // duplicate candidates by every rule of duplicate_rules.h, the three-way match with
 // receipts cut off at the invoice date, idempotent journal postings, payment history.
 #include <catch2/catch.hpp>
 
 #include "engine/runtime/clock.h"
 #include "plugins/finance/finance_actions.h"
+#include "support/finance_fakes.h"
 #include "unit/plugins/finance/records_test_support.h"
 
 using namespace records_test;
@@ -14,9 +17,9 @@ namespace rt = ledgerflow::rt;
 namespace {
 
 struct Finance {
-  RecordDb db;
+  finance_fakes::FakeFinanceStore store;
   rt::FakeClock clock{kNowUs};
-  FinanceActionRunner runner{*db.store, clock};
+  FinanceActionRunner runner{store, clock};
 
   rt::ActionResult run(const std::string& action, nlohmann::json args,
                        const std::string& instance = "inst-1", const std::string& state = "s") {
@@ -31,7 +34,7 @@ struct Finance {
   // The invoice as a workflow carries it (numbers for money).
   nlohmann::json invoice(const std::string& id) {
     const auto& t = *records::find_record_type("invoices");
-    auto s = db.store->get(t, {id});
+    auto s = store.get(t, {id});
     REQUIRE(s.ok());
     REQUIRE(s->has_value());
     return records::to_workflow_json(t, (*s)->data);
@@ -51,9 +54,9 @@ std::string inv(const std::string& id, const std::string& vendor, const std::str
   return id + "," + vendor + "," + number + "," + date + ",2027-01-01,EUR," + amount + ",alice\n";
 }
 
-void seed_vendors(RecordDb& db) {
+void seed_vendors(records::RecordStore& store) {
   // V3 is a second record of V1's company: the same bank account.
-  import_ok(*db.store, "vendors",
+  import_ok(store, "vendors",
             std::string(kVendorsCsv) +
                 "V3,ACME GMBH,DE,DE89370400440532013000,DE111B,2024-01-01T00:00:00Z\n");
 }
@@ -69,9 +72,9 @@ std::vector<std::string> candidate_ids(const nlohmann::json& out) {
 TEST_CASE("ap.duplicate_candidates: each rule, against earlier-arrived invoices only",
           "[unit][finance]") {
   Finance f;
-  seed_vendors(f.db);
+  seed_vendors(f.store);
   // In arrival order (the order of the file is the order of arrival).
-  import_ok(*f.db.store, "invoices",
+  import_ok(f.store, "invoices",
             std::string(kInvoiceHeader) +
                 inv("OLD", "V1", "OLD-1", "2025-01-01", "300") +       // 438 days before NEW
                 inv("E1", "V1", "inv-000123", "2026-03-01", "500") +   // exact original
@@ -155,8 +158,8 @@ TEST_CASE("ap.duplicate_candidates: each rule, against earlier-arrived invoices 
 TEST_CASE("ap.duplicate_candidates: near misses are not candidates, split detection",
           "[unit][finance]") {
   Finance f;
-  seed_vendors(f.db);
-  import_ok(*f.db.store, "invoices",
+  seed_vendors(f.store);
+  import_ok(f.store, "invoices",
             std::string(kInvoiceHeader) + inv("A1", "V1", "RE12345", "2026-04-01", "1000") +
                 inv("A2", "V1", "RE12354", "2026-04-09", "1000") +  // 8 days apart
                 inv("B1", "V2", "RE500", "2026-05-01", "1000") +
@@ -211,9 +214,9 @@ TEST_CASE("ap.duplicate_candidates: bad arguments name the argument", "[unit][fi
   auto unknown = f.run("ap.nope", nlohmann::json::object());
   CHECK_FALSE(unknown.ok);
   rt::ActionTable table;
-  REQUIRE(FinanceActionRunner::install(std::make_shared<FinanceActionRunner>(*f.db.store, f.clock),
-                                       table)
-              .ok());
+  REQUIRE(
+      FinanceActionRunner::install(std::make_shared<FinanceActionRunner>(f.store, f.clock), table)
+          .ok());
   CHECK(table.find("ap.nope") == nullptr);
   CHECK(table.find("ledger.post") != nullptr);
 }
@@ -221,14 +224,14 @@ TEST_CASE("ap.duplicate_candidates: bad arguments name the argument", "[unit][fi
 TEST_CASE("ap.three_way_match: PO prices and receipts booked by the end of the invoice date",
           "[unit][finance]") {
   Finance f;
-  seed_ap(*f.db.store);
-  import_ok(*f.db.store, "receipts",
+  seed_ap(f.store);
+  import_ok(f.store, "receipts",
             "receipt_id,po_number,line_no,qty_received,received_at\n"
             "R1,PO1,1,10,2026-02-20T10:00:00Z\n"
             "R2,PO1,2,3,2026-02-20T10:00:00Z\n"
             "R3,PO1,2,1,2026-03-01T23:59:59Z\n"
             "R4,PO1,2,1,2026-03-02T00:00:00Z\n");
-  import_ok(*f.db.store, "invoices",
+  import_ok(f.store, "invoices",
             R"([{"invoice_id": "M1", "vendor_id": "V1", "invoice_number": "M-1",
                  "invoice_date": "2026-03-01", "due_date": "2026-03-31", "currency": "EUR",
                  "amount": "1100", "po_number": "PO1", "submitted_by": "alice",
@@ -303,8 +306,8 @@ TEST_CASE("ap.three_way_match: bad arguments name the argument", "[unit][finance
 TEST_CASE("ledger.post: idempotent per instance and state, a conflict for another instance",
           "[unit][finance]") {
   Finance f;
-  seed_ap(*f.db.store);
-  import_ok(*f.db.store, "invoices",
+  seed_ap(f.store);
+  import_ok(f.store, "invoices",
             std::string(kInvoiceHeader) + inv("I1", "V1", "N1", "2026-03-01", "1234.5678"));
   nlohmann::json invoice = f.invoice("I1");
   // What was approved is what gets posted: an amount that differs from the record on file
@@ -313,7 +316,7 @@ TEST_CASE("ledger.post: idempotent per instance and state, a conflict for anothe
   auto changed = f.run("ledger.post", {{"invoice", invoice}}, "inst-0", "post");
   CHECK(changed.error == "conflict");
   CHECK_THAT(changed.message, Catch::Contains("changed since it was approved"));
-  CHECK(f.db.store->journal_size().value() == 0);
+  CHECK(f.store.journal_size().value() == 0);
   invoice["amount"] = 1234.5678;
   auto first = f.run("ledger.post", {{"invoice", invoice}, {"approval_tier", 2}}, "inst-1", "post");
   INFO(first.message);
@@ -329,14 +332,15 @@ TEST_CASE("ledger.post: idempotent per instance and state, a conflict for anothe
   CHECK(again.output["already_posted"] == true);
   CHECK(again.output["entry_id"] == first.output["entry_id"]);
   CHECK(again.output["posted_at"] == "2026-01-01T00:00:00Z");  // the first posting's time
-  CHECK(f.db.store->journal_size().value() == 1);
+  CHECK(f.store.journal_size().value() == 1);
 
   auto other = f.run("ledger.post", {{"invoice", invoice}}, "inst-2", "post");
   CHECK_FALSE(other.ok);
   CHECK(other.error == "conflict");
   CHECK_THAT(other.message, Catch::Contains("inst-1"));
-  CHECK(f.db.store->journal_size().value() == 1);
-  CHECK(storage_test::raw_int(f.db.path, "SELECT amount_e4 FROM journal") == 12'345'678);
+  CHECK(f.store.journal_size().value() == 1);
+  REQUIRE(f.store.journal().size() == 1);
+  CHECK(f.store.journal()[0].posting.amount_e4 == 12'345'678);
 
   // An invoice not on file posts what the workflow carries.
   auto by_hand = f.run(
@@ -344,7 +348,7 @@ TEST_CASE("ledger.post: idempotent per instance and state, a conflict for anothe
       "inst-3", "post");
   REQUIRE(by_hand.ok);
   CHECK(by_hand.output["amount"] == "12.34");
-  CHECK(f.db.store->journal_size().value() == 2);
+  CHECK(f.store.journal_size().value() == 2);
 
   auto bad = f.run("ledger.post", {{"invoice", {{"invoice_id", "X2"}, {"amount", 1}}}});
   CHECK(bad.error == "action_error");
@@ -354,15 +358,15 @@ TEST_CASE("ledger.post: idempotent per instance and state, a conflict for anothe
 TEST_CASE("treasury.release_payment: known payments once, unknown ones are an action_error",
           "[unit][finance]") {
   Finance f;
-  import_ok(*f.db.store, "vendors", kVendorsCsv);
-  import_ok(*f.db.store, "outgoing_payments",
+  import_ok(f.store, "vendors", kVendorsCsv);
+  import_ok(f.store, "outgoing_payments",
             "payment_id,vendor_id,amount,currency,iban,requested_by,requested_at\n"
             "P1,V1,250.5,EUR,DE89370400440532013000,u,2025-12-01T10:00:00Z\n");
   auto unknown = f.run("treasury.release_payment", {{"payment_id", "P404"}}, "inst-1", "pay");
   CHECK_FALSE(unknown.ok);
   CHECK(unknown.error == "action_error");
   CHECK_THAT(unknown.message, Catch::Contains("P404"));
-  CHECK(f.db.store->journal_size().value() == 0);
+  CHECK(f.store.journal_size().value() == 0);
 
   auto missing = f.run("treasury.release_payment", nlohmann::json::object());
   CHECK(missing.error == "action_error");
@@ -374,7 +378,8 @@ TEST_CASE("treasury.release_payment: known payments once, unknown ones are an ac
   auto again = f.run("treasury.release_payment", {{"payment_id", "P1"}}, "inst-1", "pay");
   REQUIRE(again.ok);
   CHECK(again.output["already_released"] == true);
-  CHECK(storage_test::raw_int(f.db.path, "SELECT amount_e4 FROM journal") == 2'505'000);
+  REQUIRE(f.store.journal().size() == 1);
+  CHECK(f.store.journal()[0].posting.amount_e4 == 2'505'000);
   auto other = f.run("treasury.release_payment", {{"payment_id", "P1"}}, "inst-2", "pay");
   CHECK(other.error == "conflict");
 }
@@ -384,17 +389,17 @@ TEST_CASE(
     "changer",
     "[unit][finance]") {
   Finance f;
-  import_ok(*f.db.store, "vendors", kVendorsCsv);
+  import_ok(f.store, "vendors", kVendorsCsv);
   // V1 changes its account twice: on 2025-12-01 by eve, on 2026-02-01 by frank.
   const std::string header =
       "vendor_id,name,country,iban,tax_id,created_at,bank_changed_at,bank_changed_by\n";
-  import_ok(*f.db.store, "vendors",
+  import_ok(f.store, "vendors",
             header + "V1,Acme GmbH,DE," + kIbanD +
                 ",DE111,2024-01-01T00:00:00Z,2025-12-01T00:00:00Z,eve\n");
-  import_ok(*f.db.store, "vendors",
+  import_ok(f.store, "vendors",
             header + "V1,Acme GmbH,DE," + kIbanC +
                 ",DE111,2024-01-01T00:00:00Z,2026-02-01T00:00:00Z,frank\n");
-  import_ok(*f.db.store, "outgoing_payments",
+  import_ok(f.store, "outgoing_payments",
             "payment_id,vendor_id,amount,currency,iban,requested_by,requested_at\n"
             "P0,V1,99999,EUR,DE89370400440532013000,u,2024-11-01T00:00:00Z\n"  // > 365 days
             "P1,V1,100,EUR,DE89370400440532013000,u,2025-11-01T00:00:00Z\n"

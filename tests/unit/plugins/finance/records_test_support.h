@@ -1,6 +1,7 @@
 // Helpers for the record and finance tests: a temporary database with the engine store
 // opened first (it migrates the schema) and the record store on the same file, an import
-// helper, and small AP fixtures with valid IBANs.
+// helper, and small AP fixtures with valid IBANs. Tests whose subject is not SQLite import
+// into support/finance_fakes.h's FakeFinanceStore instead of a RecordDb.
 #pragma once
 
 #include <catch2/catch.hpp>

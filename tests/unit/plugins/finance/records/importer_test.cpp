@@ -1,11 +1,13 @@
-// Importing records (importer.h) into the SQLite record store: per-row errors with
-// row/line/column/reason, whole-payload refusals, duplicate keys, references, upsert
-// counts, JSON and NDJSON, inline invoice lines, and nothing half-written.
+// Importing records (importer.h): per-row errors with row/line/column/reason, whole-payload
+// refusals, duplicate keys, references, upsert counts, JSON and NDJSON, inline invoice
+// lines, and nothing half-written. On the in-memory finance store (tests/support/
+// finance_fakes.h), except where the rows SQLite rewrites are the point.
 #include <catch2/catch.hpp>
 
 #include <map>
 #include <set>
 
+#include "support/finance_fakes.h"
 #include "unit/plugins/finance/records_test_support.h"
 
 using namespace records_test;
@@ -38,8 +40,8 @@ std::string invoice_row(const std::string& id, const std::string& amount = "100.
 
 TEST_CASE("importer: good rows commit together, bad rows are reported precisely",
           "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   const std::string csv = std::string(kInvoiceHeader) + invoice_row("I1") +
                           invoice_row("I2", "100", "2026-02-30") +                // row 2: bad date
                           invoice_row("I3", "100", "2026-03-01", "2026-02-01") +  // due before
@@ -48,7 +50,7 @@ TEST_CASE("importer: good rows commit together, bad rows are reported precisely"
                           "I6,V1,\"multi\nline\",2026-03-01,2026-03-31,EUR,5,,bob\n" +
                           "I7,V1,short\n" +  // wrong field count
                           invoice_row("I8", "12.5");
-  auto r = import(*db.store, "invoices", csv);
+  auto r = import(store, "invoices", csv);
   REQUIRE(r.ok());
   INFO(r->to_json().dump(2));
   CHECK(r->rows == 8);
@@ -57,7 +59,7 @@ TEST_CASE("importer: good rows commit together, bad rows are reported precisely"
   CHECK(r->error_count == 6);
   CHECK(r->committed);
   CHECK(r->counts.inserted == 2);
-  CHECK(db.count("rec_invoices") == 2);
+  CHECK(store.record_count("invoices") == 2);
 
   const ImportError* date = error_for_row(*r, 2);
   REQUIRE(date != nullptr);
@@ -98,7 +100,7 @@ TEST_CASE("importer: good rows commit together, bad rows are reported precisely"
   CHECK_THAT(multi->reason, Catch::Contains("control characters"));
   CHECK(error_for_row(*r, 8) == nullptr);
 
-  auto eight = db.store->get(*records::find_record_type("invoices"), {"I8"});
+  auto eight = store.get(*records::find_record_type("invoices"), {"I8"});
   REQUIRE(eight.ok());
   REQUIRE(eight->has_value());
   CHECK((*eight)->data["amount"] == "12.50");
@@ -114,35 +116,35 @@ TEST_CASE("importer: good rows commit together, bad rows are reported precisely"
 
 TEST_CASE("importer: all_or_nothing stores nothing when one row is bad, dry_run stores nothing",
           "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   const std::string csv = std::string(kInvoiceHeader) + invoice_row("I1") +
                           invoice_row("I2", "abc") + invoice_row("I3");
   auto o = options("invoices");
   o.all_or_nothing = true;
-  auto r = records::import_records(csv, o, *db.store, nullptr);
+  auto r = records::import_records(csv, o, store, nullptr);
   REQUIRE(r.ok());
   CHECK(r->rejected == 1);
   CHECK(r->accepted == 0);
   CHECK_FALSE(r->committed);
   CHECK(r->error_count == 1);
-  CHECK(db.count("rec_invoices") == 0);
+  CHECK(store.record_count("invoices") == 0);
 
   auto dry = options("invoices");
   dry.dry_run = true;
-  auto d = records::import_records(std::string(kInvoiceHeader) + invoice_row("I1"), dry, *db.store,
-                                   nullptr);
+  auto d =
+      records::import_records(std::string(kInvoiceHeader) + invoice_row("I1"), dry, store, nullptr);
   REQUIRE(d.ok());
   CHECK(d->accepted == 1);
   CHECK_FALSE(d->committed);
-  CHECK(db.count("rec_invoices") == 0);
+  CHECK(store.record_count("invoices") == 0);
 }
 
 TEST_CASE("importer: problems with the payload as a whole reject it", "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   auto refused = [&](const std::string& payload, const char* what) {
-    auto r = import(*db.store, "invoices", payload);
+    auto r = import(store, "invoices", payload);
     INFO(payload);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::invalid_argument);
@@ -167,7 +169,7 @@ TEST_CASE("importer: problems with the payload as a whole reject it", "[unit][re
   refused(std::string(kInvoiceHeader) + invoice_row("I1") + "I2,V1,\"open,2026-03-01\n" +
               invoice_row("I3"),
           "invoices.csv: line 3");
-  CHECK(db.count("rec_invoices") == 0);
+  CHECK(store.record_count("invoices") == 0);
 
   // allow_extra ignores the unknown column.
   auto o = options("invoices");
@@ -175,26 +177,26 @@ TEST_CASE("importer: problems with the payload as a whole reject it", "[unit][re
   auto r = records::import_records(
       "invoice_id,vendor_id,invoice_number,invoice_date,due_date,currency,amount,submitted_by,"
       "colour\nI1,V1,N,2026-03-01,2026-03-31,EUR,1,alice,red\n",
-      o, *db.store, nullptr);
+      o, store, nullptr);
   REQUIRE(r.ok());
   CHECK(r->counts.inserted == 1);
-  auto stored = db.store->get(*o.type, {"I1"});
+  auto stored = store.get(*o.type, {"I1"});
   REQUIRE(stored.ok());
   REQUIRE(stored->has_value());
   CHECK_FALSE((*stored)->data.contains("colour"));
 
   auto no_type = records::ImportOptions{};
-  auto none = records::import_records("a\n", no_type, *db.store, nullptr);
+  auto none = records::import_records("a\n", no_type, store, nullptr);
   REQUIRE_FALSE(none.ok());
 }
 
 TEST_CASE("importer: a key repeated inside one payload rejects every occurrence",
           "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   const std::string csv = std::string(kInvoiceHeader) + invoice_row("I1") + invoice_row("I2") +
                           invoice_row("I1", "200") + invoice_row("I3");
-  auto r = import(*db.store, "invoices", csv);
+  auto r = import(store, "invoices", csv);
   REQUIRE(r.ok());
   CHECK(r->accepted == 2);
   CHECK(r->rejected == 2);
@@ -205,21 +207,21 @@ TEST_CASE("importer: a key repeated inside one payload rejects every occurrence"
   }
   CHECK(r->errors[0].row == 1);
   CHECK(r->errors[1].row == 3);
-  auto i1 = db.store->get(*records::find_record_type("invoices"), {"I1"});
+  auto i1 = store.get(*records::find_record_type("invoices"), {"I1"});
   REQUIRE(i1.ok());
   CHECK_FALSE(i1->has_value());
-  CHECK(db.count("rec_invoices") == 2);
+  CHECK(store.record_count("invoices") == 2);
 }
 
 TEST_CASE("importer: references to unknown vendors and POs are rejected", "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   const std::string csv = std::string(kInvoiceHeader) +
                           invoice_row("I1", "100", "2026-03-01", "2026-03-31", "EUR", "V1", "PO1") +
                           invoice_row("I2", "100", "2026-03-01", "2026-03-31", "EUR", "V9") +
                           invoice_row("I3", "100", "2026-03-01", "2026-03-31", "EUR", "V1", "PO9") +
                           invoice_row("I4", "100", "2026-03-01", "2026-03-31", "EUR", "V9");
-  auto r = import(*db.store, "invoices", csv);
+  auto r = import(store, "invoices", csv);
   REQUIRE(r.ok());
   CHECK(r->accepted == 1);
   CHECK(r->rejected == 3);
@@ -237,7 +239,7 @@ TEST_CASE("importer: references to unknown vendors and POs are rejected", "[unit
   CHECK(error_for_row(*r, 4) != nullptr);  // the cached answer is used for the second row
 
   // Receipts name a PO line by its whole key.
-  auto receipts = import(*db.store, "receipts",
+  auto receipts = import(store, "receipts",
                          "receipt_id,po_number,line_no,qty_received,received_at\n"
                          "R1,PO1,1,10,2026-02-20T10:00:00Z\n"
                          "R2,PO1,3,1,2026-02-20T10:00:00Z\n");
@@ -299,8 +301,8 @@ TEST_CASE("importer: re-importing is idempotent, one changed field updates one r
 }
 
 TEST_CASE("importer: JSON arrays and NDJSON, numbers and booleans as cells", "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   const std::string json = R"([
     {"invoice_id": "J1", "vendor_id": "V1", "invoice_number": "A-1", "invoice_date": "2026-03-01",
      "due_date": "2026-03-31", "currency": "EUR", "amount": 12.34, "submitted_by": "alice",
@@ -312,13 +314,13 @@ TEST_CASE("importer: JSON arrays and NDJSON, numbers and booleans as cells", "[u
      "due_date": "2026-03-31", "currency": "EUR", "amount": 1, "submitted_by": "alice",
      "colour": "red"}
   ])";
-  auto r = import(*db.store, "invoices", json, PayloadFormat::json);
+  auto r = import(store, "invoices", json, PayloadFormat::json);
   REQUIRE(r.ok());
   INFO(r->to_json().dump(2));
   CHECK(r->rows == 4);
   CHECK(r->accepted == 1);
   CHECK(r->counts.inserted == 1);
-  auto j1 = db.store->get(*records::find_record_type("invoices"), {"J1"});
+  auto j1 = store.get(*records::find_record_type("invoices"), {"J1"});
   REQUIRE(j1.ok());
   REQUIRE(j1->has_value());
   CHECK((*j1)->data["amount"] == "12.34");
@@ -342,7 +344,7 @@ TEST_CASE("importer: JSON arrays and NDJSON, numbers and booleans as cells", "[u
       "\r\n\n"
       "{not json}\n"
       R"({"invoice_id": "N2", "vendor_id": "V1", "invoice_number": "B-2", "invoice_date": "2026-03-01", "due_date": "2026-03-31", "currency": "EUR", "amount": 7, "submitted_by": "bob"})";
-  auto n = import(*db.store, "invoices", ndjson, PayloadFormat::ndjson);
+  auto n = import(store, "invoices", ndjson, PayloadFormat::ndjson);
   REQUIRE(n.ok());
   CHECK(n->rows == 3);
   CHECK(n->accepted == 2);
@@ -351,17 +353,17 @@ TEST_CASE("importer: JSON arrays and NDJSON, numbers and booleans as cells", "[u
   CHECK(n->errors[0].line == 3);
   CHECK_THAT(n->errors[0].reason, Catch::Contains("not valid JSON"));
 
-  auto not_array = import(*db.store, "invoices", R"({"invoice_id": "X"})", PayloadFormat::json);
+  auto not_array = import(store, "invoices", R"({"invoice_id": "X"})", PayloadFormat::json);
   REQUIRE_FALSE(not_array.ok());
   CHECK_THAT(not_array.error().message, Catch::Contains("JSON array"));
-  auto broken = import(*db.store, "invoices", "[{", PayloadFormat::json);
+  auto broken = import(store, "invoices", "[{", PayloadFormat::json);
   REQUIRE_FALSE(broken.ok());
   CHECK_THAT(broken.error().message, Catch::Contains("not valid JSON"));
 }
 
 TEST_CASE("importer: JSON invoices carry their lines inline", "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   const std::string json = R"([
     {"invoice_id": "L1", "vendor_id": "V1", "invoice_number": "L-1", "invoice_date": "2026-03-01",
      "due_date": "2026-03-31", "currency": "EUR", "amount": "1100", "po_number": "PO1",
@@ -378,13 +380,13 @@ TEST_CASE("importer: JSON invoices carry their lines inline", "[unit][records]")
      "due_date": "2026-03-31", "currency": "EUR", "amount": "10", "submitted_by": "alice",
      "lines": {"line_no": 1}}
   ])";
-  auto r = import(*db.store, "invoices", json, PayloadFormat::json);
+  auto r = import(store, "invoices", json, PayloadFormat::json);
   REQUIRE(r.ok());
   INFO(r->to_json().dump(2));
   CHECK(r->accepted == 1);
   CHECK(r->rejected == 3);
   CHECK(r->counts.inserted == 3);  // the invoice and its two lines
-  auto lines = db.store->by_key_prefix(*records::find_record_type("invoice_lines"), {"L1"}, 10);
+  auto lines = store.by_key_prefix(*records::find_record_type("invoice_lines"), {"L1"}, 10);
   REQUIRE(lines.ok());
   REQUIRE(lines->size() == 2);
   CHECK((*lines)[0].data["invoice_id"] == "L1");
@@ -403,20 +405,20 @@ TEST_CASE("importer: JSON invoices carry their lines inline", "[unit][records]")
   const ImportError* not_array = error_for_row(*r, 4);
   REQUIRE(not_array != nullptr);
   CHECK_THAT(not_array->reason, Catch::Contains("array"));
-  CHECK(db.count("rec_invoice_lines") == 2);
+  CHECK(store.record_count("invoice_lines") == 2);
 }
 
 TEST_CASE("importer: an inline line cannot name another invoice", "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   const std::string json = R"([
     {"invoice_id": "L1", "vendor_id": "V1", "invoice_number": "L-1", "invoice_date": "2026-03-01",
      "due_date": "2026-03-31", "currency": "EUR", "amount": "10", "submitted_by": "alice",
      "lines": [{"invoice_id": "OTHER", "line_no": 1, "qty": 1, "unit_price": 10}]}
   ])";
-  auto r = import(*db.store, "invoices", json, PayloadFormat::json);
+  auto r = import(store, "invoices", json, PayloadFormat::json);
   REQUIRE(r.ok());
-  auto other = db.store->by_key_prefix(*records::find_record_type("invoice_lines"), {"OTHER"}, 10);
+  auto other = store.by_key_prefix(*records::find_record_type("invoice_lines"), {"OTHER"}, 10);
   REQUIRE(other.ok());
   CHECK(other->empty());
   CHECK(r->rejected == 1);
@@ -425,34 +427,34 @@ TEST_CASE("importer: an inline line cannot name another invoice", "[unit][record
 }
 
 TEST_CASE("importer: max_rows bounds CSV, JSON and NDJSON payloads", "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   auto o = options("invoices");
   o.max_rows = 2;
   auto csv = records::import_records(
       std::string(kInvoiceHeader) + invoice_row("I1") + invoice_row("I2") + invoice_row("I3"), o,
-      *db.store, nullptr);
+      store, nullptr);
   REQUIRE_FALSE(csv.ok());
   CHECK_THAT(csv.error().message, Catch::Contains("more than 2"));
   CHECK(records::import_records(std::string(kInvoiceHeader) + invoice_row("I1") + invoice_row("I2"),
-                                o, *db.store, nullptr)
+                                o, store, nullptr)
             .ok());
   o.format = PayloadFormat::json;
-  auto json = records::import_records("[{}, {}, {}]", o, *db.store, nullptr);
+  auto json = records::import_records("[{}, {}, {}]", o, store, nullptr);
   REQUIRE_FALSE(json.ok());
   CHECK_THAT(json.error().message, Catch::Contains("more than 2"));
   o.format = PayloadFormat::ndjson;
-  auto nd = records::import_records("{}\n{}\n{}\n", o, *db.store, nullptr);
+  auto nd = records::import_records("{}\n{}\n{}\n", o, store, nullptr);
   REQUIRE_FALSE(nd.ok());
   CHECK_THAT(nd.error().message, Catch::Contains("more than 2"));
-  CHECK(db.count("rec_invoices") == 2);
+  CHECK(store.record_count("invoices") == 2);
 }
 
 TEST_CASE("importer: a vendor's IBAN change is recorded with who changed it", "[unit][records]") {
-  RecordDb db;
-  import_ok(*db.store, "vendors", kVendorsCsv);
+  finance_fakes::FakeFinanceStore store;
+  import_ok(store, "vendors", kVendorsCsv);
   auto history = [&](const std::string& vendor) {
-    auto h = db.store->bank_history(vendor, 100);
+    auto h = store.bank_history(vendor, 100);
     REQUIRE(h.ok());
     return *h;
   };
@@ -471,7 +473,7 @@ TEST_CASE("importer: a vendor's IBAN change is recorded with who changed it", "[
       "V1,Acme GmbH,DE,DE62 3704 0044 0532 0130 01,DE111,2024-01-01T00:00:00Z,"
       "2025-06-01T12:00:00+02:00,eve\n"
       "V2,Bolt Ltd,GB,GB82WEST12345698765432,GB222,2024-01-01T00:00:00Z,,\n",
-      o, *db.store, nullptr);
+      o, store, nullptr);
   REQUIRE(changed.ok());
   CHECK(changed->counts.updated == 1);
   CHECK(changed->counts.unchanged == 1);
@@ -486,7 +488,7 @@ TEST_CASE("importer: a vendor's IBAN change is recorded with who changed it", "[
   auto again = records::import_records(
       "vendor_id,name,country,iban,tax_id,created_at\n"
       "V2,Bolt Ltd,GB,NL91ABNA0417164300,GB222,2024-01-01T00:00:00Z\n",
-      o, *db.store, nullptr);
+      o, store, nullptr);
   REQUIRE(again.ok());
   auto v2 = history("V2");
   REQUIRE(v2.size() == 2);
@@ -497,7 +499,7 @@ TEST_CASE("importer: a vendor's IBAN change is recorded with who changed it", "[
   auto renamed = records::import_records(
       "vendor_id,name,country,iban,tax_id,created_at\n"
       "V2,Bolt Limited,GB,NL91ABNA0417164300,GB222,2024-01-01T00:00:00Z\n",
-      o, *db.store, nullptr);
+      o, store, nullptr);
   REQUIRE(renamed.ok());
   CHECK(renamed->counts.updated == 1);
   CHECK(history("V2").size() == 2);
@@ -518,8 +520,8 @@ TEST_CASE("importer: formats from content types and file names", "[unit][records
 
 TEST_CASE("importer: errors are listed by row, each row's problems in column order",
           "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   std::string csv = kInvoiceHeader;
   for (int i = 1; i <= 40; ++i) {
     const std::string id = "R" + std::to_string(i);
@@ -527,7 +529,7 @@ TEST_CASE("importer: errors are listed by row, each row's problems in column ord
     csv += i % 2 == 1 ? invoice_row(id, "abc", "2026-02-30", "2026-03-31", "EURO")
                       : invoice_row(id, "1", "2026-03-01", "2026-03-31", "EUR", "V9");
   }
-  auto r = import(*db.store, "invoices", csv);
+  auto r = import(store, "invoices", csv);
   REQUIRE(r.ok());
   REQUIRE(r->errors.size() == 80);
   for (std::size_t i = 1; i < r->errors.size(); ++i)
@@ -547,11 +549,11 @@ TEST_CASE("importer: errors are listed by row, each row's problems in column ord
 
 TEST_CASE("importer: the report keeps the first 1000 errors and counts them all",
           "[unit][records]") {
-  RecordDb db;
-  seed_ap(*db.store);
+  finance_fakes::FakeFinanceStore store;
+  seed_ap(store);
   std::string csv = kInvoiceHeader;
   for (int i = 1; i <= 1001; ++i) csv += invoice_row("I" + std::to_string(i), "-1");
-  auto r = import(*db.store, "invoices", csv);
+  auto r = import(store, "invoices", csv);
   REQUIRE(r.ok());
   CHECK(r->error_count == 1001);
   CHECK(r->errors.size() == records::kMaxReportedErrors);
