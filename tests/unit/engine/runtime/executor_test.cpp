@@ -402,13 +402,8 @@ states:
   done: {type: succeed}
 )");
   e.deploy(
-      "workflow: outer
-start: s
-states:
-  s: {type: subflow, workflow: review, input: {}, "
-      "next: d}
-  d: {type: succeed}
-");
+      "workflow: outer\nstart: s\nstates:\n  s: {type: subflow, workflow: review, input: {}, "
+      "next: d}\n  d: {type: succeed}\n");
   auto root = e.start("outer", nlohmann::json::object(), rt::Actor{"alice", {"ap_clerk"}});
   REQUIRE(root.ok());
   e.exec->wait_idle();

@@ -209,7 +209,7 @@ TEST_CASE("http: the egress policy refuses internal addresses and hosts not on t
   // Default policy: 127.0.0.1 (the daemon's own API) and the metadata address are refused
   // after resolution, before any connection.
   HttpActionRunner strict{HttpLimits{}};
-  for (const std::string url : {server.url("/echo"), std::string("http://169.254.169.254/latest"),
+  for (const std::string& url : {server.url("/echo"), std::string("http://169.254.169.254/latest"),
                                 std::string("http://localhost:1/"), std::string("http://10.1.2.3/")}) {
     INFO(url);
     auto r = strict.run(request({{"method", "GET"}, {"url", url}}));
