@@ -40,7 +40,7 @@ bool is_digit(char c) {
 }
 
 // The http runner reports a non-2xx status as "<METHOD> <url>: <status> <reason>" and a
-// refused connection as "...: connect to <host> failed: ..."; those are the two cases
+// refused connection as "...: could not connect to <host>"; those are the two cases
 // that decide retrying, read from the message because ActionResult carries no status.
 Classified classify(const rt::ActionResult& result, const std::string& prefix) {
   Classified c;
@@ -50,7 +50,7 @@ Classified classify(const rt::ActionResult& result, const std::string& prefix) {
   const std::string& m = c.message;
   if (m.size() >= 4 && is_digit(m[0]) && is_digit(m[1]) && is_digit(m[2]) && m[3] == ' ') {
     c.kind = m[0] == '5' ? Failure::retryable : Failure::refused;
-  } else if (m.starts_with("connect to ")) {
+  } else if (m.starts_with("could not connect to ")) {
     c.kind = Failure::retryable;
   }
   return c;

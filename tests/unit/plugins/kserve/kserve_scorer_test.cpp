@@ -247,6 +247,16 @@ TEST_CASE("kserve: the registry dispatches ledgerflow-kserve/1", "[unit][plugins
   server.set_default(body_reply(infer_response(0.6)));
   TempDir models;
   models.write("fraud/2/model.json", model_doc(server.base_url()).dump());
+  // The registry's scorers use the process-wide runner: let it reach 127.0.0.1 here.
+  struct EgressGuard {
+    ledgerflow::plugins::EgressPolicy before = ledgerflow::plugins::default_egress_policy();
+    EgressGuard() {
+      auto loopback = before;
+      loopback.allow_private_networks = true;
+      ledgerflow::plugins::set_default_egress_policy(loopback);
+    }
+    ~EgressGuard() { ledgerflow::plugins::set_default_egress_policy(before); }
+  } egress;
   DirectoryRegistry registry(models.path());
   auto scorer = registry.resolve("fraud");
   INFO((scorer.ok() ? "" : scorer.error().message));
