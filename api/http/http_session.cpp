@@ -76,6 +76,15 @@ bool is_parse_error(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
+template <typename Message>
+Request::Headers headers_of(const Message& message) {
+  Request::Headers headers;
+  for (const auto& field : message) {
+    headers.emplace_back(std::string(sv(field.name_string())), std::string(sv(field.value())));
+  }
+  return headers;
+}
+
 // Finishes a stream whose start was posted but never ran (server torn down first), so its
 // owner still hears on_close.
 struct FinishUnlessTaken {
@@ -249,12 +258,8 @@ void HttpSession::on_header(beast::error_code ec, std::size_t) {
 
 bool HttpSession::refused_at_header() {
   const auto& message = parser_->get();
-  Request::Headers headers;
-  for (const auto& field : message) {
-    headers.emplace_back(std::string(sv(field.name_string())), std::string(sv(field.value())));
-  }
   auto head = Request::make(std::string(sv(message.method_string())),
-                            std::string(sv(message.target())), std::move(headers), {}, remote_);
+                            std::string(sv(message.target())), headers_of(message), {}, remote_);
   if (!head) return false;  // answered 400 once the request is complete
   auto refusal = state_->router().check_header(*head);
   if (!refusal) return false;
@@ -327,13 +332,9 @@ void HttpSession::handle_request() {
   version_ = message.version();
   first_request_ = false;
 
-  Request::Headers headers;
-  for (const auto& field : message) {
-    headers.emplace_back(std::string(sv(field.name_string())), std::string(sv(field.value())));
-  }
   auto request =
       Request::make(std::string(sv(message.method_string())), std::string(sv(message.target())),
-                    std::move(headers), std::move(message.body()), remote_);
+                    headers_of(message), std::move(message.body()), remote_);
   if (!request) {
     begin_exchange_from_parser();
     respond_error(400, request.error().message, false);
